@@ -1,0 +1,1 @@
+"""Sanctions versus releases analysis suite."""

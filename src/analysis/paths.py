@@ -1,0 +1,71 @@
+"""The one place that knows where files live.
+
+Every location can be moved with an environment variable so that tests, benchmarks and
+analysts working on a copy of the data never touch the shipped files:
+
+- ``ANALYSIS_DATA_DIR``: folder holding ``raw/`` and ``processed/`` (default ``<repo>/data``)
+- ``ANALYSIS_SHARED_DIR``: the shared research folder (default ``<repo>/../shared``)
+- ``ANALYSIS_FIGURES_DIR``: where briefing figures go (default ``<repo>/figures``)
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+REPO_DIR = PACKAGE_DIR.parent.parent
+
+
+def _env_path(variable: str, default: Path) -> Path:
+    value = os.environ.get(variable)
+    return Path(value).resolve() if value else default
+
+
+def data_dir() -> Path:
+    return _env_path("ANALYSIS_DATA_DIR", REPO_DIR / "data")
+
+
+def raw_dir() -> Path:
+    return data_dir() / "raw"
+
+
+def curated_dir() -> Path:
+    """Hand-built tables compiled from sourced research, one CSV and one meta.yml each."""
+    return raw_dir() / "curated"
+
+
+def lists_dir() -> Path:
+    """Official sanctions list files fetched by ``python -m analysis fetch-lists``."""
+    return raw_dir() / "lists"
+
+
+def processed_dir() -> Path:
+    return data_dir() / "processed"
+
+
+def processed_path(name: str) -> Path:
+    return processed_dir() / f"{name}.parquet"
+
+
+def shared_dir() -> Path:
+    return _env_path("ANALYSIS_SHARED_DIR", REPO_DIR.parent / "shared")
+
+
+def official_lists_dir() -> Path:
+    return shared_dir() / "official_lists"
+
+
+def figures_dir() -> Path:
+    return _env_path("ANALYSIS_FIGURES_DIR", REPO_DIR / "figures")
+
+
+def display_path(path: Path) -> str:
+    """A path as a reader of an error message wants it: relative to the repo when inside it."""
+    path = Path(path)
+    for base in (data_dir().parent, REPO_DIR, shared_dir().parent):
+        try:
+            return str(path.resolve().relative_to(base))
+        except ValueError:
+            continue
+    return str(path)
