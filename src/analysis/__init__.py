@@ -1,1 +1,40 @@
-"""Sanctions versus releases analysis suite."""
+"""Sanctions versus releases: sourced data on Belarus's political prisoners and sanctions.
+
+``load(name)`` returns a dataset, rebuilding it first when a raw file changed. Heavier entry
+points are imported on first use, so ``import analysis`` stays quick.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+from analysis.store import build, load
+
+__all__ = ["build", "load", "datasets", "read_sanctions_list", "test_claim", "changes"]
+
+_LAZY = {
+    "read_sanctions_list": "analysis.lists",
+    "test_claim": "analysis.claim",
+    "changes": "analysis.changes",
+}
+
+
+def datasets():
+    """The catalog as a table: name, description, upstream datasets and raw inputs."""
+    import pandas as pd
+
+    from analysis import catalog, paths
+
+    return pd.DataFrame([
+        {"name": spec.name, "description": spec.description,
+         "upstream": ", ".join(spec.upstream),
+         "inputs": ", ".join(paths.display_path(p) for p in spec.inputs())}
+        for spec in catalog.DATASETS.values()
+    ])
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'analysis' has no attribute {name!r}")

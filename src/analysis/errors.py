@@ -50,3 +50,10 @@ class OfflineError(AnalysisError):
 def _short(value: object, limit: int = 60) -> str:
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+class UnknownDatasetError(AnalysisError, KeyError):
+    """A dataset name that is not in the catalog."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])

@@ -1,0 +1,104 @@
+"""Every dataset the suite builds: its description, inputs, upstream datasets and builder.
+
+This is the lineage, readable without running anything: raw files → cleaned tables →
+resolved counts and conflicts → daily series → monthly panel. Builders are named as
+``module:function`` so that reading the catalog (as ``load`` does on every call) imports
+nothing heavy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from analysis import paths
+from analysis.errors import UnknownDatasetError
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str
+    description: str
+    builder: str
+    inputs: Callable[[], list[Path]] = field(default=lambda: [])
+    upstream: tuple[str, ...] = ()
+
+
+def _curated(table: str) -> Callable[[], list[Path]]:
+    return lambda: [paths.curated_dir() / f"{table}.csv"]
+
+
+DATASETS: dict[str, Dataset] = {
+    dataset.name: dataset
+    for dataset in [
+        Dataset(
+            "prisoner_counts",
+            "Every sourced figure on political prisoners (stock, recognitions, releases, "
+            "totals), conflicting figures kept as separate rows.",
+            "analysis.steps:build_prisoner_counts",
+            _curated("prisoner_counts"),
+        ),
+        Dataset(
+            "release_events",
+            "Announced release batches with destination, mechanism, counterpart and any stated "
+            "concession; alternative counts and house-arrest transfers flagged.",
+            "analysis.steps:build_release_events",
+            _curated("release_events"),
+        ),
+        Dataset(
+            "relief_events",
+            "Sanctions-relief and engagement steps towards Belarus, typed and dated.",
+            "analysis.steps:build_relief_events",
+            _curated("relief_events"),
+        ),
+        Dataset(
+            "count_conflicts",
+            "Every metric and date with disagreeing figures, the figure chosen and the "
+            "criterion of the resolution rule that decided.",
+            "analysis.steps:build_count_conflicts",
+            upstream=("prisoner_counts",),
+        ),
+        Dataset(
+            "prisoners_daily",
+            "Political prisoners held per day, observed on anchor days and reconstructed "
+            "between them from release batches and recognitions.",
+            "analysis.steps:build_prisoners_daily",
+            upstream=("prisoner_counts", "release_events"),
+        ),
+        Dataset(
+            "panel_monthly",
+            "One row per month from September 2020: prisoners held, recognitions, releases, "
+            "batches, relief and engagement steps.",
+            "analysis.steps:build_panel_monthly",
+            upstream=("prisoners_daily", "prisoner_counts", "release_events", "relief_events"),
+        ),
+    ]
+}
+
+CODE_FILES = ("io.py", "validate.py", "schemas.py", "catalog.py", "steps.py", "sources",
+              "lists", "derive")
+"""Modules whose code shapes the datasets: a change to them makes every dataset stale."""
+
+
+def dataset(name: str) -> Dataset:
+    try:
+        return DATASETS[name]
+    except KeyError:
+        known = ", ".join(DATASETS)
+        raise UnknownDatasetError(f"unknown dataset {name!r}; known datasets: {known}") from None
+
+
+def build_order(names: list[str] | None = None) -> list[str]:
+    """``names`` and everything they depend on, upstream first."""
+    ordered: list[str] = []
+
+    def visit(name: str) -> None:
+        for parent in dataset(name).upstream:
+            visit(parent)
+        if name not in ordered:
+            ordered.append(name)
+
+    for name in names or list(DATASETS):
+        visit(name)
+    return ordered

@@ -1,0 +1,110 @@
+"""Command line: ``python -m analysis COMMAND``. Errors a user can cause end in one line."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from analysis.errors import AnalysisError
+
+app = typer.Typer(
+    help="Sanctions versus releases: build the datasets, export briefing figures, report "
+         "what changed.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console(stderr=True)
+
+
+@app.command()
+def build(
+    names: Annotated[list[str] | None, typer.Argument(
+        help="Datasets to build (default: all). See `datasets`.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Rebuild even what is fresh.")] = False,
+) -> None:
+    """Clean the raw files into validated Parquet and derive the daily series and panel.
+
+    Only datasets whose inputs changed are rebuilt unless --force is given.
+    """
+    from rich.progress import Progress
+
+    from analysis import catalog, store
+
+    order = catalog.build_order(names or None)
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task("building", total=len(order))
+
+        def on_step(name: str, status: str) -> None:
+            progress.update(task, description=f"{status} {name}".strip())
+            if status == "done":
+                progress.advance(task)
+
+        results = store.build(names or None, force=force, on_step=on_step)
+    table = Table("dataset", "status", "rows in", "rows out", "quarantined", title="Build")
+    for result in results:
+        if result.rebuilt:
+            table.add_row(result.name, "built", str(result.rows_in), str(result.rows_out),
+                          str(result.rows_quarantined))
+        else:
+            table.add_row(result.name, "fresh", "", "", "")
+    console.print(table)
+    quarantined = sum(r.rows_quarantined or 0 for r in results)
+    if quarantined:
+        console.print(f"[yellow]{quarantined} row(s) quarantined: run `python -m analysis "
+                      "quarantine` to see file, line, column and reason.[/yellow]")
+
+
+@app.command()
+def datasets() -> None:
+    """List every dataset with its description, upstream datasets and raw inputs."""
+    import analysis
+
+    table = Table("name", "description", "built from", title="Datasets")
+    for row in analysis.datasets().itertuples():
+        table.add_row(row.name, row.description, row.upstream or row.inputs)
+    Console().print(table)
+
+
+@app.command()
+def quarantine() -> None:
+    """Show the rows set aside by the cleaners, with file, line, column and reason."""
+    import analysis
+
+    rows = analysis.load("quarantine")
+    if rows.empty:
+        console.print("No rows quarantined.")
+        return
+    table = Table("file", "line", "column", "value", "reason", title="Quarantined rows")
+    for row in rows.itertuples():
+        table.add_row(row.file, str(row.line), str(row.column), str(row.value), row.reason)
+    Console().print(table)
+
+
+@app.command("fetch-lists")
+def fetch_lists(
+    dest: Annotated[Path | None, typer.Option(
+        help="Folder for the downloads (default data/raw/lists).")] = None,
+) -> None:
+    """Download the current official sanctions lists (OFAC, OFSI, EU) with their retrieval date.
+
+    Offline, it fails with one line and changes nothing.
+    """
+    from analysis.lists.fetch import fetch_lists as fetch
+
+    saved = fetch(dest)
+    for path in saved:
+        console.print(f"saved {path}")
+
+
+def main() -> None:
+    try:
+        app()
+    except AnalysisError as error:
+        console.print(f"[red]error:[/red] {error}", highlight=False, soft_wrap=True)
+        sys.exit(1)

@@ -1,0 +1,1 @@
+"""Datasets derived from the cleaned tables: resolved counts, the daily series, the panel."""

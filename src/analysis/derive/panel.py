@@ -1,0 +1,113 @@
+"""The monthly panel the tests of the claim run on: one row per month from September 2020.
+
+Column meanings and bases are in ``PANEL_COLUMNS`` (also shown by the catalog). Counts of
+events are zero in a month where no event is known; figures that come from reported totals
+(``recognized``) stay missing where no source gives one. Release figures cover announced
+batches only, not people freed at the end of their sentences.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.derive.resolve import DEFAULT_RULE, ResolutionRule, choose_counts
+
+PANEL_START = pd.Timestamp("2020-09-01")
+
+PANEL_COLUMNS: dict[str, str] = {
+    "month": "first day of the month",
+    "prisoners_held": "political prisoners held on the month's last day (persons); observed or "
+                      "reconstructed, see prisoners_held_observed; missing outside the series",
+    "prisoners_held_observed": "true if prisoners_held is an observed figure for the month's "
+                               "last day, false if reconstructed between observations",
+    "recognized": "people newly recognised as political prisoners in the month (persons), from "
+                  "reported monthly totals; missing where no monthly total is reported",
+    "recognized_qualifier": "qualifier of the recognized figure (exact, approx, lower_bound, ...)",
+    "released": "people freed in known release batches (persons): the political-prisoner count "
+                "where a source gives it, else the batch total",
+    "released_min": "political prisoners freed in known batches, counting only figures sources "
+                    "state as political-prisoner counts (a lower bound, persons)",
+    "released_all": "everyone freed in known batches, including people not recognised as "
+                    "political prisoners (an upper bound, persons)",
+    "release_batches": "number of release batches announced in the month",
+    "largest_batch": "size of the month's largest batch (persons, same basis as released); 0 if "
+                     "none",
+    "deals_with_concession": "release batches for which a source states a concession given in "
+                             "return",
+    "relief_steps": "sanctions-relief steps (licences, delistings, suspensions, lapses, announced "
+                    "relief decisions)",
+    "engagement_steps": "diplomatic engagement steps without relief (visits, talks, statements)",
+}
+
+
+def month_start(dates: pd.Series) -> pd.Series:
+    return dates.dt.to_period("M").dt.to_timestamp().astype("datetime64[ns]")
+
+
+def panel_months(last: pd.Timestamp) -> pd.DatetimeIndex:
+    return pd.date_range(PANEL_START, month_start(pd.Series([last])).iloc[0], freq="MS")
+
+
+def prisoners_at_month_end(daily: pd.DataFrame, months: pd.DatetimeIndex) -> pd.DataFrame:
+    month_ends = months + pd.offsets.MonthEnd(0)
+    by_day = daily.set_index("date")
+    held = by_day["prisoners_held"].reindex(month_ends)
+    observed = by_day["basis"].reindex(month_ends).eq("observed")
+    return pd.DataFrame({"month": months, "prisoners_held": held.to_numpy(),
+                         "prisoners_held_observed": observed.to_numpy()})
+
+
+def recognitions_by_month(counts: pd.DataFrame, rule: ResolutionRule) -> pd.DataFrame:
+    chosen = choose_counts(counts, rule)
+    monthly = chosen[(chosen["metric"] == "newly_recognized_in_period")
+                     & (chosen["date_precision"] == "month")]
+    return pd.DataFrame({
+        "month": month_start(monthly["date_start"]),
+        "recognized": monthly["value"].astype("Int64"),
+        "recognized_qualifier": monthly["qualifier"].astype("string"),
+    }).drop_duplicates("month")
+
+
+def releases_by_month(releases: pd.DataFrame) -> pd.DataFrame:
+    batches = releases[releases["counts_as_release"]]
+    batches = batches.assign(month=month_start(batches["date_start"]),
+                             political=batches["released_political_prisoners"].fillna(0))
+    grouped = batches.groupby("month")
+    return pd.DataFrame({
+        "released": grouped["batch_size"].sum(),
+        "released_min": grouped["political"].sum(),
+        "released_all": grouped["released_total"].sum(),
+        "release_batches": grouped.size(),
+        "largest_batch": grouped["batch_size"].max(),
+        "deals_with_concession": grouped["has_stated_concession"].sum(),
+    }).reset_index()
+
+
+def steps_by_month(relief: pd.DataFrame) -> pd.DataFrame:
+    steps = relief.assign(month=month_start(relief["date_start"]))
+    counts = pd.crosstab(steps["month"], steps["step_type"])
+    return pd.DataFrame({
+        "month": counts.index,
+        "relief_steps": counts.get("relief", 0),
+        "engagement_steps": counts.get("engagement", 0),
+    }).reset_index(drop=True)
+
+
+def build_panel_monthly(daily: pd.DataFrame, counts: pd.DataFrame, releases: pd.DataFrame,
+                        relief: pd.DataFrame, rule: ResolutionRule = DEFAULT_RULE
+                        ) -> pd.DataFrame:
+    dated = counts[counts["date_precision"] != "year"]
+    last = max(daily["date"].max(), dated["date_end"].max(),
+               releases.loc[releases["counts_as_release"], "date_end"].max(),
+               relief["date_end"].max())
+    months = panel_months(last)
+    panel = prisoners_at_month_end(daily, months)
+    for part in (recognitions_by_month(counts, rule), releases_by_month(releases),
+                 steps_by_month(relief)):
+        panel = panel.merge(part, on="month", how="left", validate="1:1")
+    event_counts = ["released", "released_min", "released_all", "release_batches",
+                    "largest_batch", "deals_with_concession", "relief_steps", "engagement_steps"]
+    panel[event_counts] = panel[event_counts].fillna(0).astype("Int64")
+    panel["recognized"] = panel["recognized"].astype("Int64")
+    panel["recognized_qualifier"] = panel["recognized_qualifier"].astype("string")
+    return panel[list(PANEL_COLUMNS)]

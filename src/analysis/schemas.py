@@ -1,0 +1,338 @@
+"""Every table's columns, declared once with pandera.
+
+Raw schemas describe the curated CSVs as text: each check carries the words a user needs
+("a whole number such as 12"), because a failed check becomes a quarantine reason that
+names file, line and column. Processed schemas describe the typed Parquet outputs and are
+checked right before every write; a failure there is a bug in the suite, not in the data.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pandera.pandas as pa
+
+QUALIFIERS = ["exact", "approx", "lower_bound", "upper_bound", "milestone_round"]
+PRECISIONS = ["day", "month", "year"]
+PUBLISHERS = ["viasna", "republication", "other"]
+COUNT_SCOPES = ["viasna_political_prisoners", "all_released_in_event", "other_methodology"]
+COUNT_METRICS = [
+    "current_count",
+    "newly_recognized_in_period",
+    "released_in_period",
+    "released_by_pardon_in_period",
+    "net_change_in_period",
+    "recognized_total_since_2020",
+    "released_total_since_2020",
+    "released_total_pardon_since_2020",
+    "released_total_pardon_since_2024-07",
+]
+ROW_ROLES = ["primary", "alt_count"]
+RELEASE_TYPES = ["pardon", "handover", "exchange", "house_arrest", "release"]
+STEP_TYPES = ["relief", "engagement", "friction"]
+RELIEF_INSTRUMENTS = ["licence", "delisting", "suspension", "lapse", "announcement"]
+
+_DATE_PATTERN = r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$"
+_DAY_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$"
+
+
+def _text(required: bool = True, description: str = "") -> pa.Column:
+    checks = [pa.Check.str_length(min_value=1, error="a value (this column may not be empty)")]
+    return pa.Column(str, checks if required else [], description=description)
+
+
+def _choice(values: list[str], required: bool = True, description: str = "") -> pa.Column:
+    allowed = values if required else ["", *values]
+    return pa.Column(
+        str, pa.Check.isin(allowed, error=f"one of {', '.join(values)}"), description=description
+    )
+
+
+def _count(required: bool = True, signed: bool = False, description: str = "") -> pa.Column:
+    sign = "-?" if signed else ""
+    digits = rf"{sign}\d{{1,9}}"
+    pattern = rf"^{digits}$" if required else rf"^({digits})?$"
+    kind = "a whole number" if signed else "a whole number of 0 or more"
+    error = f"{kind} such as 12{'' if required else ', or empty'}"
+    return pa.Column(str, pa.Check.str_matches(pattern, error=error), description=description)
+
+
+def _date(pattern: str, error: str, required: bool = True, description: str = "") -> pa.Column:
+    full = pattern if required else f"^({pattern.strip('^$')})?$"
+    checks = [
+        pa.Check.str_matches(full, error=error),
+        pa.Check(_is_calendar_date, element_wise=True,
+                 error="a date that exists in the calendar"),
+    ]
+    return pa.Column(str, checks, description=description)
+
+
+def _ref_date(required: bool = True, description: str = "") -> pa.Column:
+    return _date(_DATE_PATTERN, "a date as YYYY-MM-DD, YYYY-MM or YYYY", required, description)
+
+
+def _day(required: bool = True, description: str = "") -> pa.Column:
+    return _date(_DAY_PATTERN, "a day as YYYY-MM-DD", required, description)
+
+
+def _is_calendar_date(value: str) -> bool:
+    if len(value) != 10:
+        return True
+    try:
+        pd.Timestamp(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _flag() -> pa.Column:
+    return pa.Column(str, pa.Check.isin(["true", "false"], error="true or false"))
+
+
+def _url() -> pa.Column:
+    return pa.Column(
+        str,
+        pa.Check.str_matches(r"^https?://\S+$", error="a source URL starting with http(s)://"),
+    )
+
+
+def _precision_matches_date(date_column: str) -> pa.Check:
+    """A date written as YYYY-MM must say precision month, and so on."""
+    lengths = {"day": 10, "month": 7, "year": 4}
+
+    def check(frame: pd.DataFrame) -> pd.Series:
+        expected = frame["date_precision"].map(lengths)
+        return expected.isna() | (frame[date_column].str.len() == expected)
+
+    return pa.Check(check, error=f"date_precision that matches how {date_column} is written")
+
+
+def _alt_rows_name_their_primary() -> pa.Check:
+    def check(frame: pd.DataFrame) -> pd.Series:
+        is_alt = frame["row_role"] == "alt_count"
+        return (is_alt & (frame["alt_of"] != "")) | (~is_alt & (frame["alt_of"] == ""))
+
+    return pa.Check(check, error="alt_of filled exactly when row_role is alt_count")
+
+
+PRISONER_COUNTS_RAW = pa.DataFrameSchema(
+    {
+        "record_id": pa.Column(str, [
+            pa.Check.str_matches(r"^pc\d{3,}$", error="an id such as pc001"),
+        ], unique=True, report_duplicates="exclude_first"),
+        "ref_date": _ref_date(description="date the figure refers to"),
+        "date_precision": _choice(PRECISIONS),
+        "year_inferred": _flag(),
+        "period_start": _day(required=False),
+        "metric": _choice(COUNT_METRICS),
+        "value": _count(signed=True),
+        "qualifier": _choice(QUALIFIERS),
+        "publisher": _choice(PUBLISHERS),
+        "counts_scope": _choice(COUNT_SCOPES),
+        "source_url": _url(),
+        "notes": _text(required=False),
+    },
+    checks=[
+        _precision_matches_date("ref_date"),
+        pa.Check(
+            lambda f: (f["metric"] == "net_change_in_period") | ~f["value"].str.startswith("-"),
+            error="a value of 0 or more (only net_change_in_period may be negative)",
+        ),
+    ],
+    strict=True,
+)
+
+RELEASE_EVENTS_RAW = pa.DataFrameSchema(
+    {
+        "event_id": pa.Column(str, pa.Check.str_matches(r"^re\d{3,}$", error="an id such as re001"),
+                              unique=True, report_duplicates="exclude_first"),
+        "event_date": _ref_date(),
+        "date_precision": _choice(PRECISIONS),
+        "year_inferred": _flag(),
+        "released_total": _count(),
+        "released_political_prisoners": _count(required=False),
+        "row_role": _choice(ROW_ROLES),
+        "alt_of": pa.Column(str, pa.Check.str_matches(r"^(re\d{3,})?$",
+                                                      error="an event id such as re001, or empty")),
+        "event_type": _choice(RELEASE_TYPES),
+        "destination": _text(required=False),
+        "mechanism": _text(required=False),
+        "counterpart": _text(required=False),
+        "concession": _text(required=False),
+        "has_stated_concession": _flag(),
+        "people_named": _text(required=False),
+        "source_url": _url(),
+        "notes": _text(required=False),
+    },
+    checks=[_precision_matches_date("event_date"), _alt_rows_name_their_primary()],
+    strict=True,
+)
+
+RELIEF_EVENTS_RAW = pa.DataFrameSchema(
+    {
+        "event_id": pa.Column(str, pa.Check.str_matches(r"^rl\d{3,}$", error="an id such as rl001"),
+                              unique=True, report_duplicates="exclude_first"),
+        "event_date": _ref_date(),
+        "date_precision": _choice(PRECISIONS),
+        "year_inferred": _flag(),
+        "actor": _text(),
+        "jurisdiction": _text(),
+        "step_type": _choice(STEP_TYPES),
+        "relief_instrument": _choice(RELIEF_INSTRUMENTS, required=False),
+        "action": _text(),
+        "target": _text(required=False),
+        "linked_release_event": pa.Column(str, pa.Check.str_matches(
+            r"^(re\d{3,})?$", error="an event id such as re001, or empty")),
+        "source_url": _url(),
+        "notes": _text(required=False),
+    },
+    checks=[_precision_matches_date("event_date")],
+    strict=True,
+)
+
+_DATE_RANGE = {
+    "date_start": pa.Column("datetime64[ns]"),
+    "date_end": pa.Column("datetime64[ns]"),
+}
+
+PRISONER_COUNTS = pa.DataFrameSchema(
+    {
+        "record_id": pa.Column(str, unique=True),
+        "metric": pa.Column(str, pa.Check.isin(COUNT_METRICS)),
+        "ref_date": pa.Column(str),
+        "date_precision": pa.Column(str, pa.Check.isin(PRECISIONS)),
+        "year_inferred": pa.Column(bool),
+        **_DATE_RANGE,
+        "value": pa.Column("int64"),
+        "qualifier": pa.Column(str, pa.Check.isin(QUALIFIERS)),
+        "publisher": pa.Column(str, pa.Check.isin(PUBLISHERS)),
+        "counts_scope": pa.Column(str, pa.Check.isin(COUNT_SCOPES)),
+        "source_url": pa.Column(str),
+        "notes": pa.Column(str),
+        "source_line": pa.Column("int64"),
+    },
+    checks=[pa.Check(lambda f: f["date_start"] <= f["date_end"], error="start before end")],
+    strict=True,
+)
+
+RELEASE_EVENTS = pa.DataFrameSchema(
+    {
+        "event_id": pa.Column(str, unique=True),
+        "event_date": pa.Column(str),
+        "date_precision": pa.Column(str, pa.Check.isin(PRECISIONS)),
+        "year_inferred": pa.Column(bool),
+        **_DATE_RANGE,
+        "released_total": pa.Column("int64", pa.Check.ge(0)),
+        "released_political_prisoners": pa.Column("Int64", pa.Check.ge(0), nullable=True),
+        "batch_size": pa.Column("int64", pa.Check.ge(0)),
+        "row_role": pa.Column(str, pa.Check.isin(ROW_ROLES)),
+        "alt_of": pa.Column(str, nullable=True),
+        "event_type": pa.Column(str, pa.Check.isin(RELEASE_TYPES)),
+        "counts_as_release": pa.Column(bool),
+        "destination": pa.Column(str),
+        "mechanism": pa.Column(str),
+        "counterpart": pa.Column(str),
+        "concession": pa.Column(str),
+        "has_stated_concession": pa.Column(bool),
+        "people_named": pa.Column(str),
+        "source_url": pa.Column(str),
+        "notes": pa.Column(str),
+        "source_line": pa.Column("int64"),
+    },
+    strict=True,
+)
+
+RELIEF_EVENTS = pa.DataFrameSchema(
+    {
+        "event_id": pa.Column(str, unique=True),
+        "event_date": pa.Column(str),
+        "date_precision": pa.Column(str, pa.Check.isin(PRECISIONS)),
+        "year_inferred": pa.Column(bool),
+        **_DATE_RANGE,
+        "actor": pa.Column(str),
+        "jurisdiction": pa.Column(str),
+        "step_type": pa.Column(str, pa.Check.isin(STEP_TYPES)),
+        "relief_instrument": pa.Column(str, nullable=True),
+        "action": pa.Column(str),
+        "target": pa.Column(str),
+        "linked_release_event": pa.Column(str, nullable=True),
+        "source_url": pa.Column(str),
+        "notes": pa.Column(str),
+        "source_line": pa.Column("int64"),
+    },
+    strict=True,
+)
+
+QUARANTINE = pa.DataFrameSchema(
+    {
+        "dataset": pa.Column(str),
+        "file": pa.Column(str),
+        "line": pa.Column("Int64", nullable=True),
+        "column": pa.Column(str, nullable=True),
+        "value": pa.Column(str, nullable=True),
+        "reason": pa.Column(str),
+    },
+    strict=True,
+)
+
+COUNT_CONFLICTS = pa.DataFrameSchema(
+    {
+        "metric": pa.Column(str, pa.Check.isin(COUNT_METRICS)),
+        "period_start": pa.Column("datetime64[ns]"),
+        "period_end": pa.Column("datetime64[ns]"),
+        "candidates": pa.Column("int64", pa.Check.ge(2)),
+        "record_ids": pa.Column(str),
+        "values": pa.Column(str),
+        "qualifiers": pa.Column(str),
+        "publishers": pa.Column(str),
+        "chosen_record_id": pa.Column(str),
+        "chosen_value": pa.Column("int64"),
+        "decided_by": pa.Column(str),
+        "rule": pa.Column(str),
+    },
+    strict=True,
+)
+
+PRISONERS_DAILY = pa.DataFrameSchema(
+    {
+        "date": pa.Column("datetime64[ns]", unique=True),
+        "prisoners_held": pa.Column(float),
+        "basis": pa.Column(str, pa.Check.isin(["observed", "reconstructed"])),
+        "released_in_batches": pa.Column(float, pa.Check.ge(0)),
+        "background_flow": pa.Column(float),
+        "anchor_record_id": pa.Column(str, nullable=True),
+    },
+    checks=[pa.Check(lambda f: f["date"].diff().dropna().eq(pd.Timedelta(days=1)).all(),
+                     error="one row per consecutive day")],
+    strict=True,
+)
+
+_EVENT_COUNT = pa.Column("Int64", pa.Check.ge(0))
+
+PANEL_MONTHLY = pa.DataFrameSchema(
+    {
+        "month": pa.Column("datetime64[ns]", pa.Check(lambda s: s.dt.day == 1), unique=True),
+        "prisoners_held": pa.Column(float, pa.Check.ge(0), nullable=True),
+        "prisoners_held_observed": pa.Column(bool),
+        "recognized": pa.Column("Int64", pa.Check.ge(0), nullable=True),
+        "recognized_qualifier": pa.Column("string", pa.Check.isin(QUALIFIERS), nullable=True),
+        "released": _EVENT_COUNT,
+        "released_min": _EVENT_COUNT,
+        "released_all": _EVENT_COUNT,
+        "release_batches": _EVENT_COUNT,
+        "largest_batch": _EVENT_COUNT,
+        "deals_with_concession": _EVENT_COUNT,
+        "relief_steps": _EVENT_COUNT,
+        "engagement_steps": _EVENT_COUNT,
+    },
+    checks=[pa.Check(lambda f: (f["released_min"] <= f["released"]).all()
+                     and (f["released"] <= f["released_all"]).all(),
+                     error="released_min <= released <= released_all")],
+    strict=False,
+)
+"""Not strict: later build steps add sanctions columns, each documented in PANEL_COLUMNS."""
+
+PROCESSED = {
+    "count_conflicts": COUNT_CONFLICTS,
+    "prisoners_daily": PRISONERS_DAILY,
+    "panel_monthly": PANEL_MONTHLY,
+}

@@ -1,0 +1,1 @@
+"""Readers and cleaners, one module per source family."""

@@ -1,0 +1,138 @@
+"""The curated tables compiled from sourced research (``data/raw/curated/``).
+
+One cleaner per table: read the CSV as text, validate it against its raw schema (failing rows
+are quarantined with file, line, column and reason), then convert the passing rows to types.
+Dates keep the precision the source gave: ``date_start`` and ``date_end`` span the day, month
+or year a figure refers to, so nothing downstream pretends to know more than the source said.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from analysis import schemas
+from analysis.io import LINE
+from analysis.validate import Checked, read_and_check
+
+
+def date_span(text: pd.Series, period_start: pd.Series | None = None
+              ) -> tuple[pd.Series, pd.Series]:
+    """First and last day a ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` value can refer to."""
+    padded = text.where(text.str.len() != 4, text + "-01").where(
+        text.str.len() == 10, lambda s: s.str.slice(0, 7) + "-01"
+    )
+    start = pd.to_datetime(padded, format="%Y-%m-%d").astype("datetime64[ns]")
+    lengths = text.str.len()
+    end = start.copy()
+    is_month = lengths == 7
+    is_year = lengths == 4
+    end[is_month] = start[is_month] + pd.offsets.MonthEnd(0)
+    end[is_year] = start[is_year] + pd.offsets.YearEnd(0)
+    if period_start is not None:
+        stated = period_start != ""
+        start[stated] = pd.to_datetime(period_start[stated], format="%Y-%m-%d")
+    return start, end
+
+
+def _flag(column: pd.Series) -> pd.Series:
+    return column == "true"
+
+
+def _optional_count(column: pd.Series) -> pd.Series:
+    return pd.to_numeric(column.replace("", None)).astype("Int64")
+
+
+def _optional_text(column: pd.Series) -> pd.Series:
+    return column.replace("", None)
+
+
+def _finish(checked: Checked, typed: pd.DataFrame, schema, key: str) -> Checked:
+    typed = typed.sort_values([key]).reset_index(drop=True)
+    return Checked(schema.validate(typed), checked.quarantine, checked.rows_in)
+
+
+def clean_prisoner_counts(path: Path) -> Checked:
+    checked = read_and_check(path, schemas.PRISONER_COUNTS_RAW, "prisoner_counts")
+    rows = checked.rows
+    start, end = date_span(rows["ref_date"], rows["period_start"])
+    typed = pd.DataFrame({
+        "record_id": rows["record_id"],
+        "metric": rows["metric"],
+        "ref_date": rows["ref_date"],
+        "date_precision": rows["date_precision"],
+        "year_inferred": _flag(rows["year_inferred"]),
+        "date_start": start,
+        "date_end": end,
+        "value": rows["value"].astype("int64"),
+        "qualifier": rows["qualifier"],
+        "publisher": rows["publisher"],
+        "counts_scope": rows["counts_scope"],
+        "source_url": rows["source_url"],
+        "notes": rows["notes"],
+        "source_line": rows[LINE].astype("int64"),
+    })
+    return _finish(checked, typed, schemas.PRISONER_COUNTS, "record_id")
+
+
+def clean_release_events(path: Path) -> Checked:
+    """Release batches; ``batch_size`` is the political-prisoner count where a source gives it,
+    else the batch total, and ``counts_as_release`` excludes alternative counts of an event
+    already listed and pre-trial transfers to house arrest."""
+    checked = read_and_check(path, schemas.RELEASE_EVENTS_RAW, "release_events")
+    rows = checked.rows
+    start, end = date_span(rows["event_date"])
+    political = _optional_count(rows["released_political_prisoners"])
+    total = rows["released_total"].astype("int64")
+    typed = pd.DataFrame({
+        "event_id": rows["event_id"],
+        "event_date": rows["event_date"],
+        "date_precision": rows["date_precision"],
+        "year_inferred": _flag(rows["year_inferred"]),
+        "date_start": start,
+        "date_end": end,
+        "released_total": total,
+        "released_political_prisoners": political,
+        "batch_size": political.fillna(total).astype("int64"),
+        "row_role": rows["row_role"],
+        "alt_of": _optional_text(rows["alt_of"]),
+        "event_type": rows["event_type"],
+        "counts_as_release": (rows["row_role"] == "primary")
+        & (rows["event_type"] != "house_arrest"),
+        "destination": rows["destination"],
+        "mechanism": rows["mechanism"],
+        "counterpart": rows["counterpart"],
+        "concession": rows["concession"],
+        "has_stated_concession": _flag(rows["has_stated_concession"]),
+        "people_named": rows["people_named"],
+        "source_url": rows["source_url"],
+        "notes": rows["notes"],
+        "source_line": rows[LINE].astype("int64"),
+    })
+    return _finish(checked, typed, schemas.RELEASE_EVENTS, "event_id")
+
+
+def clean_relief_events(path: Path) -> Checked:
+    checked = read_and_check(path, schemas.RELIEF_EVENTS_RAW, "relief_events")
+    rows = checked.rows
+    start, end = date_span(rows["event_date"])
+    typed = pd.DataFrame({
+        "event_id": rows["event_id"],
+        "event_date": rows["event_date"],
+        "date_precision": rows["date_precision"],
+        "year_inferred": _flag(rows["year_inferred"]),
+        "date_start": start,
+        "date_end": end,
+        "actor": rows["actor"],
+        "jurisdiction": rows["jurisdiction"],
+        "step_type": rows["step_type"],
+        "relief_instrument": _optional_text(rows["relief_instrument"]),
+        "action": rows["action"],
+        "target": rows["target"],
+        "linked_release_event": _optional_text(rows["linked_release_event"]),
+        "source_url": rows["source_url"],
+        "notes": rows["notes"],
+        "source_line": rows[LINE].astype("int64"),
+    })
+    return _finish(checked, typed, schemas.RELIEF_EVENTS, "event_id")

@@ -1,0 +1,70 @@
+"""Builders named in the catalog: load inputs → process → return what to save.
+
+Each takes the upstream datasets (already built and read) and the raw input paths, and
+returns a ``Built``; ``analysis.store`` validates, writes and records provenance.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.validate import empty_quarantine
+
+
+@dataclass(frozen=True)
+class Built:
+    frame: pd.DataFrame
+    quarantine: pd.DataFrame
+    rows_in: int
+
+
+def _derived(frame: pd.DataFrame, rows_in: int) -> Built:
+    return Built(frame, empty_quarantine(), rows_in)
+
+
+def _cleaned(checked) -> Built:
+    return Built(checked.rows, checked.quarantine, checked.rows_in)
+
+
+def build_prisoner_counts(upstream: dict[str, pd.DataFrame], files: list[Path]) -> Built:
+    from analysis.sources.curated import clean_prisoner_counts
+
+    return _cleaned(clean_prisoner_counts(files[0]))
+
+
+def build_release_events(upstream: dict[str, pd.DataFrame], files: list[Path]) -> Built:
+    from analysis.sources.curated import clean_release_events
+
+    return _cleaned(clean_release_events(files[0]))
+
+
+def build_relief_events(upstream: dict[str, pd.DataFrame], files: list[Path]) -> Built:
+    from analysis.sources.curated import clean_relief_events
+
+    return _cleaned(clean_relief_events(files[0]))
+
+
+def build_count_conflicts(upstream: dict[str, pd.DataFrame], files: list[Path]) -> Built:
+    from analysis.derive.resolve import conflicts_report
+
+    counts = upstream["prisoner_counts"]
+    return _derived(conflicts_report(counts), len(counts))
+
+
+def build_prisoners_daily(upstream: dict[str, pd.DataFrame], files: list[Path]) -> Built:
+    from analysis.derive.daily import build_prisoners_daily as build
+
+    counts = upstream["prisoner_counts"]
+    return _derived(build(counts, upstream["release_events"]), len(counts))
+
+
+def build_panel_monthly(upstream: dict[str, pd.DataFrame], files: list[Path]) -> Built:
+    from analysis.derive.panel import build_panel_monthly as build
+
+    daily = upstream["prisoners_daily"]
+    panel = build(daily, upstream["prisoner_counts"], upstream["release_events"],
+                  upstream["relief_events"])
+    return _derived(panel, len(daily))
