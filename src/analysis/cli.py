@@ -22,16 +22,7 @@ app = typer.Typer(
 console = Console(stderr=True)
 
 
-@app.command()
-def build(
-    names: Annotated[list[str] | None, typer.Argument(
-        help="Datasets to build (default: all). See `datasets`.")] = None,
-    force: Annotated[bool, typer.Option("--force", help="Rebuild even what is fresh.")] = False,
-) -> None:
-    """Clean the raw files into validated Parquet and derive the daily series and panel.
-
-    Only datasets whose inputs changed are rebuilt unless --force is given.
-    """
+def _build_with_progress(names: list[str] | None, force: bool) -> None:
     from rich.progress import Progress
 
     from analysis import catalog, store
@@ -58,6 +49,65 @@ def build(
     if quarantined:
         console.print(f"[yellow]{quarantined} row(s) quarantined: run `python -m analysis "
                       "quarantine` to see file, line, column and reason.[/yellow]")
+
+
+def _export_figures_with_progress() -> None:
+    from rich.progress import Progress
+
+    from analysis.figures import BRIEFING, export_briefing
+
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task("figures", total=len(BRIEFING))
+
+        def on_chart(name: str) -> None:
+            progress.update(task, description=f"drawing {name}")
+            progress.advance(task)
+
+        written = export_briefing(on_chart=on_chart)
+    folders = sorted({str(path.parent) for path in written})
+    console.print(f"{len(written)} figure files written to {', '.join(folders)}")
+
+
+def _execute_notebooks_with_progress() -> None:
+    from rich.progress import Progress
+
+    from analysis.notebooks_run import EXECUTED_DIR, execute_notebook, notebook_paths
+
+    notebooks = notebook_paths()
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task("notebooks", total=len(notebooks))
+        for path in notebooks:
+            progress.update(task, description=f"executing {path.name}")
+            execute_notebook(path)
+            progress.advance(task)
+    console.print(f"{len(notebooks)} notebooks executed; outputs in {EXECUTED_DIR}")
+
+
+@app.command()
+def build(
+    names: Annotated[list[str] | None, typer.Argument(
+        help="Datasets to build (default: all). See `datasets`.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Rebuild even what is fresh.")] = False,
+) -> None:
+    """Clean the raw files into validated Parquet and derive the daily series and panel.
+
+    Only datasets whose inputs changed are rebuilt unless --force is given.
+    """
+    _build_with_progress(names, force)
+
+
+@app.command()
+def figures() -> None:
+    """Export the briefing charts to figures/ as PNG (300 dpi), SVG and PDF."""
+    _export_figures_with_progress()
+
+
+@app.command()
+def run() -> None:
+    """The main job: build the data, execute every notebook, export the briefing figures."""
+    _build_with_progress(None, False)
+    _execute_notebooks_with_progress()
+    _export_figures_with_progress()
 
 
 @app.command()

@@ -1,0 +1,59 @@
+# Two commands for a fresh machine: `make run` (main job) and `make test` (whole test suite).
+# Both create .venv when missing; nothing needs installing by hand.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP_RUN := $(VENV)/.installed-run
+STAMP_DEV := $(VENV)/.installed-dev
+
+.DEFAULT_GOAL := help
+.PHONY: help run test lab build figures notebooks changes lint format clean chromium benchmark
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(STAMP_RUN): pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(STAMP_DEV): pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@ $(STAMP_RUN)
+
+run: $(STAMP_RUN) ## Build the data, execute the notebooks, export the briefing figures
+	$(PY) -m analysis run
+
+test: $(STAMP_DEV) chromium ## Run the whole test suite (browser and slow tests included)
+	$(PY) -m pytest
+
+lab: $(STAMP_RUN) ## Open the notebooks in JupyterLab with the project's environment
+	$(PY) -m jupyter lab --notebook-dir=notebooks
+
+build: $(STAMP_RUN) ## Rebuild the datasets whose raw files changed
+	$(PY) -m analysis build
+
+figures: $(STAMP_RUN) ## Export the briefing figures to figures/
+	$(PY) -m analysis figures
+
+changes: $(STAMP_RUN) ## Show what changed since the previous build
+	$(PY) -m analysis changes
+
+benchmark: $(STAMP_DEV) ## Run the benchmarks and write benchmarks/RESULTS.md
+	$(PY) benchmarks/run.py
+
+lint: $(STAMP_DEV) ## Check code style with ruff
+	$(PY) -m ruff check src tests benchmarks
+
+format: $(STAMP_DEV) ## Format code with ruff
+	$(PY) -m ruff format src tests benchmarks
+
+chromium: ## Install Debian's Chromium for the browser test when it is missing
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; }
+
+clean: ## Remove built data, executed notebooks and the virtual environment
+	rm -rf $(VENV) data/processed build test-output

@@ -1,0 +1,56 @@
+"""Headline numbers and yearly totals: what a briefing quotes, computed in one place.
+
+Notebooks show these tables, and the what-changed report compares them between builds.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+
+def flows_by_year(panel: pd.DataFrame) -> pd.DataFrame:
+    """Recognitions and batch releases per calendar year, with how many months are covered.
+
+    ``recognized`` sums only months with a reported total; ``months_with_recognition_figure``
+    says how many, so a low total from missing months is not mistaken for a low rate.
+    """
+    by_year = panel.assign(year=panel["month"].dt.year).groupby("year")
+    table = pd.DataFrame({
+        "months": by_year.size(),
+        "months_with_recognition_figure": by_year["recognized"].count(),
+        "recognized": by_year["recognized"].sum(min_count=1),
+        "released_in_batches": by_year["released"].sum(),
+        "release_batches": by_year["release_batches"].sum(),
+        "largest_batch": by_year["largest_batch"].max(),
+        "held_at_year_end": by_year["prisoners_held"].last(),
+    })
+    return table.reset_index()
+
+
+def headline_numbers(daily: pd.DataFrame, panel: pd.DataFrame, releases: pd.DataFrame
+                     ) -> pd.DataFrame:
+    """The few numbers a briefing leads with, each with the date it refers to."""
+    observed = daily[daily["basis"] == "observed"]
+    latest = observed.iloc[-1] if len(observed) else None
+    peak = observed.loc[observed["prisoners_held"].idxmax()] if len(observed) else None
+    batches = releases[releases["counts_as_release"]]
+    largest = batches.loc[batches["batch_size"].idxmax()] if len(batches) else None
+    since = panel[panel["month"] >= "2024-07-01"]
+    rows = [
+        ("latest observed count", latest["prisoners_held"] if latest is not None else None,
+         latest["date"] if latest is not None else None, "persons held"),
+        ("highest observed count", peak["prisoners_held"] if peak is not None else None,
+         peak["date"] if peak is not None else None, "persons held"),
+        ("largest release batch", largest["batch_size"] if largest is not None else None,
+         largest["date_start"] if largest is not None else None, "persons freed"),
+        ("freed in batches since Jul 2024", since["released"].sum(),
+         since["month"].max(), "persons"),
+        ("recognised since Jul 2024 (months with a figure)", since["recognized"].sum(),
+         since["month"].max(), "persons"),
+        ("release batches since Jul 2024", since["release_batches"].sum(),
+         since["month"].max(), "batches"),
+    ]
+    table = pd.DataFrame(rows, columns=["measure", "value", "as_of", "unit"])
+    table["value"] = pd.to_numeric(table["value"]).astype("float64")
+    table["as_of"] = pd.to_datetime(table["as_of"]).astype("datetime64[ns]")
+    return table

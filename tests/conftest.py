@@ -1,0 +1,45 @@
+"""Shared fixtures: every test that builds data does so in a temporary data folder."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from analysis import paths
+
+TESTS_DIR = Path(__file__).resolve().parent
+FIXTURES = TESTS_DIR / "fixtures"
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A data folder holding the small synthetic curated tables from tests/fixtures/curated."""
+    target = tmp_path / "data"
+    shutil.copytree(FIXTURES / "curated", target / "raw" / "curated")
+    monkeypatch.setenv("ANALYSIS_DATA_DIR", str(target))
+    return target
+
+
+@pytest.fixture
+def shipped_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the shipped raw data, so tests can build and edit it freely."""
+    target = tmp_path / "data"
+    shutil.copytree(paths.REPO_DIR / "data" / "raw", target / "raw",
+                    ignore=shutil.ignore_patterns("lists"))
+    monkeypatch.setenv("ANALYSIS_DATA_DIR", str(target))
+    return target
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    """The shared research folder; CI must have it, elsewhere its tests are skipped."""
+    folder = paths.shared_dir()
+    if not folder.is_dir():
+        message = f"shared folder {folder} is missing (set ANALYSIS_SHARED_DIR)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return folder

@@ -1,0 +1,87 @@
+"""Cleaning the curated tables: typed output, and bad rows quarantined with a reason."""
+
+import pandas as pd
+import pytest
+
+from analysis.errors import InputError
+from analysis.sources.curated import (
+    clean_prisoner_counts,
+    clean_release_events,
+    clean_relief_events,
+    date_span,
+)
+
+
+def test_date_span_keeps_the_precision_the_source_gave():
+    start, end = date_span(pd.Series(["2024-02-10", "2024-02", "2024"]))
+    assert start.dt.strftime("%Y-%m-%d").tolist() == ["2024-02-10", "2024-02-01", "2024-01-01"]
+    assert end.dt.strftime("%Y-%m-%d").tolist() == ["2024-02-10", "2024-02-29", "2024-12-31"]
+
+
+def test_fixture_tables_clean_without_quarantine(data_dir):
+    curated = data_dir / "raw" / "curated"
+    counts = clean_prisoner_counts(curated / "prisoner_counts.csv")
+    assert counts.quarantine.empty
+    assert len(counts.rows) == counts.rows_in == 7
+    assert counts.rows["value"].dtype == "int64"
+    releases = clean_release_events(curated / "release_events.csv")
+    batch = releases.rows.set_index("event_id")
+    assert batch.loc["re001", "batch_size"] == 40, "political-prisoner count preferred"
+    assert batch.loc["re003", "batch_size"] == 3, "batch total where no count is stated"
+    assert not batch.loc["re002", "counts_as_release"], "alternative counts are not releases"
+    relief = clean_relief_events(curated / "relief_events.csv")
+    assert relief.rows["step_type"].tolist() == ["relief", "engagement"]
+
+
+BAD_ROWS = [
+    ("pc008,2024-13-01,day,false,,current_count,5,exact,viasna,viasna_political_prisoners,"
+     "https://example.org/x,", "ref_date", "a date as YYYY-MM-DD"),
+    ("pc008,2024-02-30,day,false,,current_count,5,exact,viasna,viasna_political_prisoners,"
+     "https://example.org/x,", "ref_date", "a date that exists in the calendar"),
+    ("pc008,2024-02-01,day,false,,current_count,5.5,exact,viasna,viasna_political_prisoners,"
+     "https://example.org/x,", "value", "a whole number"),
+    ("pc008,2024-02-01,day,false,,current_count,-5,exact,viasna,viasna_political_prisoners,"
+     "https://example.org/x,", None, "0 or more"),
+    ("pc008,2024-02-01,day,false,,current_count,5,roughly,viasna,viasna_political_prisoners,"
+     "https://example.org/x,", "qualifier", "one of exact"),
+    ("pc008,2024-02-01,day,false,,current_count,5,exact,viasna,viasna_political_prisoners,"
+     "not-a-url,", "source_url", "a source URL"),
+    ("pc008,2024-02,day,false,,current_count,5,exact,viasna,viasna_political_prisoners,"
+     "https://example.org/x,", None, "date_precision that matches"),
+    ("pc001,2024-02-01,day,false,,current_count,5,exact,viasna,viasna_political_prisoners,"
+     "https://example.org/x,", "record_id", "field_uniqueness"),
+]
+
+
+@pytest.mark.parametrize(("row", "column", "reason"), BAD_ROWS)
+def test_a_bad_row_is_quarantined_with_line_column_and_reason(data_dir, row, column, reason):
+    path = data_dir / "raw" / "curated" / "prisoner_counts.csv"
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write(row + "\n")
+    checked = clean_prisoner_counts(path)
+    assert checked.rows_in == 8
+    assert len(checked.rows) + checked.quarantine["line"].nunique() == checked.rows_in
+    assert checked.quarantine["line"].tolist()[0] == 9
+    first = checked.quarantine.iloc[0]
+    assert first["file"].endswith("prisoner_counts.csv")
+    if column is not None:
+        assert first["column"] == column
+    assert reason in first["reason"]
+    assert "pc008" not in checked.rows["record_id"].tolist() or column == "record_id"
+
+
+def test_a_row_with_too_many_fields_is_quarantined(data_dir):
+    path = data_dir / "raw" / "curated" / "relief_events.csv"
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write("rl003,2024-04-01,day,false,a,US,relief,licence,x,y,,https://e.org,,extra\n")
+    checked = clean_relief_events(path)
+    assert len(checked.rows) == 2
+    assert checked.quarantine["reason"].iloc[0].startswith("expected 13 fields")
+
+
+def test_a_file_with_a_missing_column_stops_with_file_and_column(data_dir):
+    path = data_dir / "raw" / "curated" / "release_events.csv"
+    frame = pd.read_csv(path, dtype=str).drop(columns=["released_total"])
+    frame.to_csv(path, index=False)
+    with pytest.raises(InputError, match=r"release_events\.csv, line 1, column 'released_total'"):
+        clean_release_events(path)

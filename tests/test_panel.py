@@ -1,0 +1,26 @@
+"""The monthly panel: fixed column names, one row per month, event counts add up."""
+
+import analysis
+from analysis.derive.panel import PANEL_COLUMNS
+
+FIXED = ["month", "prisoners_held", "prisoners_held_observed", "recognized", "released",
+         "release_batches", "largest_batch", "relief_steps", "deals_with_concession"]
+
+
+def test_panel_has_the_fixed_columns_and_one_row_per_month(data_dir):
+    panel = analysis.load("panel_monthly")
+    assert set(FIXED) <= set(panel.columns)
+    assert set(panel.columns) <= set(PANEL_COLUMNS)
+    assert panel["month"].iloc[0].strftime("%Y-%m-%d") == "2020-09-01"
+    assert (panel["month"].diff().dropna().dt.days.between(28, 31)).all()
+
+
+def test_panel_counts_match_the_fixture_events(data_dir):
+    panel = analysis.load("panel_monthly").set_index("month")
+    feb, mar = panel.loc["2024-02-01"], panel.loc["2024-03-01"]
+    assert (feb["released"], feb["release_batches"], feb["deals_with_concession"]) == (3, 1, 1)
+    assert (mar["released"], mar["released_min"], mar["released_all"]) == (40, 40, 50)
+    assert (feb["relief_steps"], mar["engagement_steps"]) == (1, 1)
+    assert feb["prisoners_held"] == 119 and feb["prisoners_held_observed"]
+    assert feb["recognized"] == 29 and mar["recognized_qualifier"] == "approx"
+    assert panel["recognized"].isna().sum() == len(panel) - 2, "missing stays missing"
