@@ -24,3 +24,14 @@ def test_panel_counts_match_the_fixture_events(data_dir):
     assert feb["prisoners_held"] == 119 and feb["prisoners_held_observed"]
     assert feb["recognized"] == 29 and mar["recognized_qualifier"] == "approx"
     assert panel["recognized"].isna().sum() == len(panel) - 2, "missing stays missing"
+
+
+def test_a_relief_step_reported_in_both_tables_counts_once(data_dir):
+    timeline = analysis.load("sanctions_timeline").set_index("step_id")
+    assert timeline.loc["rl001", "duplicate_of"] == "sm004"
+    assert not timeline.loc["sm002", "counts_in_panel"], "alternative counts never count"
+    panel = analysis.load("panel_monthly").set_index("month")
+    assert panel.loc["2024-02-01", "relief_steps"] == 1
+    assert panel.loc["2020-10-01", "sanctions_packages"] == 1
+    assert panel.loc["2021-06-01", "sanctions_packages"] == 1
+    assert panel.loc["2024-02-01", "sanctions_packages"] == 0, "renewals are not escalations"

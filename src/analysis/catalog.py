@@ -53,6 +53,20 @@ DATASETS: dict[str, Dataset] = {
             _curated("relief_events"),
         ),
         Dataset(
+            "sanctions_measures",
+            "Sanctions measures against Belarus by jurisdiction: designation packages, "
+            "sectoral and aviation measures, relief, renewals; alternative counts flagged.",
+            "analysis.steps:build_sanctions_measures",
+            _curated("sanctions_measures"),
+        ),
+        Dataset(
+            "sanctions_timeline",
+            "Every escalation, relief and engagement step, dated and typed, from the sanctions "
+            "measures and the relief events; a step reported in both is marked once.",
+            "analysis.steps:build_sanctions_timeline",
+            upstream=("sanctions_measures", "relief_events"),
+        ),
+        Dataset(
             "count_conflicts",
             "Every metric and date with disagreeing figures, the figure chosen and the "
             "criterion of the resolution rule that decided.",
@@ -69,9 +83,10 @@ DATASETS: dict[str, Dataset] = {
         Dataset(
             "panel_monthly",
             "One row per month from September 2020: prisoners held, recognitions, releases, "
-            "batches, relief and engagement steps.",
+            "batches, relief and engagement steps, sanctions packages.",
             "analysis.steps:build_panel_monthly",
-            upstream=("prisoners_daily", "prisoner_counts", "release_events", "relief_events"),
+            upstream=("prisoners_daily", "prisoner_counts", "release_events",
+                      "sanctions_timeline"),
         ),
     ]
 }

@@ -30,6 +30,8 @@ ROW_ROLES = ["primary", "alt_count"]
 RELEASE_TYPES = ["pardon", "handover", "exchange", "house_arrest", "release"]
 STEP_TYPES = ["relief", "engagement", "friction"]
 RELIEF_INSTRUMENTS = ["licence", "delisting", "suspension", "lapse", "announcement"]
+MEASURE_TYPES = ["designation", "sectoral", "aviation", "relief_delisting", "relief_license",
+                 "relief_suspension", "other"]
 
 _DATE_PATTERN = r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$"
 _DAY_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$"
@@ -84,6 +86,19 @@ def _is_calendar_date(value: str) -> bool:
     return True
 
 
+def _key(prefix: str) -> pa.Column:
+    """A row id such as re001; a repeated id quarantines the later rows, not the first."""
+    return pa.Column(str, pa.Check.str_matches(rf"^{prefix}\d{{3,}}$",
+                                               error=f"an id such as {prefix}001"),
+                     unique=True, report_duplicates="exclude_first")
+
+
+def _reference(prefix: str) -> pa.Column:
+    """An optional reference to another row's id."""
+    return pa.Column(str, pa.Check.str_matches(rf"^({prefix}\d{{3,}})?$",
+                                               error=f"an id such as {prefix}001, or empty"))
+
+
 def _flag() -> pa.Column:
     return pa.Column(str, pa.Check.isin(["true", "false"], error="true or false"))
 
@@ -116,9 +131,7 @@ def _alt_rows_name_their_primary() -> pa.Check:
 
 PRISONER_COUNTS_RAW = pa.DataFrameSchema(
     {
-        "record_id": pa.Column(str, [
-            pa.Check.str_matches(r"^pc\d{3,}$", error="an id such as pc001"),
-        ], unique=True, report_duplicates="exclude_first"),
+        "record_id": _key("pc"),
         "ref_date": _ref_date(description="date the figure refers to"),
         "date_precision": _choice(PRECISIONS),
         "year_inferred": _flag(),
@@ -143,16 +156,14 @@ PRISONER_COUNTS_RAW = pa.DataFrameSchema(
 
 RELEASE_EVENTS_RAW = pa.DataFrameSchema(
     {
-        "event_id": pa.Column(str, pa.Check.str_matches(r"^re\d{3,}$", error="an id such as re001"),
-                              unique=True, report_duplicates="exclude_first"),
+        "event_id": _key("re"),
         "event_date": _ref_date(),
         "date_precision": _choice(PRECISIONS),
         "year_inferred": _flag(),
         "released_total": _count(),
         "released_political_prisoners": _count(required=False),
         "row_role": _choice(ROW_ROLES),
-        "alt_of": pa.Column(str, pa.Check.str_matches(r"^(re\d{3,})?$",
-                                                      error="an event id such as re001, or empty")),
+        "alt_of": _reference("re"),
         "event_type": _choice(RELEASE_TYPES),
         "destination": _text(required=False),
         "mechanism": _text(required=False),
@@ -169,8 +180,7 @@ RELEASE_EVENTS_RAW = pa.DataFrameSchema(
 
 RELIEF_EVENTS_RAW = pa.DataFrameSchema(
     {
-        "event_id": pa.Column(str, pa.Check.str_matches(r"^rl\d{3,}$", error="an id such as rl001"),
-                              unique=True, report_duplicates="exclude_first"),
+        "event_id": _key("rl"),
         "event_date": _ref_date(),
         "date_precision": _choice(PRECISIONS),
         "year_inferred": _flag(),
@@ -180,12 +190,34 @@ RELIEF_EVENTS_RAW = pa.DataFrameSchema(
         "relief_instrument": _choice(RELIEF_INSTRUMENTS, required=False),
         "action": _text(),
         "target": _text(required=False),
-        "linked_release_event": pa.Column(str, pa.Check.str_matches(
-            r"^(re\d{3,})?$", error="an event id such as re001, or empty")),
+        "linked_release_event": _reference("re"),
         "source_url": _url(),
         "notes": _text(required=False),
     },
     checks=[_precision_matches_date("event_date")],
+    strict=True,
+)
+
+SANCTIONS_MEASURES_RAW = pa.DataFrameSchema(
+    {
+        "measure_id": _key("sm"),
+        "measure_date": _ref_date(),
+        "date_precision": _choice(PRECISIONS),
+        "year_inferred": _flag(),
+        "jurisdiction": _text(),
+        "instrument": _text(),
+        "measure_type": _choice(MEASURE_TYPES),
+        "individuals_listed": _count(required=False),
+        "entities_listed": _count(required=False),
+        "counts_are_stock": _flag(),
+        "row_role": _choice(ROW_ROLES),
+        "alt_of": _reference("sm"),
+        "verified": _flag(),
+        "description": _text(required=False),
+        "source_url": _url(),
+        "notes": _text(required=False),
+    },
+    checks=[_precision_matches_date("measure_date")],
     strict=True,
 )
 
@@ -262,6 +294,31 @@ RELIEF_EVENTS = pa.DataFrameSchema(
     strict=True,
 )
 
+SANCTIONS_MEASURES = pa.DataFrameSchema(
+    {
+        "measure_id": pa.Column(str, unique=True),
+        "measure_date": pa.Column(str),
+        "date_precision": pa.Column(str, pa.Check.isin(PRECISIONS)),
+        "year_inferred": pa.Column(bool),
+        **_DATE_RANGE,
+        "jurisdiction": pa.Column(str),
+        "instrument": pa.Column(str),
+        "measure_type": pa.Column(str, pa.Check.isin(MEASURE_TYPES)),
+        "step_kind": pa.Column(str, pa.Check.isin(["escalation", "relief", "renewal"])),
+        "individuals_listed": pa.Column("Int64", pa.Check.ge(0), nullable=True),
+        "entities_listed": pa.Column("Int64", pa.Check.ge(0), nullable=True),
+        "counts_are_stock": pa.Column(bool),
+        "row_role": pa.Column(str, pa.Check.isin(ROW_ROLES)),
+        "alt_of": pa.Column(str, nullable=True),
+        "verified": pa.Column(bool),
+        "description": pa.Column(str),
+        "source_url": pa.Column(str),
+        "notes": pa.Column(str),
+        "source_line": pa.Column("int64"),
+    },
+    strict=True,
+)
+
 QUARANTINE = pa.DataFrameSchema(
     {
         "dataset": pa.Column(str),
@@ -323,6 +380,7 @@ PANEL_MONTHLY = pa.DataFrameSchema(
         "deals_with_concession": _EVENT_COUNT,
         "relief_steps": _EVENT_COUNT,
         "engagement_steps": _EVENT_COUNT,
+        "sanctions_packages": _EVENT_COUNT,
     },
     checks=[pa.Check(lambda f: (f["released_min"] <= f["released"]).all()
                      and (f["released"] <= f["released_all"]).all(),
@@ -331,7 +389,30 @@ PANEL_MONTHLY = pa.DataFrameSchema(
 )
 """Not strict: later build steps add sanctions columns, each documented in PANEL_COLUMNS."""
 
+SANCTIONS_TIMELINE = pa.DataFrameSchema(
+    {
+        "step_id": pa.Column(str, unique=True),
+        "source_table": pa.Column(str, pa.Check.isin(["sanctions_measures", "relief_events"])),
+        **_DATE_RANGE,
+        "date_precision": pa.Column(str, pa.Check.isin(PRECISIONS)),
+        "jurisdiction": pa.Column(str),
+        "step_kind": pa.Column(str, pa.Check.isin(["escalation", "relief", "renewal",
+                                                    *STEP_TYPES])),
+        "instrument_type": pa.Column(str),
+        "description": pa.Column(str),
+        "individuals_listed": pa.Column("Int64", nullable=True),
+        "entities_listed": pa.Column("Int64", nullable=True),
+        "is_primary": pa.Column(bool),
+        "verified": pa.Column(bool),
+        "duplicate_of": pa.Column("string", nullable=True),
+        "counts_in_panel": pa.Column(bool),
+        "source_url": pa.Column(str),
+    },
+    strict=True,
+)
+
 PROCESSED = {
+    "sanctions_timeline": SANCTIONS_TIMELINE,
     "count_conflicts": COUNT_CONFLICTS,
     "prisoners_daily": PRISONERS_DAILY,
     "panel_monthly": PANEL_MONTHLY,

@@ -47,6 +47,19 @@ def build_relief_events(upstream: dict[str, pd.DataFrame], files: list[Path]) ->
     return _cleaned(clean_relief_events(files[0]))
 
 
+def build_sanctions_measures(upstream: dict[str, pd.DataFrame], files: list[Path]) -> Built:
+    from analysis.sources.curated import clean_sanctions_measures
+
+    return _cleaned(clean_sanctions_measures(files[0]))
+
+
+def build_sanctions_timeline(upstream: dict[str, pd.DataFrame], files: list[Path]) -> Built:
+    from analysis.derive.timeline import build_sanctions_timeline as build
+
+    measures, relief = upstream["sanctions_measures"], upstream["relief_events"]
+    return _derived(build(measures, relief), len(measures) + len(relief))
+
+
 def build_count_conflicts(upstream: dict[str, pd.DataFrame], files: list[Path]) -> Built:
     from analysis.derive.resolve import conflicts_report
 
@@ -66,5 +79,5 @@ def build_panel_monthly(upstream: dict[str, pd.DataFrame], files: list[Path]) ->
 
     daily = upstream["prisoners_daily"]
     panel = build(daily, upstream["prisoner_counts"], upstream["release_events"],
-                  upstream["relief_events"])
+                  upstream["sanctions_timeline"])
     return _derived(panel, len(daily))

@@ -34,9 +34,13 @@ PANEL_COLUMNS: dict[str, str] = {
                      "none",
     "deals_with_concession": "release batches for which a source states a concession given in "
                              "return",
-    "relief_steps": "sanctions-relief steps (licences, delistings, suspensions, lapses, announced "
-                    "relief decisions)",
+    "relief_steps": "sanctions-relief steps by any jurisdiction (licences, delistings, "
+                    "suspensions, lapses, announced relief decisions), from the sanctions "
+                    "timeline: one step reported in both curated tables is counted once",
     "engagement_steps": "diplomatic engagement steps without relief (visits, talks, statements)",
+    "sanctions_packages": "escalation steps in the sanctions timeline (designation packages, "
+                          "sectoral and aviation measures) by any jurisdiction; renewals and "
+                          "alternative counts excluded",
 }
 
 
@@ -83,30 +87,34 @@ def releases_by_month(releases: pd.DataFrame) -> pd.DataFrame:
     }).reset_index()
 
 
-def steps_by_month(relief: pd.DataFrame) -> pd.DataFrame:
-    steps = relief.assign(month=month_start(relief["date_start"]))
-    counts = pd.crosstab(steps["month"], steps["step_type"])
+def steps_by_month(timeline: pd.DataFrame) -> pd.DataFrame:
+    """Relief, engagement and escalation steps per month; a month-dated step counts in its
+    month, a year-dated one in no month (it cannot be placed)."""
+    steps = timeline[timeline["counts_in_panel"] & (timeline["date_precision"] != "year")]
+    steps = steps.assign(month=month_start(steps["date_start"]))
+    counts = pd.crosstab(steps["month"], steps["step_kind"])
     return pd.DataFrame({
         "month": counts.index,
         "relief_steps": counts.get("relief", 0),
         "engagement_steps": counts.get("engagement", 0),
+        "sanctions_packages": counts.get("escalation", 0),
     }).reset_index(drop=True)
 
 
 def build_panel_monthly(daily: pd.DataFrame, counts: pd.DataFrame, releases: pd.DataFrame,
-                        relief: pd.DataFrame, rule: ResolutionRule = DEFAULT_RULE
+                        timeline: pd.DataFrame, rule: ResolutionRule = DEFAULT_RULE
                         ) -> pd.DataFrame:
     dated = counts[counts["date_precision"] != "year"]
     last = max(daily["date"].max(), dated["date_end"].max(),
-               releases.loc[releases["counts_as_release"], "date_end"].max(),
-               relief["date_end"].max())
+               releases.loc[releases["counts_as_release"], "date_end"].max())
     months = panel_months(last)
     panel = prisoners_at_month_end(daily, months)
     for part in (recognitions_by_month(counts, rule), releases_by_month(releases),
-                 steps_by_month(relief)):
+                 steps_by_month(timeline)):
         panel = panel.merge(part, on="month", how="left", validate="1:1")
     event_counts = ["released", "released_min", "released_all", "release_batches",
-                    "largest_batch", "deals_with_concession", "relief_steps", "engagement_steps"]
+                    "largest_batch", "deals_with_concession", "relief_steps", "engagement_steps",
+                    "sanctions_packages"]
     panel[event_counts] = panel[event_counts].fillna(0).astype("Int64")
     panel["recognized"] = panel["recognized"].astype("Int64")
     panel["recognized_qualifier"] = panel["recognized_qualifier"].astype("string")

@@ -136,3 +136,39 @@ def clean_relief_events(path: Path) -> Checked:
         "source_line": rows[LINE].astype("int64"),
     })
     return _finish(checked, typed, schemas.RELIEF_EVENTS, "event_id")
+
+
+STEP_KIND = {"designation": "escalation", "sectoral": "escalation", "aviation": "escalation",
+             "relief_delisting": "relief", "relief_license": "relief",
+             "relief_suspension": "relief", "other": "renewal"}
+"""Measure types as steps: new listings and restrictions escalate, relief eases, and renewals
+(``other``) only extend what exists."""
+
+
+def clean_sanctions_measures(path: Path) -> Checked:
+    checked = read_and_check(path, schemas.SANCTIONS_MEASURES_RAW, "sanctions_measures")
+    rows = checked.rows
+    start, end = date_span(rows["measure_date"])
+    typed = pd.DataFrame({
+        "measure_id": rows["measure_id"],
+        "measure_date": rows["measure_date"],
+        "date_precision": rows["date_precision"],
+        "year_inferred": _flag(rows["year_inferred"]),
+        "date_start": start,
+        "date_end": end,
+        "jurisdiction": rows["jurisdiction"],
+        "instrument": rows["instrument"],
+        "measure_type": rows["measure_type"],
+        "step_kind": rows["measure_type"].map(STEP_KIND),
+        "individuals_listed": _optional_count(rows["individuals_listed"]),
+        "entities_listed": _optional_count(rows["entities_listed"]),
+        "counts_are_stock": _flag(rows["counts_are_stock"]),
+        "row_role": rows["row_role"],
+        "alt_of": _optional_text(rows["alt_of"]),
+        "verified": _flag(rows["verified"]),
+        "description": rows["description"],
+        "source_url": rows["source_url"],
+        "notes": rows["notes"],
+        "source_line": rows[LINE].astype("int64"),
+    })
+    return _finish(checked, typed, schemas.SANCTIONS_MEASURES, "measure_id")

@@ -1,0 +1,89 @@
+"""One dated, typed timeline of every sanctions escalation and every relief or engagement step.
+
+It stacks the curated sanctions measures (escalations, relief, renewals) on the relief and
+engagement steps. A relief step can be reported in both tables (for example a US general
+licence issued on the day of a release deal): a relief-events row is marked ``duplicate_of``
+the sanctions-measures row of the same jurisdiction, the same kind of instrument and a date no
+more than ``SAME_STEP_DAYS`` apart, and is then not counted again in the panel. Alternative
+counts (``row_role == alt_count``) stay in the timeline for reference and are never counted.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+SAME_STEP_DAYS = 3
+
+INSTRUMENT_OF_MEASURE = {"relief_license": "licence", "relief_delisting": "delisting",
+                         "relief_suspension": "suspension"}
+
+TIMELINE_COLUMNS = ["step_id", "source_table", "date_start", "date_end", "date_precision",
+                    "jurisdiction", "step_kind", "instrument_type", "description",
+                    "individuals_listed", "entities_listed", "is_primary", "verified",
+                    "duplicate_of", "counts_in_panel", "source_url"]
+
+
+def _from_measures(measures: pd.DataFrame) -> pd.DataFrame:
+    instrument = measures["measure_type"].map(INSTRUMENT_OF_MEASURE)
+    return pd.DataFrame({
+        "step_id": measures["measure_id"],
+        "source_table": "sanctions_measures",
+        "date_start": measures["date_start"],
+        "date_end": measures["date_end"],
+        "date_precision": measures["date_precision"],
+        "jurisdiction": measures["jurisdiction"],
+        "step_kind": measures["step_kind"],
+        "instrument_type": instrument.fillna(measures["measure_type"]),
+        "description": measures["instrument"] + ": " + measures["description"],
+        "individuals_listed": measures["individuals_listed"],
+        "entities_listed": measures["entities_listed"],
+        "is_primary": measures["row_role"] == "primary",
+        "verified": measures["verified"],
+        "source_url": measures["source_url"],
+    })
+
+
+def _from_relief(relief: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({
+        "step_id": relief["event_id"],
+        "source_table": "relief_events",
+        "date_start": relief["date_start"],
+        "date_end": relief["date_end"],
+        "date_precision": relief["date_precision"],
+        "jurisdiction": relief["jurisdiction"],
+        "step_kind": relief["step_type"],
+        "instrument_type": relief["relief_instrument"].fillna(relief["step_type"]),
+        "description": relief["actor"] + ": " + relief["action"],
+        "individuals_listed": pd.array([pd.NA] * len(relief), dtype="Int64"),
+        "entities_listed": pd.array([pd.NA] * len(relief), dtype="Int64"),
+        "is_primary": True,
+        "verified": True,
+        "source_url": relief["source_url"],
+    })
+
+
+def mark_duplicates(timeline: pd.DataFrame) -> pd.Series:
+    """For each relief-events relief row, the sanctions-measures step it repeats (or NA)."""
+    measures = timeline[(timeline["source_table"] == "sanctions_measures")
+                        & (timeline["step_kind"] == "relief") & timeline["is_primary"]]
+    duplicate_of = pd.Series(pd.NA, index=timeline.index, dtype="string")
+    candidates = timeline[(timeline["source_table"] == "relief_events")
+                          & (timeline["step_kind"] == "relief")]
+    for index, step in candidates.iterrows():
+        same = measures[
+            (measures["jurisdiction"] == step["jurisdiction"])
+            & (measures["instrument_type"] == step["instrument_type"])
+            & ((measures["date_start"] - step["date_start"]).abs()
+               <= pd.Timedelta(days=SAME_STEP_DAYS))
+        ]
+        if len(same):
+            duplicate_of[index] = same["step_id"].iloc[0]
+    return duplicate_of
+
+
+def build_sanctions_timeline(measures: pd.DataFrame, relief: pd.DataFrame) -> pd.DataFrame:
+    timeline = pd.concat([_from_measures(measures), _from_relief(relief)], ignore_index=True)
+    timeline["duplicate_of"] = mark_duplicates(timeline)
+    timeline["counts_in_panel"] = timeline["is_primary"] & timeline["duplicate_of"].isna()
+    timeline = timeline.sort_values(["date_start", "source_table", "step_id"], kind="stable")
+    return timeline[TIMELINE_COLUMNS].reset_index(drop=True)
