@@ -105,7 +105,12 @@ def build(names: list[str] | None = None, *, force: bool = False,
                 "no build is running"
             ) from None
     try:
-        return _build_locked(names, force, on_step)
+        results = _build_locked(names, force, on_step)
+        if any(result.rebuilt for result in results):
+            from analysis.changes import record_snapshot
+
+            record_snapshot()
+        return results
     finally:
         lock.release()
 
