@@ -258,7 +258,9 @@ def compare(previous: Snapshot, current: Snapshot) -> pd.DataFrame:
     records: list[dict[str, Any]] = []
     old_sets = previous.meta.get("datasets", {})
     new_sets = current.meta.get("datasets", {})
-    for name in [*new_sets, *(name for name in old_sets if name not in new_sets)]:
+    names = {*old_sets, *new_sets}
+    lineage = [name for name in catalog.DATASETS if name in names]
+    for name in [*lineage, *sorted(names - set(lineage))]:
         records += _dataset_changes(name, old_sets.get(name), new_sets.get(name),
                                     previous.rows, current.rows)
     records += _headline_changes(previous.meta.get("headline") or [],
@@ -450,13 +452,17 @@ def _derived_summary(group: pd.DataFrame) -> list[str]:
     if len(changed):
         columns = changed.groupby("column", sort=False)["key"].nunique()
         lines.append(f"  changed {_span(changed['key'])}: "
-                     + ", ".join(f"{column} ({count} rows)" for column, count in columns.items()))
+                     + ", ".join(f"{column} ({_rows(count)})" for column, count in columns.items()))
     return lines
 
 
 def _span(keys: pd.Series) -> str:
     keys = keys.drop_duplicates()
-    return keys.iloc[0] if len(keys) == 1 else f"{len(keys)} rows, {keys.min()} … {keys.max()}"
+    return keys.iloc[0] if len(keys) == 1 else f"{_rows(len(keys))}, {keys.min()} … {keys.max()}"
+
+
+def _rows(count: int) -> str:
+    return f"{count} row" if count == 1 else f"{count} rows"
 
 
 def _label(row: Any) -> str:

@@ -51,9 +51,10 @@ def _build_with_progress(names: list[str] | None, force: bool) -> None:
                       "quarantine` to see file, line, column and reason.[/yellow]")
 
 
-def _export_figures_with_progress() -> None:
+def _export_figures_with_progress(claim_table=None) -> None:
     from rich.progress import Progress
 
+    from analysis.briefing import write_briefing_pdf
     from analysis.figures import BRIEFING, export_briefing
 
     with Progress(console=console, transient=True) as progress:
@@ -64,6 +65,8 @@ def _export_figures_with_progress() -> None:
             progress.advance(task)
 
         written = export_briefing(on_chart=on_chart)
+        progress.update(task, description="writing briefing.pdf")
+        written.append(write_briefing_pdf(claim_table=claim_table))
     folders = sorted({str(path.parent) for path in written})
     console.print(f"{len(written)} figure files written to {', '.join(folders)}")
 
@@ -96,18 +99,59 @@ def build(
     _build_with_progress(names, force)
 
 
+def _test_claim_and_record():
+    """The claim tests' results, saved for the changes report; None while analysis.claim has no
+    ``test_claim``."""
+    try:
+        from analysis.claim import test_claim
+    except ImportError as error:
+        if error.name != "analysis.claim":
+            raise
+        return None
+    from analysis.changes import record_claim_results
+    from analysis.store import load
+
+    with console.status("testing the claim"):
+        table = test_claim(load("panel_monthly"))
+    record_claim_results(table)
+    return table
+
+
 @app.command()
 def figures() -> None:
-    """Export the briefing charts to figures/ as PNG (300 dpi), SVG and PDF."""
-    _export_figures_with_progress()
+    """Export the briefing charts to figures/ as PNG (300 dpi), SVG and PDF, and briefing.pdf.
+
+    briefing.pdf ends with the test-of-the-claim results saved by the latest `run`, if any.
+    """
+    from analysis.changes import latest_claim_results
+
+    _export_figures_with_progress(latest_claim_results())
 
 
 @app.command()
 def run() -> None:
-    """The main job: build the data, execute every notebook, export the briefing figures."""
+    """The main job: build the data, execute every notebook, test the claim, export the
+    briefing figures, and report what changed since the previous build."""
+    from analysis.changes import print_report
+
     _build_with_progress(None, False)
     _execute_notebooks_with_progress()
-    _export_figures_with_progress()
+    claim_table = _test_claim_and_record()
+    _export_figures_with_progress(claim_table)
+    print_report(Console())
+
+
+@app.command()
+def changes() -> None:
+    """Show what the latest build changed: rows added, removed and changed per dataset (with raw
+    file and line), headline numbers, and test-of-the-claim verdicts or intervals that moved."""
+    from analysis.changes import print_report
+    from analysis.store import stale
+
+    if stale():
+        console.print("[yellow]Raw files changed since the last build; run `python -m analysis "
+                      "build` to include them.[/yellow]")
+    print_report(Console())
 
 
 @app.command()
