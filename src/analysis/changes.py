@@ -304,7 +304,7 @@ def _dataset_changes(name: str, old: dict | None, new: dict | None, old_rows: pd
                                    detail=f"{where} (previous build): row removed"))
         elif row["hash_old"] != row["hash_new"]:
             records += _row_changes(name, row, new_file)
-    return records
+    return sorted(records, key=lambda record: KINDS.index(record["kind"]))
 
 
 def _row_changes(name: str, row: dict[str, Any], file: str | None) -> list[dict[str, Any]]:
@@ -403,8 +403,9 @@ def print_report(console: Any, report: pd.DataFrame | None = None, limit: int = 
     if report.attrs.get("previous") is None:
         console.print("No previous build to compare with.")
         return
-    console.print(f"[bold]Changes since the previous build[/bold] "
-                  f"({_when(report.attrs['previous'])} → {_when(report.attrs['current'])})")
+    console.print(f"[bold]What the latest build changed[/bold] (build of "
+                  f"{_when(report.attrs['current'])}, compared with the build of "
+                  f"{_when(report.attrs['previous'])})")
     if report.empty:
         console.print("No changes since the previous build.")
         return

@@ -22,7 +22,8 @@ app = typer.Typer(
 console = Console(stderr=True)
 
 
-def _build_with_progress(names: list[str] | None, force: bool) -> None:
+def _build_with_progress(names: list[str] | None, force: bool) -> bool:
+    """Build with a progress bar and a summary table; True if anything was rebuilt."""
     from rich.progress import Progress
 
     from analysis import catalog, store
@@ -49,6 +50,7 @@ def _build_with_progress(names: list[str] | None, force: bool) -> None:
     if quarantined:
         console.print(f"[yellow]{quarantined} row(s) quarantined: run `python -m analysis "
                       "quarantine` to see file, line, column and reason.[/yellow]")
+    return any(result.rebuilt for result in results)
 
 
 def _export_figures_with_progress(claim_table=None) -> None:
@@ -134,11 +136,14 @@ def run() -> None:
     briefing figures, and report what changed since the previous build."""
     from analysis.changes import print_report
 
-    _build_with_progress(None, False)
+    rebuilt = _build_with_progress(None, False)
     _execute_notebooks_with_progress()
     claim_table = _test_claim_and_record()
     _export_figures_with_progress(claim_table)
-    print_report(Console())
+    if rebuilt:
+        print_report(Console())
+    else:
+        Console().print("Nothing was rebuilt: no changes since the previous build.")
 
 
 @app.command()

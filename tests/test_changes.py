@@ -1,0 +1,224 @@
+"""What changed since the previous build: edit a raw fixture, rebuild, read the report."""
+
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+import analysis
+from analysis import changes, store
+
+RELEASES = "data/raw/curated/release_events.csv"
+NEW_RELEASE = ("re004,2024-03-20,day,false,60,,primary,,pardon,Belarus,pardon,,,false,,"
+               "https://example.org/r4,synthetic\n")
+
+
+def releases_file(data_dir):
+    return data_dir / "raw" / "curated" / "release_events.csv"
+
+
+def replace_line(path, number, text):
+    lines = path.read_text().splitlines(keepends=True)
+    lines[number - 1] = text
+    path.write_text("".join(lines))
+
+
+def edit_released(data_dir, value):
+    """Set re001's released_political_prisoners (line 2 of the fixture)."""
+    path = releases_file(data_dir)
+    fields = path.read_text().splitlines()[1].split(",")
+    assert fields[0] == "re001"
+    fields[5] = str(value)
+    replace_line(path, 2, ",".join(fields) + "\n")
+
+
+def claim_table(verdict="inconclusive", ci=(0.8, 1.9)):
+    return pd.DataFrame({
+        "hypothesis": ["H1", "H2"], "estimate": [1.2, 0.4], "ci_low": [ci[0], 0.1],
+        "ci_high": [ci[1], 0.9], "p_value": [0.2, 0.01], "p_adjusted": [0.4, 0.02],
+        "verdict": [verdict, "against the claim"],
+    })
+
+
+def test_first_build_has_nothing_to_compare_with(data_dir):
+    analysis.load("panel_monthly")
+    report = analysis.changes()
+    assert report.empty and list(report.columns) == changes.COLUMNS
+    assert report.attrs["previous"] is None
+
+
+def test_an_edited_value_is_named_with_file_line_column_old_and_new(data_dir):
+    analysis.load("panel_monthly")
+    edit_released(data_dir, 44)
+    analysis.load("panel_monthly")
+    report = analysis.changes()
+    edit = report[(report["dataset"] == "release_events")
+                  & (report["column"] == "released_political_prisoners")]
+    assert edit[["kind", "key", "file", "line", "old", "new"]].values.tolist() == [
+        ["row_changed", "re001", RELEASES, 2, "40", "44"]]
+    assert edit["detail"].item() == (
+        f"{RELEASES} line 2 (re001): released_political_prisoners 40 → 44")
+    panel = report[(report["dataset"] == "panel_monthly") & (report["column"] == "released")]
+    assert panel[["key", "old", "new"]].values.tolist() == [["2024-03-01", "40", "44"]]
+
+
+def test_headline_numbers_old_and_new(data_dir):
+    store.build()
+    edit_released(data_dir, 44)
+    store.build()
+    headline = analysis.changes().query("kind == 'headline'")
+    moved = {(row.dataset, row.key, row.column): (row.old, row.new)
+             for row in headline.itertuples()}
+    assert moved[("headline_numbers", "largest release batch", "value")] == ("40", "44")
+    assert moved[("flows_by_year", "2024", "released_in_batches")] == ("43", "47")
+
+
+def test_added_and_removed_rows_name_their_lines(data_dir):
+    store.build()
+    path = releases_file(data_dir)
+    lines = path.read_text().splitlines(keepends=True)
+    path.write_text("".join([*lines[:3], NEW_RELEASE]))
+    store.build()
+    rows = analysis.changes().query("dataset == 'release_events'")
+    assert rows[["kind", "key", "file", "line"]].values.tolist() == [
+        ["row_added", "re004", RELEASES, 4],
+        ["row_removed", "re003", RELEASES, 4],
+    ]
+    assert rows["detail"].tolist() == [
+        f"{RELEASES} line 4 (re004): new row",
+        f"{RELEASES} line 4 (re003) (previous build): row removed",
+    ]
+
+
+def test_rows_moving_to_other_lines_are_no_change(data_dir):
+    store.build()
+    path = releases_file(data_dir)
+    header, *rows = path.read_text().splitlines(keepends=True)
+    path.write_text("".join([header, *reversed(rows)]))
+    store.build()
+    assert analysis.changes().empty
+
+
+def test_no_changes_after_a_no_op_or_forced_build(data_dir):
+    store.build()
+    edit_released(data_dir, 44)
+    store.build()
+    recorded = changes.snapshot_paths()
+    assert not any(result.rebuilt for result in store.build())
+    assert changes.snapshot_paths() == recorded
+    store.build(force=True)
+    report = analysis.changes()
+    assert report.empty and report.attrs["previous"] is not None
+
+
+def test_an_edit_reaching_the_panel_over_several_loads_is_reported_whole(data_dir):
+    store.build()
+    edit_released(data_dir, 44)
+    analysis.load("release_events")
+    analysis.load("panel_monthly")
+    report = analysis.changes()
+    assert {"release_events", "panel_monthly", "prisoners_daily", "headline_numbers"} <= set(
+        report["dataset"])
+
+
+def test_reverting_an_edit_leaves_nothing_to_report(data_dir):
+    store.build()
+    edit_released(data_dir, 44)
+    analysis.load("release_events")
+    edit_released(data_dir, 40)
+    analysis.load("release_events")
+    assert analysis.changes().empty
+
+
+def test_a_fresh_load_records_nothing_and_imports_nothing_heavy(data_dir):
+    store.build()
+    recorded = changes.snapshot_paths()
+    probe = ("import sys, analysis; analysis.load('panel_monthly'); "
+             "print(sorted({'pandera', 'matplotlib'} & {m.split('.')[0] for m in sys.modules}))")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+    assert changes.snapshot_paths() == recorded
+
+
+def test_claim_verdicts_and_intervals_that_moved(data_dir):
+    store.build()
+    changes.record_claim_results(claim_table())
+    edit_released(data_dir, 44)
+    store.build()
+    assert analysis.changes().query("kind == 'claim'").empty
+    changes.record_claim_results(claim_table("supports the claim", (1.1, 2.5)))
+    claims = analysis.changes().query("kind == 'claim'")
+    assert claims[["key", "column", "old", "new"]].values.tolist() == [
+        ["H1", "verdict", "inconclusive", "supports the claim"],
+        ["H1", "ci", "[0.8, 1.9]", "[1.1, 2.5]"],
+    ]
+    latest = changes.latest_claim_results()
+    assert latest["verdict"].tolist() == ["supports the claim", "against the claim"]
+
+
+def test_claim_results_carry_over_to_builds_that_did_not_test_the_claim(data_dir):
+    store.build()
+    changes.record_claim_results(claim_table())
+    edit_released(data_dir, 44)
+    store.build()
+    assert changes.latest_claim_results()["verdict"].tolist() == [
+        "inconclusive", "against the claim"]
+
+
+def test_large_datasets_keep_only_keys_and_hashes(data_dir, monkeypatch):
+    monkeypatch.setattr(changes, "LARGE_DATASET_ROWS", 2)
+    store.build()
+    edit_released(data_dir, 44)
+    store.build()
+    rows = analysis.changes().query("dataset == 'release_events'")
+    assert rows[["kind", "key", "line"]].values.tolist() == [["row_changed", "re001", 2]]
+    assert rows["column"].isna().all()
+    assert rows["detail"].item() == f"{RELEASES} line 2 (re001): content changed"
+
+
+def test_only_a_short_history_is_kept(data_dir, monkeypatch):
+    monkeypatch.setattr(changes, "KEEP", 2)
+    for _ in range(3):
+        store.build(force=True)
+    assert [path.name for path in changes.snapshot_paths()] == [
+        "000002.parquet", "000003.parquet"]
+
+
+def test_analysis_changes_stays_callable_after_the_module_is_imported(data_dir):
+    import analysis.changes as module
+
+    assert analysis.changes is module or analysis.changes is module.changes
+    assert list(analysis.changes().columns) == changes.COLUMNS
+
+
+def test_many_derived_changes_are_summarised_in_one_line(data_dir):
+    store.build()
+    edit_released(data_dir, 44)
+    store.build()
+    lines = changes.row_lines(analysis.changes())
+    daily = lines[lines.index("\n[bold]prisoners_daily[/bold]: 31 changed") + 1]
+    assert daily.startswith("  changed 31 rows, 2024-03-01 … 2024-03-31: prisoners_held")
+
+
+def cli(*args):
+    return subprocess.run([sys.executable, "-m", "analysis", *args], capture_output=True,
+                          text=True, timeout=300)
+
+
+@pytest.mark.slow
+def test_the_changes_command(data_dir):
+    assert cli("build").returncode == 0
+    first = cli("changes")
+    assert first.returncode == 0 and "No previous build to compare with." in first.stdout
+    edit_released(data_dir, 44)
+    stale = cli("changes")
+    assert "Raw files changed since the last build" in stale.stderr
+    cli("build")
+    report = cli("changes").stdout
+    assert f"{RELEASES} line 2 (re001): released_political_prisoners 40 → 44" in report
+    assert "largest release batch" in report
+    cli("build", "--force")
+    assert "No changes since the previous build." in cli("changes").stdout
