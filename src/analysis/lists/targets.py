@@ -1,0 +1,138 @@
+"""The one frame shape every list parser returns, and the helpers they share to build it.
+
+Every parser reduces its list to one row per designated target so that lists from different
+jurisdictions can be counted side by side; what a parser cannot know (an OFAC listing date) is
+stated in ``listed_on_basis`` rather than guessed.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from analysis.errors import InputError
+from analysis.paths import display_path
+
+LIST_COLUMNS = [
+    "source",
+    "jurisdiction",
+    "record_id",
+    "name",
+    "kind",
+    "programmes",
+    "belarus",
+    "listed_on",
+    "listed_on_basis",
+]
+KINDS = ("person", "entity", "vessel", "aircraft")
+BASES = ("official_listing_date", "latest_amendment_date", "first_seen_in_archive", "unknown")
+STRING_COLUMNS = ["source", "jurisdiction", "record_id", "name", "kind", "programmes",
+                  "listed_on_basis"]
+PROGRAMME_SEPARATOR = "; "
+MAX_FIELD_CHARS = 1_000_000
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2200
+
+_MONTHS = {name: number for number, name in enumerate(
+    ["january", "february", "march", "april", "may", "june", "july", "august", "september",
+     "october", "november", "december"], start=1)}
+_DAY_MONTH_NAME_YEAR = re.compile(r"(\d{1,2}) ([A-Za-z]+) (\d{4})")
+
+
+def target_frame(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
+    """Records (dicts keyed by ``LIST_COLUMNS``) as a frame with the shared dtypes."""
+    frame = pd.DataFrame.from_records(list(records), columns=LIST_COLUMNS)
+    for column in STRING_COLUMNS:
+        frame[column] = frame[column].astype("string")
+    frame["belarus"] = frame["belarus"].astype(bool)
+    frame["listed_on"] = pd.to_datetime(frame["listed_on"]).astype("datetime64[ns]")
+    return frame
+
+
+def join_programmes(programmes: Iterable[str]) -> str:
+    """Programme names, each once, in the order the list gives them."""
+    return PROGRAMME_SEPARATOR.join(dict.fromkeys(p for p in programmes if p))
+
+
+def read_text(path: Path) -> str:
+    """A whole text file, refused with the offending line when it is not UTF-8."""
+    payload = path.read_bytes()
+    try:
+        return payload.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise InputError(
+            display_path(path),
+            "UTF-8 text",
+            row=payload[: error.start].count(b"\n") + 1,
+            value=payload[error.start : error.start + 8],
+        ) from None
+
+
+def csv_records(path: Path, text: str, delimiter: str = ",") -> Iterator[tuple[int, list[str]]]:
+    """Rows of a CSV text with the line each row starts on; a broken quote becomes InputError."""
+    csv.field_size_limit(MAX_FIELD_CHARS)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    while True:
+        line = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise InputError(display_path(path), f"well-formed CSV ({error})", row=line) from None
+        yield line, row
+
+
+def parse_day(
+    value: object,
+    *,
+    file: Path,
+    row: int | str,
+    column: str,
+    formats: tuple[str, ...],
+    expected: str,
+) -> datetime | None:
+    """A listing date in one of ``formats`` (``"dmy_text"`` = "20 March 2022"); empty is None.
+
+    ``expected`` should name the accepted formats; years outside 1900-2200 are refused too, as
+    no list predates them and they would not fit a nanosecond timestamp.
+
+    Strict on purpose: a date the parser cannot read would silently move a designation to
+    another month, so it stops the read and names the record instead.
+    """
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return datetime(value.year, value.month, value.day)
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day)
+    text = str(value).strip()
+    if not text:
+        return None
+    for fmt in formats:
+        parsed = _parse_with(text, fmt)
+        if parsed is not None and EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:
+            return parsed
+    raise InputError(display_path(file), expected, row=row, column=column, value=text)
+
+
+def _parse_with(text: str, fmt: str) -> datetime | None:
+    if fmt == "dmy_text":
+        match = _DAY_MONTH_NAME_YEAR.fullmatch(text)
+        month = _MONTHS.get(match.group(2).lower()) if match else None
+        if match is None or month is None:
+            return None
+        try:
+            return datetime(int(match.group(3)), month, int(match.group(1)))
+        except ValueError:
+            return None
+    try:
+        return datetime.strptime(text, fmt)
+    except ValueError:
+        return None
