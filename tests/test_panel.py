@@ -29,6 +29,7 @@ def test_panel_counts_match_the_fixture_events(data_dir):
 def test_a_relief_step_reported_in_both_tables_counts_once(data_dir):
     timeline = analysis.load("sanctions_timeline").set_index("step_id")
     assert timeline.loc["rl001", "duplicate_of"] == "sm004"
+    assert timeline.loc["sm006", "duplicate_of"] == "sm004", "curated repeat reports count once"
     assert not timeline.loc["sm002", "counts_in_panel"], "alternative counts never count"
     panel = analysis.load("panel_monthly").set_index("month")
     assert panel.loc["2024-02-01", "relief_steps"] == 1

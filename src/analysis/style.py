@@ -82,14 +82,72 @@ def new_figure(nrows: int = 1, ncols: int = 1, *, height_ratios: list[float] | N
     return figure, axes
 
 
+TEXT_LEFT, TEXT_RIGHT = 0.08, 0.97
+EDGE = 0.012
+"""Blank margin (figure fraction) kept between any text and the edge of the figure."""
+GAP_POINTS = {"title": 4, "axes_top": 10, "axes_bottom": 8}
+
+
 def annotate(figure: plt.Figure, title: str, subtitle: str, source: str) -> plt.Figure:
-    figure.text(0.08, 0.95, title, fontsize=16, fontweight="bold", color=COLOURS["text"],
-                va="top", ha="left")
-    figure.text(0.08, 0.895, subtitle, fontsize=11.5, color=COLOURS["muted"], va="top",
-                ha="left", wrap=True)
-    figure.text(0.08, 0.025, source, fontsize=8.5, color=COLOURS["muted"], va="bottom",
-                ha="left", wrap=True)
+    """Add title, subtitle and source line, then fit the axes into the space left between them.
+
+    The texts are wrapped at the right margin by their measured width, and the axes are moved
+    so that tick labels, axis labels and legends clear the texts and the figure edges: a long
+    subtitle or source line takes room from the plot instead of running over it or off the page.
+    Call it last, once everything is drawn on the axes.
+    """
+    renderer = figure.canvas.get_renderer()
+    point = 1 / (figure.get_figheight() * 72)
+    heading = figure.text(TEXT_LEFT, 0.95, title, fontsize=16, fontweight="bold",
+                          color=COLOURS["text"], va="top", ha="left")
+    below_title = _wrap(heading, renderer).y0 - GAP_POINTS["title"] * point
+    explanation = figure.text(TEXT_LEFT, below_title, subtitle, fontsize=11.5,
+                              color=COLOURS["muted"], va="top", ha="left")
+    footer = figure.text(TEXT_LEFT, 0.025, source, fontsize=8.5, color=COLOURS["muted"],
+                         va="bottom", ha="left")
+    top = _wrap(explanation, renderer).y0 - GAP_POINTS["axes_top"] * point
+    bottom = _wrap(footer, renderer).y1 + GAP_POINTS["axes_bottom"] * point
+    _fit_axes(figure, renderer, top, bottom)
     return figure
+
+
+def _wrap(text, renderer):
+    """Break ``text`` into lines ending before ``TEXT_RIGHT``; returns its extent in figure
+    fraction."""
+    figure = text.get_figure()
+    limit = TEXT_RIGHT * figure.bbox.width
+    lines = []
+    for paragraph in text.get_text().split("\n"):
+        line = ""
+        for word in paragraph.split(" "):
+            candidate = f"{line} {word}" if line else word
+            text.set_text(candidate)
+            if line and text.get_window_extent(renderer).x1 > limit:
+                lines.append(line)
+                line = word
+            else:
+                line = candidate
+        lines.append(line)
+    text.set_text("\n".join(lines))
+    return text.get_window_extent(renderer).transformed(figure.transFigure.inverted())
+
+
+def _fit_axes(figure: plt.Figure, renderer, top: float, bottom: float) -> None:
+    """Place the grid of axes so everything drawn with them lies within the given band and
+    ``EDGE`` inside the figure's sides; twice, as tick labels move a little with the axes."""
+    axes = [axis for axis in figure.axes if axis.get_visible()]
+    if not axes:
+        return
+    to_figure = figure.transFigure.inverted()
+    for _ in range(2):
+        grid = figure.subplotpars
+        boxes = [axis.get_tightbbox(renderer).transformed(to_figure) for axis in axes]
+        figure.subplots_adjust(
+            left=max(TEXT_LEFT, EDGE + grid.left - min(box.x0 for box in boxes)),
+            right=min(TEXT_RIGHT, 1 - EDGE - (max(box.x1 for box in boxes) - grid.right)),
+            top=top - max(0.0, max(box.y1 for box in boxes) - grid.top),
+            bottom=bottom + max(0.0, grid.bottom - min(box.y0 for box in boxes)),
+        )
 
 
 @cache
@@ -116,8 +174,9 @@ def source_line(datasets: Iterable[str], latest: pd.Timestamp | None = None) -> 
     for file in _raw_inputs(datasets):
         meta = _raw_metadata(file)
         title = meta.get("title", file.stem.replace("_", " "))
-        domains = meta.get("sources") or []
-        count = f"{len(domains)} sources" if isinstance(domains, list) and domains else "sources"
+        sources = meta.get("sources") or {}
+        domains = sources.get("domains", []) if isinstance(sources, dict) else sources
+        count = f"{len(domains)} sources" if domains else "sources"
         parts.append(f"{title} ({count}, each row with its URL: {paths.display_path(file)})")
     text = "Source: " + "; ".join(parts) if parts else "Source: see data/raw"
     if latest is not None and not pd.isna(latest):

@@ -3,8 +3,8 @@
 Observations: the count of political prisoners held (``current_count``) as chosen by the
 resolution rule, restricted to the qualifiers the rule lets anchor the series (by default exact
 figures only; approximate figures, round milestones and bounds are never anchors) and to dates
-known to the day or month (a month-dated count is taken as the month-end count). Figures whose
-year was inferred are not anchors unless the rule says so.
+known to the day or month (a month-dated count is taken as the month-end count). A figure whose
+date was inferred from context anchors only if the rule trusts its publisher for that.
 
 Between two consecutive anchors ``(t0, v0)`` and ``(t1, v1)`` the change ``v1 - v0`` is split
 into what is known and a remainder:
@@ -41,7 +41,8 @@ def select_anchors(counts: pd.DataFrame, rule: ResolutionRule = DEFAULT_RULE) ->
         (chosen["metric"] == "current_count")
         & chosen["qualifier"].isin(rule.anchor_qualifiers)
         & chosen["date_precision"].isin(["day", "month"])
-        & (rule.anchor_year_inferred | ~chosen["year_inferred"])
+        & (~chosen["year_inferred"]
+           | chosen["publisher"].isin(rule.anchor_inferred_date_publishers))
     )
     anchors = chosen.loc[usable, ["date_end", "value", "record_id"]]
     anchors = anchors.rename(columns={"date_end": "date"}).sort_values("date")

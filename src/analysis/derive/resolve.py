@@ -15,9 +15,15 @@ Default rule, in words:
 4. a figure whose year is stated beats one whose year was inferred;
 5. if still tied, the record listed first (lowest ``record_id``) is used and the report says so.
 
-Stock figures (the current count and cumulative totals) refer to the end of their period: a
-count dated only to a month is taken as the month-end count, so it competes with a figure
-dated to that month's last day.
+Stock figures (the current count and cumulative totals) dated to a day or a month refer to
+the end of that period: a count dated only to a month is taken as the month-end count, so it
+competes with a figure dated to that month's last day. A stock figure dated only to a year
+cannot be placed in it and competes only with other year-dated figures.
+
+The rule also says which chosen counts may anchor the daily series: by default exact figures
+only, and a figure whose date was inferred from context only if it is Viasna's own or a
+republication of Viasna's (an inferred date on a third-party figure is too weak to pin the
+series to).
 """
 
 from __future__ import annotations
@@ -49,7 +55,7 @@ class ResolutionRule:
         "day": 0, "month": 1, "year": 2})
     order: tuple[str, ...] = ("qualifier", "publisher", "precision", "year_inferred")
     anchor_qualifiers: tuple[str, ...] = ("exact",)
-    anchor_year_inferred: bool = False
+    anchor_inferred_date_publishers: tuple[str, ...] = ("viasna", "republication")
 
 
 DEFAULT_RULE = ResolutionRule(name="exact_first")
@@ -58,14 +64,16 @@ ALTERNATIVE_RULE = ResolutionRule(
     name="viasna_first",
     order=("publisher", "qualifier", "precision", "year_inferred"),
     anchor_qualifiers=("exact", "approx"),
+    anchor_inferred_date_publishers=(),
 )
-"""For robustness checks: Viasna's own figure wins even when approximate, and approximate
-figures also anchor the daily series."""
+"""For robustness checks: Viasna's own figure wins even when approximate, approximate figures
+also anchor the daily series, and no figure with an inferred date does."""
 
 
 def conflict_key(counts: pd.DataFrame) -> pd.DataFrame:
-    """The (metric, start, end) a figure competes on; stock figures compete on their end date."""
-    is_stock = counts["metric"].isin(STOCK_METRICS)
+    """The (metric, start, end) a figure competes on; day- and month-dated stock figures
+    compete on their end date."""
+    is_stock = counts["metric"].isin(STOCK_METRICS) & (counts["date_precision"] != "year")
     return pd.DataFrame({
         "metric": counts["metric"],
         "key_start": counts["date_start"].where(~is_stock, counts["date_end"]),

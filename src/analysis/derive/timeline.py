@@ -1,11 +1,16 @@
 """One dated, typed timeline of every sanctions escalation and every relief or engagement step.
 
 It stacks the curated sanctions measures (escalations, relief, renewals) on the relief and
-engagement steps. A relief step can be reported in both tables (for example a US general
-licence issued on the day of a release deal): a relief-events row is marked ``duplicate_of``
-the sanctions-measures row of the same jurisdiction, the same kind of instrument and a date no
-more than ``SAME_STEP_DAYS`` apart, and is then not counted again in the panel. Alternative
-counts (``row_role == alt_count``) stay in the timeline for reference and are never counted.
+engagement steps. One step can be reported more than once, and is then counted once:
+
+- within the sanctions measures, the curators mark a repeat report (an announcement and its
+  legal act, an approval and its publication) with ``same_step_as``;
+- across the tables, a relief-events relief row is ``duplicate_of`` the sanctions-measures
+  relief row of the same jurisdiction dated no more than ``SAME_STEP_DAYS`` apart (for example
+  a US general licence issued on the day of a release deal, or the envoy's announcement of it).
+
+Alternative counts (``row_role == alt_count``) stay in the timeline for reference and are never
+counted.
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ def _from_measures(measures: pd.DataFrame) -> pd.DataFrame:
         "entities_listed": measures["entities_listed"],
         "is_primary": measures["row_role"] == "primary",
         "verified": measures["verified"],
+        "duplicate_of": measures["same_step_as"].astype("string"),
         "source_url": measures["source_url"],
     })
 
@@ -58,21 +64,22 @@ def _from_relief(relief: pd.DataFrame) -> pd.DataFrame:
         "entities_listed": pd.array([pd.NA] * len(relief), dtype="Int64"),
         "is_primary": True,
         "verified": True,
+        "duplicate_of": pd.array([pd.NA] * len(relief), dtype="string"),
         "source_url": relief["source_url"],
     })
 
 
 def mark_duplicates(timeline: pd.DataFrame) -> pd.Series:
-    """For each relief-events relief row, the sanctions-measures step it repeats (or NA)."""
+    """``duplicate_of`` completed with the relief-events rows that repeat a measure's relief."""
     measures = timeline[(timeline["source_table"] == "sanctions_measures")
-                        & (timeline["step_kind"] == "relief") & timeline["is_primary"]]
-    duplicate_of = pd.Series(pd.NA, index=timeline.index, dtype="string")
+                        & (timeline["step_kind"] == "relief") & timeline["is_primary"]
+                        & timeline["duplicate_of"].isna()]
+    duplicate_of = timeline["duplicate_of"].copy()
     candidates = timeline[(timeline["source_table"] == "relief_events")
                           & (timeline["step_kind"] == "relief")]
     for index, step in candidates.iterrows():
         same = measures[
             (measures["jurisdiction"] == step["jurisdiction"])
-            & (measures["instrument_type"] == step["instrument_type"])
             & ((measures["date_start"] - step["date_start"]).abs()
                <= pd.Timedelta(days=SAME_STEP_DAYS))
         ]

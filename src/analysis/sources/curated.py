@@ -165,6 +165,7 @@ def clean_sanctions_measures(path: Path) -> Checked:
         "counts_are_stock": _flag(rows["counts_are_stock"]),
         "row_role": rows["row_role"],
         "alt_of": _optional_text(rows["alt_of"]),
+        "same_step_as": _optional_text(rows["same_step_as"]),
         "verified": _flag(rows["verified"]),
         "description": rows["description"],
         "source_url": rows["source_url"],
