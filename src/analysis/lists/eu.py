@@ -37,7 +37,8 @@ FORMAT_FSF_CSV = "eu_fsf_csv"
 FORMAT_FSF_XML = "eu_fsf_xml"
 FORMAT_ANNEX_CSV = "eu_annex_csv"
 FSF_BELARUS_PROGRAMME = "BLR"
-FSF_SUBJECT_KINDS = {"person": "person", "enterprise": "entity", "P": "person", "E": "entity"}
+FSF_SUBJECT_KINDS = {"person": "person", "enterprise": "entity", "p": "person", "e": "entity"}
+FSF_CLASSIFICATION_COLUMN = "Entity_SubjectType_ClassificationCode"
 FSF_DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
 FSF_DATE_EXPECTED = "a date as YYYY-MM-DD"
 FSF_CSV_COLUMNS = ["Entity_LogicalId", "Entity_DesignationDate", "Entity_SubjectType",
@@ -67,6 +68,8 @@ def read_fsf_csv(path: Path) -> pd.DataFrame:
     header = [name.strip() for name in header]
     _require_columns(shown, header, FSF_CSV_COLUMNS, header_line)
     position = {name: header.index(name) for name in FSF_CSV_COLUMNS}
+    classification = (header.index(FSF_CLASSIFICATION_COLUMN)
+                      if FSF_CLASSIFICATION_COLUMN in header else None)
     entities: dict[str, dict] = {}
     for line, values in rows:
         if not any(value.strip() for value in values):
@@ -79,7 +82,11 @@ def read_fsf_csv(path: Path) -> pd.DataFrame:
         if not logical_id:
             raise InputError(shown, "an entity ID", row=line, column="Entity_LogicalId")
         entity = entities.setdefault(logical_id, _fsf_entity())
-        _set_fsf_kind(path, entity, line, row["Entity_SubjectType"], "Entity_SubjectType")
+        if row["Entity_SubjectType"] or classification is None:
+            _set_fsf_kind(path, entity, line, row["Entity_SubjectType"], "Entity_SubjectType")
+        else:
+            _set_fsf_kind(path, entity, line, values[classification].strip(),
+                          FSF_CLASSIFICATION_COLUMN)
         _add_fsf_programme(entity, row["Entity_Regulation_Programme"])
         _add_fsf_name(entity, row["NameAlias_WholeName"])
         _add_fsf_date(path, entity, line, row["Entity_DesignationDate"],
@@ -132,10 +139,10 @@ def _set_fsf_kind(path: Path, entity: dict, where: int | str, subject: str,
                   column: str) -> None:
     subject = subject.strip()
     if subject:
-        if subject not in FSF_SUBJECT_KINDS:
+        if subject.lower() not in FSF_SUBJECT_KINDS:
             raise InputError(display_path(path), "a subject type of person or enterprise",
                              row=where, column=column, value=subject)
-        entity["kind"] = FSF_SUBJECT_KINDS[subject]
+        entity["kind"] = FSF_SUBJECT_KINDS[subject.lower()]
 
 
 def _add_fsf_programme(entity: dict, programme: str) -> None:

@@ -98,28 +98,28 @@ def parse_day(
     formats: tuple[str, ...],
     expected: str,
 ) -> datetime | None:
-    """A listing date in one of ``formats`` (``"dmy_text"`` = "20 March 2022"); empty is None.
-
-    ``expected`` should name the accepted formats; years outside 1900-2200 are refused too, as
-    no list predates them and they would not fit a nanosecond timestamp.
+    """A listing date in one of ``formats`` (``"dmy_text"`` = "20 March 2022"), or a date cell
+    from a workbook; empty is None.
 
     Strict on purpose: a date the parser cannot read would silently move a designation to
-    another month, so it stops the read and names the record instead.
+    another month, so it stops the read and names the record instead. ``expected`` names the
+    accepted formats; years outside 1900-2200 are refused too, as no list predates them and they
+    would not fit a nanosecond timestamp.
     """
     if value is None:
         return None
-    if isinstance(value, datetime):
-        return datetime(value.year, value.month, value.day)
     if isinstance(value, date):
-        return datetime(value.year, value.month, value.day)
-    text = str(value).strip()
-    if not text:
-        return None
-    for fmt in formats:
-        parsed = _parse_with(text, fmt)
-        if parsed is not None and EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:
-            return parsed
-    raise InputError(display_path(file), expected, row=row, column=column, value=text)
+        parsed: datetime | None = datetime(value.year, value.month, value.day)
+        text = value.isoformat()
+    else:
+        text = str(value).strip()
+        if not text:
+            return None
+        parsed = next((day for fmt in formats if (day := _parse_with(text, fmt)) is not None),
+                      None)
+    if parsed is None or not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:
+        raise InputError(display_path(file), expected, row=row, column=column, value=text)
+    return parsed
 
 
 def _parse_with(text: str, fmt: str) -> datetime | None:
