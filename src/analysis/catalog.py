@@ -29,6 +29,12 @@ def _curated(table: str) -> Callable[[], list[Path]]:
     return lambda: [paths.curated_dir() / f"{table}.csv"]
 
 
+def _official_list_copies() -> list[Path]:
+    from analysis.derive.designations import list_copy_paths
+
+    return list_copy_paths()
+
+
 DATASETS: dict[str, Dataset] = {
     dataset.name: dataset
     for dataset in [
@@ -67,6 +73,13 @@ DATASETS: dict[str, Dataset] = {
             upstream=("sanctions_measures", "relief_events"),
         ),
         Dataset(
+            "sanctions_designations",
+            "Belarus targets of the official list copies (EU annex, UK OFSI, US first-seen), "
+            "one row per target, with listing date and what the date means.",
+            "analysis.steps:build_sanctions_designations",
+            _official_list_copies,
+        ),
+        Dataset(
             "count_conflicts",
             "Every metric and date with disagreeing figures, the figure chosen and the "
             "criterion of the resolution rule that decided.",
@@ -83,10 +96,11 @@ DATASETS: dict[str, Dataset] = {
         Dataset(
             "panel_monthly",
             "One row per month from September 2020: prisoners held, recognitions, releases, "
-            "batches, relief and engagement steps, sanctions packages.",
+            "batches, relief and engagement steps, sanctions packages, designations per "
+            "jurisdiction.",
             "analysis.steps:build_panel_monthly",
             upstream=("prisoners_daily", "prisoner_counts", "release_events",
-                      "sanctions_timeline"),
+                      "sanctions_timeline", "sanctions_designations"),
         ),
     ]
 }

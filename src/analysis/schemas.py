@@ -382,6 +382,9 @@ PANEL_MONTHLY = pa.DataFrameSchema(
         "deals_with_concession": _EVENT_COUNT,
         "relief_steps": _EVENT_COUNT,
         "engagement_steps": _EVENT_COUNT,
+        "designations_eu": pa.Column("Int64", pa.Check.ge(0), nullable=True),
+        "designations_us": pa.Column("Int64", pa.Check.ge(0), nullable=True),
+        "designations_uk": pa.Column("Int64", pa.Check.ge(0), nullable=True),
         "sanctions_packages": _EVENT_COUNT,
     },
     checks=[pa.Check(lambda f: (f["released_min"] <= f["released"]).all()
@@ -413,7 +416,32 @@ SANCTIONS_TIMELINE = pa.DataFrameSchema(
     strict=True,
 )
 
+SANCTIONS_DESIGNATIONS = pa.DataFrameSchema(
+    {
+        "source": pa.Column(str),
+        "jurisdiction": pa.Column(str, pa.Check.isin(["EU", "UK", "US"])),
+        "record_id": pa.Column(str),
+        "name": pa.Column(str),
+        "kind": pa.Column(str, pa.Check.isin(["person", "entity", "vessel", "aircraft"]),
+                          nullable=True),
+        "programmes": pa.Column(str),
+        "belarus": pa.Column(bool, pa.Check(lambda s: s.all(), error="Belarus targets only")),
+        "listed_on": pa.Column("datetime64[ns]", nullable=True),
+        "listed_on_basis": pa.Column(str, pa.Check.isin([
+            "official_listing_date", "latest_amendment_date", "first_seen_in_archive",
+            "unknown"])),
+        "list_file": pa.Column(str),
+        "counts_as_designation": pa.Column(bool),
+    },
+    unique=["list_file", "record_id"],
+    strict=True,
+    coerce=True,
+)
+"""Coerced: the list readers return nullable extension dtypes, and an empty frame (no copy on
+this machine) has no dtypes at all."""
+
 PROCESSED = {
+    "sanctions_designations": SANCTIONS_DESIGNATIONS,
     "sanctions_timeline": SANCTIONS_TIMELINE,
     "count_conflicts": COUNT_CONFLICTS,
     "prisoners_daily": PRISONERS_DAILY,

@@ -60,6 +60,14 @@ def build_sanctions_timeline(upstream: dict[str, pd.DataFrame], files: list[Path
     return _derived(build(measures, relief), len(measures) + len(relief))
 
 
+def build_sanctions_designations(upstream: dict[str, pd.DataFrame], files: list[Path]
+                                 ) -> Built:
+    from analysis.derive.designations import read_belarus_designations
+
+    designations = read_belarus_designations()
+    return _derived(designations, len(designations))
+
+
 def build_count_conflicts(upstream: dict[str, pd.DataFrame], files: list[Path]) -> Built:
     from analysis.derive.resolve import conflicts_report
 
@@ -79,5 +87,5 @@ def build_panel_monthly(upstream: dict[str, pd.DataFrame], files: list[Path]) ->
 
     daily = upstream["prisoners_daily"]
     panel = build(daily, upstream["prisoner_counts"], upstream["release_events"],
-                  upstream["sanctions_timeline"])
+                  upstream["sanctions_timeline"], upstream["sanctions_designations"])
     return _derived(panel, len(daily))

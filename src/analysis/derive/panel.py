@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analysis.derive.designations import designations_monthly
 from analysis.derive.resolve import DEFAULT_RULE, ResolutionRule, choose_counts
 
 PANEL_START = pd.Timestamp("2020-09-01")
@@ -38,6 +39,14 @@ PANEL_COLUMNS: dict[str, str] = {
                     "suspensions, lapses, announced relief decisions), from the sanctions "
                     "timeline: one step reported in both curated tables is counted once",
     "engagement_steps": "diplomatic engagement steps without relief (visits, talks, statements)",
+    "designations_eu": "new Belarus designations listed that month by the EU (targets, official "
+                       "listing date in the Regulation 765/2006 annexes); current-list survivors "
+                       "only",
+    "designations_us": "new Belarus designations that month by the US (targets, first seen in "
+                       "an archive of the SDN list, an upper bound); missing before Sep 2021 "
+                       "and from May 2024",
+    "designations_uk": "new Belarus designations that month by the UK (targets, OFSI 'Listed "
+                       "On' date); missing from Apr 2025",
     "sanctions_packages": "escalation steps in the sanctions timeline (designation packages, "
                           "sectoral and aviation measures) by any jurisdiction; renewals and "
                           "alternative counts excluded",
@@ -102,15 +111,15 @@ def steps_by_month(timeline: pd.DataFrame) -> pd.DataFrame:
 
 
 def build_panel_monthly(daily: pd.DataFrame, counts: pd.DataFrame, releases: pd.DataFrame,
-                        timeline: pd.DataFrame, rule: ResolutionRule = DEFAULT_RULE
-                        ) -> pd.DataFrame:
+                        timeline: pd.DataFrame, designations: pd.DataFrame,
+                        rule: ResolutionRule = DEFAULT_RULE) -> pd.DataFrame:
     dated = counts[counts["date_precision"] != "year"]
     last = max(daily["date"].max(), dated["date_end"].max(),
                releases.loc[releases["counts_as_release"], "date_end"].max())
     months = panel_months(last)
     panel = prisoners_at_month_end(daily, months)
     for part in (recognitions_by_month(counts, rule), releases_by_month(releases),
-                 steps_by_month(timeline)):
+                 steps_by_month(timeline), designations_monthly(designations, months)):
         panel = panel.merge(part, on="month", how="left", validate="1:1")
     event_counts = ["released", "released_min", "released_all", "release_batches",
                     "largest_batch", "deals_with_concession", "relief_steps", "engagement_steps",
