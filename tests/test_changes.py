@@ -222,3 +222,12 @@ def test_the_changes_command(data_dir):
     assert "largest release batch" in report
     cli("build", "--force")
     assert "No changes since the previous build." in cli("changes").stdout
+
+
+def test_empty_and_keyless_datasets_can_be_snapshotted():
+    empty = pd.DataFrame({"record_id": pd.Series(dtype="string"),
+                          "value": pd.Series(dtype="int64")})
+    assert changes.dataset_rows("anything", empty).empty
+    keyless = pd.DataFrame({"value": [1, 1, 2]})
+    keys = changes.dataset_rows("anything", keyless)["key"]
+    assert keys.is_unique and keys.str.endswith("#2").sum() == 1

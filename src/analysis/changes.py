@@ -31,11 +31,12 @@ LARGE_DATASET_ROWS = 50_000
 not which cells."""
 
 ROW_KEYS: dict[str, tuple[str, ...]] = {
+    "sanctions_designations": ("jurisdiction", "record_id"),
     "count_conflicts": ("metric", "period_start"),
     "prisoners_daily": ("date",),
     "panel_monthly": ("month",),
 }
-"""Row keys for datasets without an identifier column (others use their first ``*_id``)."""
+"""Row keys where the first ``*_id`` column is missing or not unique on its own."""
 
 LINE_COLUMN = "source_line"
 CLAIM_COLUMNS = ("hypothesis", "estimate", "ci_low", "ci_high", "p_value", "p_adjusted",
@@ -101,7 +102,9 @@ def dataset_rows(name: str, frame: pd.DataFrame, keep_content: bool = True) -> p
     hashes = pd.util.hash_pandas_object(text.fillna("\x00"), index=False)
     key_columns = [c for c in _key_columns(name, frame) if c in text.columns]
     if key_columns:
-        key = text[key_columns].fillna(EMPTY).agg(" / ".join, axis=1)
+        key = text[key_columns[0]].fillna(EMPTY)
+        for column in key_columns[1:]:
+            key = key + " / " + text[column].fillna(EMPTY)
     else:
         key = hashes.map("{:016x}".format)
     repeat = key.groupby(key).cumcount()

@@ -21,6 +21,11 @@ from analysis.style import COLOURS
 LABELLED_BATCH = 50
 """Batches at least this large get a label on the charts."""
 
+RECOGNITION_SOURCES = ("prisoner_counts", "release_events")
+"""The raw tables behind the panel's recognised and released columns: the panel's own lineage
+also holds the sanctions tables, which would pad the chart's source line with tables it does
+not plot."""
+
 
 def _month_axis(axis) -> None:
     axis.xaxis.set_major_locator(mdates.YearLocator())
@@ -92,7 +97,7 @@ def recognitions_vs_releases_chart(panel: pd.DataFrame) -> plt.Figure:
         "Political prisoners newly recognised vs freed in announced batches (persons per month), "
         f"{months.min():%b %Y} to {months.max():%b %Y}. Since Jul 2024: {total_recognized:,} "
         f"recognised in months with a reported total, {total_released:,} freed in batches.",
-        style.source_line(["panel_monthly"], months.max() + pd.offsets.MonthEnd(0)),
+        style.source_line(RECOGNITION_SOURCES, months.max() + pd.offsets.MonthEnd(0)),
     )
     return figure
 
