@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import style
+from analysis.derive.designations import LIST_COPIES
 from analysis.style import COLOURS
 
 LABELLED_BATCH = 50
@@ -134,6 +135,157 @@ def release_batches_chart(releases: pd.DataFrame) -> plt.Figure:
     return figure
 
 
+DEALS_ERA = pd.Timestamp("2024-07-01")
+"""When the batch pardons began; the deals with stated concessions came from September 2025."""
+DEALS_FROM = pd.Timestamp("2025-06-01")
+"""Start of the close-up on the US-brokered deals."""
+
+JURISDICTION_LANES = ("EU", "US", "UK", "Canada")
+"""Lanes of the sanctions timeline; every other jurisdiction shares an ``Others`` lane."""
+
+
+def _lane(jurisdiction: str) -> str:
+    return jurisdiction if jurisdiction in JURISDICTION_LANES else "Others"
+
+
+def _stock_with_batches(axis, daily: pd.DataFrame, releases: pd.DataFrame) -> None:
+    axis.plot(daily["date"], daily["prisoners_held"], color=COLOURS["held"], linewidth=1.6,
+              label="Political prisoners held")
+    top = float(np.nanmax(daily["prisoners_held"])) if len(daily) else 1.0
+    for batch in _batches(releases).itertuples():
+        if batch.batch_size >= LABELLED_BATCH:
+            axis.axvline(batch.date_start, color=COLOURS["batch"], linewidth=0.8, alpha=0.6)
+    axis.set_ylim(0, top * 1.15)
+    axis.set_ylabel("Persons held")
+
+
+def sanctions_timeline_chart(timeline: pd.DataFrame, daily: pd.DataFrame,
+                             releases: pd.DataFrame) -> plt.Figure:
+    """Every escalation and relief step by jurisdiction, under the prisoner count."""
+    figure, (stock_axis, steps_axis) = style.new_figure(2, 1, height_ratios=[1.4, 1],
+                                                        sharex=True)
+    _stock_with_batches(stock_axis, daily, releases)
+    lanes = [*JURISDICTION_LANES, "Others"]
+    steps = timeline[timeline["counts_in_panel"] & (timeline["date_precision"] != "year")]
+    steps = steps.assign(lane=steps["jurisdiction"].map(_lane))
+    for kind, marker, label in (("escalation", "^", "Escalation (package, sectoral, aviation)"),
+                                ("relief", "v", "Relief (licence, delisting, lapse)")):
+        chosen = steps[steps["step_kind"] == kind]
+        colours = [COLOURS.get(lane, COLOURS["other"]) if kind == "escalation"
+                   else COLOURS["relief"] for lane in chosen["lane"]]
+        steps_axis.scatter(chosen["date_start"], chosen["lane"].map(lanes.index), marker=marker,
+                           s=46, c=colours, edgecolors="white", linewidths=0.5, zorder=3,
+                           label=label)
+    steps_axis.set_yticks(range(len(lanes)), lanes)
+    steps_axis.set_ylim(len(lanes) - 0.5, -0.7)
+    steps_axis.grid(axis="x", color=COLOURS["grid"])
+    steps_axis.grid(axis="y", visible=False)
+    steps_axis.legend(loc="lower left", ncols=2, fontsize=9, bbox_to_anchor=(0, 1.0))
+    _month_axis(steps_axis)
+    escalations = steps[steps["step_kind"] == "escalation"]
+    relief = steps[steps["step_kind"] == "relief"]
+    first_relief = relief["date_start"].min()
+    relief_from = sorted(relief["jurisdiction"].unique())
+    title = ("Sanctions escalated for years; relief came only from the "
+             f"{relief_from[0]}" if len(relief_from) == 1
+             else "Sanctions escalated for years before any relief")
+    style.annotate(
+        figure,
+        title,
+        f"Top: political prisoners held (persons), green lines mark release batches of "
+        f"{LABELLED_BATCH}+. Bottom: {len(escalations)} escalation and {len(relief)} relief "
+        f"steps by jurisdiction, {steps['date_start'].min():%b %Y} to "
+        f"{steps['date_start'].max():%b %Y}; first relief "
+        f"{'none' if pd.isna(first_relief) else format(first_relief, '%b %Y')}.",
+        style.source_line(["sanctions_timeline", "prisoners_daily"],
+                          steps["date_end"].max()),
+    )
+    return figure
+
+
+def designations_chart(panel: pd.DataFrame) -> plt.Figure:
+    """New Belarus designations per month in each official list, and where a list is silent."""
+    jurisdictions = [("EU", "designations_eu"), ("US", "designations_us"),
+                     ("UK", "designations_uk")]
+    figure, axes = style.new_figure(3, 1, sharex=True)
+    months = panel["month"]
+    for axis, (jurisdiction, column) in zip(axes, jurisdictions, strict=True):
+        values = panel[column].astype("float64")
+        axis.bar(months, values.fillna(0), width=25, color=COLOURS[jurisdiction])
+        for month in months[values.isna()]:
+            axis.axvspan(month, month + pd.offsets.MonthBegin(1), color=COLOURS["grid"],
+                         alpha=0.6, linewidth=0)
+        axis.set_ylabel(jurisdiction, rotation=0, ha="right", va="center", fontsize=12,
+                        fontweight="bold", color=COLOURS[jurisdiction])
+        axis.set_ylim(0, max(values.max(skipna=True) if values.notna().any() else 1, 1) * 1.15)
+    _month_axis(axes[-1])
+    totals = ", ".join(f"{j} {int(panel[c].sum(skipna=True))}" for j, c in jurisdictions)
+    listed = panel[[c for _, c in jurisdictions]].sum(axis=1, skipna=True)
+    before = listed[months < DEALS_ERA].sum() / listed.sum() if listed.sum() else float("nan")
+    style.annotate(
+        figure,
+        f"{before:.0%} of dated designations came before the release deals began "
+        f"({DEALS_ERA:%b %Y})",
+        "New Belarus designations per month in each official list (targets listed; EU: asset-"
+        f"freeze annexes, UK: OFSI, US: first seen in SDN archives). Grey: months the list "
+        f"copy does not cover. Totals shown: {totals}.",
+        "Source: " + "; ".join(copy.title for copy in LIST_COPIES)
+        + ". Current lists omit delisted targets, so early months are undercounted.",
+    )
+    return figure
+
+
+
+
+def deals_chart(timeline: pd.DataFrame, releases: pd.DataFrame) -> plt.Figure:
+    """The 2025-2026 release batches next to the relief steps they came with."""
+    figure, axis = style.new_figure()
+    batches = _batches(releases)
+    batches = batches[batches["date_start"] >= DEALS_FROM]
+    with_deal = batches["has_stated_concession"]
+    axis.bar(batches["date_start"], batches["batch_size"], width=4,
+             color=np.where(with_deal, COLOURS["relief"], COLOURS["batch"]))
+    for batch in batches.itertuples():
+        axis.annotate(f"{batch.batch_size}", (batch.date_start, batch.batch_size),
+                      xytext=(0, 3), textcoords="offset points", ha="center", fontsize=9)
+    relief = timeline[(timeline["step_kind"] == "relief") & timeline["counts_in_panel"]
+                      & (timeline["date_start"] >= DEALS_FROM)
+                      & (timeline["date_precision"] == "day")]
+    top = max(batches["batch_size"].max() if len(batches) else 10, 10)
+    last_day = max(batches["date_start"].max(), relief["date_start"].max())
+    late = last_day - pd.Timedelta(days=45)
+    for offset, step in enumerate(relief.itertuples()):
+        axis.axvline(step.date_start, color=COLOURS["relief"], linestyle="--", linewidth=1)
+        label = f"{step.instrument_type} {step.date_start:%d %b}"
+        right_aligned = step.date_start > late
+        axis.text(step.date_start, top * (1.45 - 0.1 * (offset % 2)),
+                  f"{label} " if right_aligned else f" {label}", fontsize=8.5,
+                  color=COLOURS["relief"], va="top", ha="right" if right_aligned else "left")
+    axis.set_ylim(0, top * 1.5)
+    axis.set_ylabel("People freed per batch")
+    axis.xaxis.set_major_locator(mdates.MonthLocator())
+    axis.xaxis.set_major_formatter(mdates.DateFormatter("%b\n%Y"))
+    axis.scatter([], [], marker="s", color=COLOURS["relief"], label="Batch with US relief stated")
+    axis.scatter([], [], marker="s", color=COLOURS["batch"], label="Other batch")
+    axis.plot([], [], color=COLOURS["relief"], linestyle="--", label="US relief step")
+    axis.legend(loc="upper left", bbox_to_anchor=(0, 0.78))
+    by_size = batches.sort_values("batch_size", ascending=False)["has_stated_concession"]
+    leading_deals = int(by_size.cumprod().sum())
+    words = {1: "largest batch", 2: "two largest batches", 3: "three largest batches"}
+    title = (f"The {words.get(leading_deals, f'{leading_deals} largest batches')} since "
+             f"{DEALS_FROM:%b %Y} came with US relief" if leading_deals
+             else f"No batch since {DEALS_FROM:%b %Y} came with stated sanctions relief")
+    style.annotate(
+        figure,
+        title,
+        f"Release batches (persons) and US relief steps, {DEALS_FROM:%b %Y} to "
+        f"{batches['date_start'].max():%b %Y}. Dashed lines: licences, delistings and "
+        "announced relief (each step counted once).",
+        style.source_line(["release_events", "sanctions_timeline"], batches["date_end"].max()),
+    )
+    return figure
+
+
 @dataclass(frozen=True)
 class BriefingChart:
     name: str
@@ -147,6 +299,11 @@ BRIEFING: list[BriefingChart] = [
     BriefingChart("02_recognitions_vs_releases", ("panel_monthly",),
                   recognitions_vs_releases_chart),
     BriefingChart("03_release_batches", ("release_events",), release_batches_chart),
+    BriefingChart("04_sanctions_timeline",
+                  ("sanctions_timeline", "prisoners_daily", "release_events"),
+                  sanctions_timeline_chart),
+    BriefingChart("05_designations", ("panel_monthly",), designations_chart),
+    BriefingChart("06_deals", ("sanctions_timeline", "release_events"), deals_chart),
 ]
 
 

@@ -33,6 +33,7 @@ from analysis import paths
 
 @dataclass(frozen=True)
 class ListCopy:
+    title: str
     jurisdiction: str
     relative_path: str
     format: str
@@ -44,11 +45,13 @@ class ListCopy:
 
 
 LIST_COPIES = (
-    ListCopy("EU", "eu_reg_765_2006_annex/32006R0765.csv", "eu_annex_csv", "2020-09-01", None,
+    ListCopy("EU Regulation 765/2006 annexes (OpenSanctions transcription, CC BY-NC 4.0)",
+             "EU", "eu_reg_765_2006_annex/32006R0765.csv", "eu_annex_csv", "2020-09-01", None,
              designation_prefixes=("I.A/", "I.B/")),
-    ListCopy("UK", "uk_ofsi_conlist_2025-04-10/ConList.xlsx", "ofsi_xlsx", "2020-09-01",
-             "2025-03-01"),
-    ListCopy("US", "ofac_belarus_first_seen/belarus_first_seen.csv", "ofac_first_seen",
+    ListCopy("OFSI Consolidated List of 10 Apr 2025 (OGL)", "UK",
+             "uk_ofsi_conlist_2025-04-10/ConList.xlsx", "ofsi_xlsx", "2020-09-01", "2025-03-01"),
+    ListCopy("OFAC SDN list, first seen in six-hourly archives to May 2024", "US",
+             "ofac_belarus_first_seen/belarus_first_seen.csv", "ofac_first_seen",
              "2021-09-01", "2024-04-01"),
 )
 
