@@ -73,10 +73,10 @@ def test_a_bad_row_is_quarantined_with_line_column_and_reason(data_dir, row, col
 def test_a_row_with_too_many_fields_is_quarantined(data_dir):
     path = data_dir / "raw" / "curated" / "relief_events.csv"
     with open(path, "a", encoding="utf-8") as handle:
-        handle.write("rl003,2024-04-01,day,false,a,US,relief,licence,x,y,,https://e.org,,extra\n")
+        handle.write("rl003,2024-04-01,day,false,a,US,relief,licence,x,y,,,https://e.org,,extra\n")
     checked = clean_relief_events(path)
     assert len(checked.rows) == 2
-    assert checked.quarantine["reason"].iloc[0].startswith("expected 13 fields")
+    assert checked.quarantine["reason"].iloc[0].startswith("expected 14 fields")
 
 
 def test_a_file_with_a_missing_column_stops_with_file_and_column(data_dir):

@@ -54,3 +54,31 @@ def headline_numbers(daily: pd.DataFrame, panel: pd.DataFrame, releases: pd.Data
     table["value"] = pd.to_numeric(table["value"]).astype("float64")
     table["as_of"] = pd.to_datetime(table["as_of"]).astype("datetime64[ns]")
     return table
+
+
+def steps_by_jurisdiction(timeline: pd.DataFrame) -> pd.DataFrame:
+    """Counted steps per jurisdiction and kind, with the first and last date of each kind."""
+    counted = timeline[timeline["counts_in_panel"]]
+    table = counted.pivot_table(index="jurisdiction", columns="step_kind", values="step_id",
+                                aggfunc="count", fill_value=0)
+    dates = counted.groupby("jurisdiction")["date_start"].agg(first_step="min", last_step="max")
+    table = table.join(dates)
+    return table.sort_values("first_step").reset_index()
+
+
+def relief_beside_releases(timeline: pd.DataFrame, releases: pd.DataFrame,
+                           since: str = "2025-01-01") -> pd.DataFrame:
+    """Relief steps and release batches since ``since`` in date order, one row per item."""
+    relief = timeline[(timeline["step_kind"] == "relief") & timeline["counts_in_panel"]
+                      & (timeline["date_start"] >= since)]
+    batches = releases[releases["counts_as_release"] & (releases["date_start"] >= since)]
+    rows = pd.concat([
+        pd.DataFrame({"date": relief["date_start"], "item": "relief step",
+                      "who": relief["jurisdiction"], "what": relief["description"],
+                      "people_freed": pd.NA}),
+        pd.DataFrame({"date": batches["date_start"], "item": "release batch",
+                      "who": batches["counterpart"], "what": batches["concession"],
+                      "people_freed": batches["batch_size"]}),
+    ], ignore_index=True)
+    rows["people_freed"] = rows["people_freed"].astype("Int64")
+    return rows.sort_values(["date", "item"], kind="stable").reset_index(drop=True)

@@ -105,3 +105,14 @@ def designations_monthly(designations: pd.DataFrame, months: pd.DatetimeIndex,
             covered &= False
         table[column] = values.where(covered).array
     return table
+
+
+def coverage_table(copies: tuple[ListCopy, ...] = LIST_COPIES) -> pd.DataFrame:
+    """Which list copy speaks for each jurisdiction, the months it covers, and if it is here."""
+    return pd.DataFrame([{
+        "jurisdiction": copy.jurisdiction,
+        "list_copy": copy.title,
+        "covers_from": pd.Timestamp(copy.covers_from),
+        "covers_to": pd.Timestamp(copy.covers_to) if copy.covers_to else pd.NaT,
+        "available_here": (paths.official_lists_dir() / copy.relative_path).exists(),
+    } for copy in copies])

@@ -3,7 +3,7 @@
 It stacks the curated sanctions measures (escalations, relief, renewals) on the relief and
 engagement steps. One step can be reported more than once, and is then counted once:
 
-- within the sanctions measures, the curators mark a repeat report (an announcement and its
+- within each curated table, the curators mark a repeat report (an announcement and its
   legal act, an approval and its publication) with ``same_step_as``;
 - across the tables, a relief-events relief row is ``duplicate_of`` the sanctions-measures
   relief row of the same jurisdiction dated no more than ``SAME_STEP_DAYS`` apart (for example
@@ -64,7 +64,7 @@ def _from_relief(relief: pd.DataFrame) -> pd.DataFrame:
         "entities_listed": pd.array([pd.NA] * len(relief), dtype="Int64"),
         "is_primary": True,
         "verified": True,
-        "duplicate_of": pd.array([pd.NA] * len(relief), dtype="string"),
+        "duplicate_of": relief["same_step_as"].astype("string"),
         "source_url": relief["source_url"],
     })
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from analysis import schemas
@@ -19,7 +20,21 @@ from analysis.validate import Checked, read_and_check
 
 def date_span(text: pd.Series, period_start: pd.Series | None = None
               ) -> tuple[pd.Series, pd.Series]:
-    """First and last day a ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` value can refer to."""
+    """First and last day a ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` value can refer to.
+
+    Worked out once per distinct value: a million rows hold only a few thousand dates.
+    """
+    codes, distinct = pd.factorize(text)
+    first, last = _span_of_distinct(pd.Series(distinct, dtype="str"))
+    start = pd.Series(first[codes], index=text.index)
+    end = pd.Series(last[codes], index=text.index)
+    if period_start is not None:
+        stated = period_start != ""
+        start[stated] = pd.to_datetime(period_start[stated], format="%Y-%m-%d")
+    return start, end
+
+
+def _span_of_distinct(text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     padded = text.where(text.str.len() != 4, text + "-01").where(
         text.str.len() == 10, lambda s: s.str.slice(0, 7) + "-01"
     )
@@ -30,10 +45,7 @@ def date_span(text: pd.Series, period_start: pd.Series | None = None
     is_year = lengths == 4
     end[is_month] = start[is_month] + pd.offsets.MonthEnd(0)
     end[is_year] = start[is_year] + pd.offsets.YearEnd(0)
-    if period_start is not None:
-        stated = period_start != ""
-        start[stated] = pd.to_datetime(period_start[stated], format="%Y-%m-%d")
-    return start, end
+    return start.to_numpy(), end.to_numpy()
 
 
 def _flag(column: pd.Series) -> pd.Series:
@@ -131,6 +143,7 @@ def clean_relief_events(path: Path) -> Checked:
         "action": rows["action"],
         "target": rows["target"],
         "linked_release_event": _optional_text(rows["linked_release_event"]),
+        "same_step_as": _optional_text(rows["same_step_as"]),
         "source_url": rows["source_url"],
         "notes": rows["notes"],
         "source_line": rows[LINE].astype("int64"),
