@@ -22,9 +22,14 @@ TITLE = "Sanctions versus releases"
 SUBTITLE = "Briefing charts: Belarus's political prisoners, release batches and sanctions relief"
 PDF_METADATA = {"Title": f"{TITLE}: briefing", "Creator": "analysis (python -m analysis figures)",
                 "CreationDate": None}
-CLAIM_LINES_PER_PAGE = 22
+CLAIMS_TITLE = "Test of the claim that sanctions work: current results"
+CLAIM_LINES_PER_PAGE = 20
 """Text lines of the claim table that fit one page below the title at a readable size."""
-HYPOTHESIS_WIDTH = 48
+CLAIM_FONT_SIZE = 9.5
+CLAIM_HEADER = ["Hypothesis", "Estimate", "95% CI", "p", "p (adjusted)", "Verdict"]
+CLAIM_WIDTHS = [0.37, 0.16, 0.15, 0.07, 0.11, 0.14]
+"""Shares of the table's width; text is wrapped to fit (below) and each row sized to its text."""
+WRAP = {"hypothesis": 46, "scale": 20, "verdict": 13}
 VERDICT_COLOURS = {"supports the claim": COLOURS["released"],
                    "against the claim": COLOURS["observed"]}
 """Verdicts the claim tests give (analysis.claim.spec.VERDICTS); any other stays in text colour."""
@@ -59,12 +64,19 @@ def briefing_pages(claim_table: pd.DataFrame | None = None) -> list[plt.Figure]:
     from analysis.store import load
 
     frames = {name: load(name) for chart in figures.BRIEFING for name in chart.datasets}
-    charts = [chart.draw(*(frames[name] for name in chart.datasets))
-              for chart in figures.BRIEFING]
-    pages = [cover_page(charts, frames), *charts]
-    if claim_table is not None and len(claim_table):
-        pages += claim_pages(claim_table)
-    return pages
+    charts: list[plt.Figure] = []
+    try:
+        for chart in figures.BRIEFING:
+            charts.append(chart.draw(*(frames[name] for name in chart.datasets)))
+    except BaseException:
+        for figure in charts:
+            plt.close(figure)
+        raise
+    contents = [_chart_title(chart) for chart in charts]
+    claims = claim_pages(claim_table) if claim_table is not None and len(claim_table) else []
+    if claims:
+        contents.append(CLAIMS_TITLE)
+    return [cover_page(contents, frames), *charts, *claims]
 
 
 def latest_data(frames: dict[str, pd.DataFrame]) -> pd.Timestamp | None:
@@ -76,35 +88,46 @@ def latest_data(frames: dict[str, pd.DataFrame]) -> pd.Timestamp | None:
 
 
 def _chart_title(figure: plt.Figure) -> str:
-    return figure.texts[0].get_text() if figure.texts else ""
+    return figure.texts[0].get_text().replace("\n", " ") if figure.texts else ""
 
 
-def cover_page(charts: list[plt.Figure], frames: dict[str, pd.DataFrame]) -> plt.Figure:
+def cover_page(contents: list[str], frames: dict[str, pd.DataFrame]) -> plt.Figure:
+    """Title, date of the latest data, contents with page numbers and the raw tables behind
+    the charts, at the largest source size that fits the page."""
+    latest = latest_data(frames)
+    raw = [name for name in catalog.build_order(list(frames)) if not catalog.dataset(name).upstream]
+    sources = [style.source_line([name]).removeprefix("Source: ") for name in raw]
+    for size in (9.0, 8.0, 7.0, 6.0):
+        figure = _cover(contents, sources, latest, size)
+        if figure.texts[-1].get_window_extent().y0 >= 0.02 * figure.bbox.height:
+            break
+        plt.close(figure)
+    return figure
+
+
+def _cover(contents: list[str], sources: list[str], latest: pd.Timestamp | None,
+           source_size: float) -> plt.Figure:
     figure, axis = style.new_figure()
     axis.set_axis_off()
-    latest = latest_data(frames)
-    figure.text(0.08, 0.86, TITLE, fontsize=26, fontweight="bold", color=COLOURS["held"],
-                va="top")
-    figure.text(0.08, 0.77, SUBTITLE, fontsize=13, color=COLOURS["muted"], va="top")
-    if latest is not None:
-        figure.text(0.08, 0.71, f"Latest data: {latest:%d %B %Y}", fontsize=12,
-                    color=COLOURS["text"], va="top")
-    contents = "\n".join(f"{page}. {_chart_title(chart)}" for page, chart in
-                         enumerate(charts, start=2))
-    figure.text(0.08, 0.62, "Contents", fontsize=12, fontweight="bold", color=COLOURS["text"],
-                va="top")
-    figure.text(0.08, 0.575, contents, fontsize=11, color=COLOURS["text"], va="top",
-                linespacing=1.6)
-    cleaned = [name for name in catalog.build_order(list(frames))
-               if not catalog.dataset(name).upstream]
-    sources = "\n".join(
-        textwrap.fill(style.source_line([name]).removeprefix("Source: "), 130,
-                      subsequent_indent="    ")
-        for name in cleaned)
-    figure.text(0.08, 0.27, "Data sources", fontsize=12, fontweight="bold",
-                color=COLOURS["text"], va="top")
-    figure.text(0.08, 0.225, sources, fontsize=9, color=COLOURS["muted"], va="top",
-                linespacing=1.5)
+    width = int(118 * 9 / source_size)
+    blocks = [
+        (TITLE, dict(fontsize=26, fontweight="bold", color=COLOURS["held"]), 0),
+        (SUBTITLE, dict(fontsize=13, color=COLOURS["muted"]), 8),
+        (f"Latest data: {latest:%d %B %Y}" if latest is not None else "", dict(fontsize=12), 6),
+        ("Contents", dict(fontsize=12, fontweight="bold"), 20),
+        ("\n".join(f"{page}. {title}" for page, title in enumerate(contents, start=2)),
+         dict(fontsize=11, linespacing=1.6), 6),
+        ("Data sources", dict(fontsize=12, fontweight="bold"), 20),
+        ("\n".join(textwrap.fill(source, width, subsequent_indent="    ") for source in sources),
+         dict(fontsize=source_size, color=COLOURS["muted"], linespacing=1.4), 6),
+    ]
+    renderer = figure.canvas.get_renderer()
+    point = 1 / (figure.get_figheight() * 72)
+    top = 0.9
+    for text, options, gap in blocks:
+        placed = figure.text(0.08, top - gap * point, text, va="top", ha="left",
+                             **{"color": COLOURS["text"], **options})
+        top = placed.get_window_extent(renderer).y0 / figure.bbox.height
     return figure
 
 
@@ -113,7 +136,7 @@ def claim_pages(table: pd.DataFrame) -> list[plt.Figure]:
     rows = [_claim_row(row) for row in table.to_dict("records")]
     pages, page, used = [], [], 0
     for row in rows:
-        height = max(cell.count("\n") + 1 for cell in row)
+        height = _lines(row)
         if page and used + height > CLAIM_LINES_PER_PAGE:
             pages.append(page)
             page, used = [], 0
@@ -125,19 +148,25 @@ def claim_pages(table: pd.DataFrame) -> list[plt.Figure]:
             for number, part in enumerate(pages, start=1)]
 
 
-CLAIM_HEADER = ["Hypothesis", "Estimate", "95% CI", "p", "p (adjusted)", "Verdict"]
-CLAIM_WIDTHS = [0.38, 0.09, 0.15, 0.08, 0.12, 0.18]
-
-
 def _claim_row(row: dict) -> list[str]:
+    hypothesis = str(row.get("hypothesis", ""))
+    if row.get("question"):
+        hypothesis = f"{hypothesis}: {row['question']}"
+    estimate = _number(row.get("estimate"))
+    if row.get("scale"):
+        estimate += "\n" + textwrap.fill(f"({row['scale']})", WRAP["scale"])
     return [
-        textwrap.fill(str(row.get("hypothesis", "")), HYPOTHESIS_WIDTH),
-        _number(row.get("estimate")),
+        textwrap.fill(hypothesis, WRAP["hypothesis"]),
+        estimate,
         f"[{_number(row.get('ci_low'))}, {_number(row.get('ci_high'))}]",
         _p_value(row.get("p_value")),
         _p_value(row.get("p_adjusted")),
-        textwrap.fill(str(row.get("verdict", "")), 20),
+        textwrap.fill(str(row.get("verdict", "")), WRAP["verdict"]),
     ]
+
+
+def _lines(row: list[str]) -> int:
+    return max(cell.count("\n") + 1 for cell in row)
 
 
 def _number(value: object) -> str:
@@ -154,35 +183,45 @@ def _claim_page(rows: list[list[str]], number: int, total: int,
                 recorded: str | None) -> plt.Figure:
     figure, axis = style.new_figure()
     axis.set_axis_off()
-    axis.grid(False)
-    heights = [max(cell.count("\n") + 1 for cell in row) for row in [CLAIM_HEADER, *rows]]
-    unit = min(0.8 / sum(heights), 0.07)
-    table = axis.table(cellText=rows, colLabels=CLAIM_HEADER, colWidths=CLAIM_WIDTHS,
-                       cellLoc="left", loc="upper center")
-    table.auto_set_font_size(False)
-    table.set_fontsize(9.5)
-    for (row, column), cell in table.get_celld().items():
-        cell.set_height(unit * heights[row])
-        cell.set_edgecolor(COLOURS["grid"])
-        cell.PAD = 0.012 / CLAIM_WIDTHS[column]
-        cell.get_text().set_va("center")
-        if row == 0:
-            cell.set_facecolor(COLOURS["held"])
-            cell.get_text().set_color("white")
-            cell.get_text().set_fontweight("bold")
-        else:
-            cell.set_facecolor("#f4f4f4" if row % 2 == 0 else "white")
-            if column == len(CLAIM_HEADER) - 1:
-                verdict = cell.get_text().get_text().replace("\n", " ")
-                cell.get_text().set_fontweight("bold")
-                cell.get_text().set_color(VERDICT_COLOURS.get(verdict, COLOURS["text"]))
     part = f" ({number} of {total})" if total > 1 else ""
     when = f"; recorded {pd.Timestamp(recorded):%d %b %Y %H:%M} UTC" if recorded else ""
     style.annotate(
         figure,
-        f"Test of the claim that sanctions work: current results{part}",
-        "One row per hypothesis: estimate with 95% confidence interval, p-value and p-value "
-        f"adjusted for testing several hypotheses (python -m analysis run{when}).",
-        style.source_line(["panel_monthly"]),
+        f"{CLAIMS_TITLE}{part}",
+        "One row per pre-registered hypothesis: estimate on its scale with 95% confidence "
+        f"interval, p-value, and p-value adjusted for testing several (python -m analysis run"
+        f"{when}).",
+        "Source: analysis.test_claim on the monthly panel, built from the raw tables listed on "
+        "the cover page; hypotheses and verdict rule in docs/hypotheses.md.",
     )
+    _claim_table(axis, rows)
     return figure
+
+
+def _claim_table(axis, rows: list[list[str]]) -> None:
+    """Draw the table from the top of ``axis``, each row as tall as its text plus padding."""
+    figure = axis.get_figure()
+    axes_points = axis.get_position().height * figure.get_figheight() * 72
+    line = CLAIM_FONT_SIZE * 1.25 / axes_points
+    padding = 7 / axes_points
+    table = axis.table(cellText=rows, colLabels=CLAIM_HEADER, colWidths=CLAIM_WIDTHS,
+                       cellLoc="left", loc="upper center")
+    table.auto_set_font_size(False)
+    table.set_fontsize(CLAIM_FONT_SIZE)
+    heights = [_lines(row) for row in [CLAIM_HEADER, *rows]]
+    for (row, column), cell in table.get_celld().items():
+        cell.set_height(heights[row] * line + padding)
+        cell.set_edgecolor(COLOURS["grid"])
+        cell.PAD = 0.012 / CLAIM_WIDTHS[column]
+        text = cell.get_text()
+        text.set_va("center")
+        if row == 0:
+            cell.set_facecolor(COLOURS["held"])
+            text.set_color("white")
+            text.set_fontweight("bold")
+        else:
+            cell.set_facecolor("#f4f4f4" if row % 2 == 0 else "white")
+            if column == len(CLAIM_HEADER) - 1:
+                verdict = text.get_text().replace("\n", " ")
+                text.set_fontweight("bold")
+                text.set_color(VERDICT_COLOURS.get(verdict, COLOURS["text"]))

@@ -39,8 +39,10 @@ ROW_KEYS: dict[str, tuple[str, ...]] = {
 """Row keys where the first ``*_id`` column is missing or not unique on its own."""
 
 LINE_COLUMN = "source_line"
-CLAIM_COLUMNS = ("hypothesis", "estimate", "ci_low", "ci_high", "p_value", "p_adjusted",
-                 "verdict")
+CLAIM_COLUMNS = ("hypothesis", "question", "estimate", "scale", "ci_low", "ci_high", "p_value",
+                 "p_adjusted", "verdict")
+"""Columns of the claim results kept with a snapshot: what the report compares and what the
+briefing's results page shows."""
 COLUMNS = ["kind", "dataset", "key", "file", "line", "column", "old", "new", "detail"]
 KINDS = ["row_added", "row_removed", "row_changed", "headline", "claim"]
 EMPTY = "(empty)"
