@@ -286,6 +286,46 @@ def deals_chart(timeline: pd.DataFrame, releases: pd.DataFrame) -> plt.Figure:
     return figure
 
 
+def release_pace_chart(panel: pd.DataFrame, deal_months: list[pd.Timestamp] | None = None,
+                       window: int = 6) -> plt.Figure:
+    """Monthly batch releases with the deal months (default: months with a batch for which a
+    concession is stated) marked against the pace before each."""
+    from matplotlib.patches import Patch
+
+    from analysis.summaries import release_pace
+
+    figure, axis = style.new_figure()
+    recent = panel[panel["month"] >= "2024-01-01"]
+    if deal_months is None:
+        deal_months = panel.loc[panel["deals_with_concession"] > 0, "month"].tolist()
+    deals = set(pd.to_datetime(deal_months))
+    colours = [COLOURS["relief"] if month in deals else COLOURS["released"]
+               for month in recent["month"]]
+    axis.bar(recent["month"], recent["released"].astype("float64"), width=25, color=colours)
+    for row in release_pace(panel, sorted(deals), window).itertuples():
+        if not pd.isna(row.mean_before):
+            axis.hlines(row.mean_before, row.event_month - pd.DateOffset(months=window),
+                        row.event_month, color=COLOURS["text"], linewidth=1.4,
+                        linestyles=":")
+    axis.set_ylabel("People freed in batches per month")
+    axis.xaxis.set_major_locator(mdates.MonthLocator(bymonth=[1, 4, 7, 10]))
+    axis.xaxis.set_major_formatter(mdates.DateFormatter("%b\n%Y"))
+    axis.legend(handles=[
+        Patch(color=COLOURS["relief"], label="Month of a deal with US relief"),
+        Patch(color=COLOURS["released"], label="Other month"),
+        plt.Line2D([], [], color=COLOURS["text"], linestyle=":",
+                   label=f"Mean of the {window} months before each deal"),
+    ], loc="upper left")
+    style.annotate(
+        figure,
+        "Deal months against the release pace before them",
+        "People freed in announced batches per month (political-prisoner count where stated, "
+        f"else batch total), {recent['month'].min():%b %Y} to {recent['month'].max():%b %Y}.",
+        style.source_line(["release_events"], recent["month"].max() + pd.offsets.MonthEnd(0)),
+    )
+    return figure
+
+
 @dataclass(frozen=True)
 class BriefingChart:
     name: str
@@ -304,6 +344,7 @@ BRIEFING: list[BriefingChart] = [
                   sanctions_timeline_chart),
     BriefingChart("05_designations", ("panel_monthly",), designations_chart),
     BriefingChart("06_deals", ("sanctions_timeline", "release_events"), deals_chart),
+    BriefingChart("07_release_pace", ("panel_monthly",), release_pace_chart),
 ]
 
 

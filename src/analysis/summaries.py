@@ -82,3 +82,49 @@ def relief_beside_releases(timeline: pd.DataFrame, releases: pd.DataFrame,
     ], ignore_index=True)
     rows["people_freed"] = rows["people_freed"].astype("Int64")
     return rows.sort_values(["date", "item"], kind="stable").reset_index(drop=True)
+
+
+def deals_side_by_side(releases: pd.DataFrame, timeline: pd.DataFrame,
+                       since: str = "2025-01-01") -> pd.DataFrame:
+    """Each US-brokered or concession-bearing batch since ``since``: who, where, what was given,
+    and the relief steps dated within a week of it."""
+    batches = releases[releases["counts_as_release"] & (releases["date_start"] >= since)
+                       & (releases["has_stated_concession"]
+                          | releases["counterpart"].str.contains("US", regex=False))]
+    relief = timeline[(timeline["step_kind"] == "relief") & timeline["counts_in_panel"]
+                      & (timeline["date_precision"] == "day")]
+    rows = []
+    for batch in batches.itertuples():
+        near = relief[(relief["date_start"] - batch.date_start).abs() <= pd.Timedelta(days=7)]
+        rows.append({
+            "date": batch.date_start,
+            "freed": batch.released_total,
+            "political_prisoners": batch.released_political_prisoners,
+            "destination": batch.destination,
+            "counterpart": batch.counterpart,
+            "concession_stated": batch.concession or "none stated",
+            "relief_steps_within_a_week": len(near),
+            "people_named": batch.people_named,
+        })
+    table = pd.DataFrame(rows)
+    if len(table):
+        table["political_prisoners"] = table["political_prisoners"].astype("Int64")
+    return table
+
+
+def release_pace(panel: pd.DataFrame, event_months: list[pd.Timestamp],
+                 window: int = 6) -> pd.DataFrame:
+    """Mean monthly batch releases in the ``window`` months before and after each event month
+    (the event month itself excluded), with how many months each side actually had."""
+    series = panel.set_index("month")["released"].astype("float64")
+    rows = []
+    for month in event_months:
+        month = pd.Timestamp(month)
+        before = series[(series.index < month)
+                        & (series.index >= month - pd.DateOffset(months=window))]
+        after = series[(series.index > month)
+                       & (series.index <= month + pd.DateOffset(months=window))]
+        rows.append({"event_month": month, "released_in_month": series.get(month),
+                     "mean_before": before.mean(), "months_before": len(before),
+                     "mean_after": after.mean(), "months_after": len(after)})
+    return pd.DataFrame(rows)
