@@ -252,7 +252,8 @@ def deals_chart(timeline: pd.DataFrame, releases: pd.DataFrame) -> plt.Figure:
                       & (timeline["date_start"] >= DEALS_FROM)
                       & (timeline["date_precision"] == "day")]
     top = max(batches["batch_size"].max() if len(batches) else 10, 10)
-    last_day = max(batches["date_start"].max(), relief["date_start"].max())
+    last_day = pd.Series([DEALS_FROM, batches["date_start"].max(),
+                          relief["date_start"].max()]).max()
     late = last_day - pd.Timedelta(days=45)
     for offset, step in enumerate(relief.itertuples()):
         axis.axvline(step.date_start, color=COLOURS["relief"], linestyle="--", linewidth=1)
@@ -279,7 +280,7 @@ def deals_chart(timeline: pd.DataFrame, releases: pd.DataFrame) -> plt.Figure:
         figure,
         title,
         f"Release batches (persons) and US relief steps, {DEALS_FROM:%b %Y} to "
-        f"{batches['date_start'].max():%b %Y}. Dashed lines: licences, delistings and "
+        f"{last_day:%b %Y}. Dashed lines: licences, delistings and "
         "announced relief (each step counted once).",
         style.source_line(["release_events", "sanctions_timeline"], batches["date_end"].max()),
     )
