@@ -50,7 +50,8 @@ def test_pages_are_cover_charts_then_claims(data_dir):
         assert len(pages) == 1 + len(figures.BRIEFING) + 1
         cover = " ".join(text.get_text() for text in pages[0].texts)
         for number, page in enumerate(pages[1:], start=2):
-            assert f"{number}. {page.texts[0].get_text()}" in cover
+            title = page.texts[0].get_text().replace("\n", " ")
+            assert f"{number}. {title}" in cover
         assert "Latest data: 16 March 2024" in cover
         assert "data/raw/curated/release_events.csv" in cover
     finally:
@@ -100,3 +101,4 @@ def test_the_pdf_has_one_page_each_and_is_the_same_file_when_nothing_changed(
     assert b"CreationDate" not in first
     assert briefing.write_briefing_pdf(path, claims).read_bytes() == first
     assert [p.name for p in path.parent.iterdir()] == ["briefing.pdf"]
+    assert path.stat().st_mode & 0o777 == 0o644

@@ -30,6 +30,8 @@ CLAIM_HEADER = ["Hypothesis", "Estimate", "95% CI", "p", "p (adjusted)", "Verdic
 CLAIM_WIDTHS = [0.37, 0.16, 0.15, 0.07, 0.11, 0.14]
 """Shares of the table's width; text is wrapped to fit (below) and each row sized to its text."""
 WRAP = {"hypothesis": 46, "scale": 20, "verdict": 13}
+COVER_SIZES = ((11, 9), (10, 8.5), (9.5, 8), (9, 7.5), (8, 6.5))
+"""Font sizes of the contents and the source list, tried in turn until the cover fits."""
 VERDICT_COLOURS = {"supports the claim": COLOURS["released"],
                    "against the claim": COLOURS["observed"]}
 """Verdicts the claim tests give (analysis.claim.spec.VERDICTS); any other stays in text colour."""
@@ -49,6 +51,7 @@ def write_briefing_pdf(path: Path | None = None,
         with PdfPages(temporary, metadata=PDF_METADATA) as pdf:
             for page in pages:
                 pdf.savefig(page)
+        os.chmod(temporary, 0o644)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -97,8 +100,8 @@ def cover_page(contents: list[str], frames: dict[str, pd.DataFrame]) -> plt.Figu
     latest = latest_data(frames)
     raw = [name for name in catalog.build_order(list(frames)) if not catalog.dataset(name).upstream]
     sources = [style.source_line([name]).removeprefix("Source: ") for name in raw]
-    for size in (9.0, 8.0, 7.0, 6.0):
-        figure = _cover(contents, sources, latest, size)
+    for contents_size, source_size in COVER_SIZES:
+        figure = _cover(contents, sources, latest, contents_size, source_size)
         if figure.texts[-1].get_window_extent().y0 >= 0.02 * figure.bbox.height:
             break
         plt.close(figure)
@@ -106,17 +109,17 @@ def cover_page(contents: list[str], frames: dict[str, pd.DataFrame]) -> plt.Figu
 
 
 def _cover(contents: list[str], sources: list[str], latest: pd.Timestamp | None,
-           source_size: float) -> plt.Figure:
+           contents_size: float, source_size: float) -> plt.Figure:
     figure, axis = style.new_figure()
     axis.set_axis_off()
-    width = int(118 * 9 / source_size)
+    width = int(130 * 9 / source_size)
     blocks = [
         (TITLE, dict(fontsize=26, fontweight="bold", color=COLOURS["held"]), 0),
         (SUBTITLE, dict(fontsize=13, color=COLOURS["muted"]), 8),
         (f"Latest data: {latest:%d %B %Y}" if latest is not None else "", dict(fontsize=12), 6),
         ("Contents", dict(fontsize=12, fontweight="bold"), 20),
         ("\n".join(f"{page}. {title}" for page, title in enumerate(contents, start=2)),
-         dict(fontsize=11, linespacing=1.6), 6),
+         dict(fontsize=contents_size, linespacing=1.45), 6),
         ("Data sources", dict(fontsize=12, fontweight="bold"), 20),
         ("\n".join(textwrap.fill(source, width, subsequent_indent="    ") for source in sources),
          dict(fontsize=source_size, color=COLOURS["muted"], linespacing=1.4), 6),

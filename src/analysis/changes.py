@@ -211,6 +211,7 @@ def latest_claim_results() -> pd.DataFrame | None:
     if not claims:
         return None
     table = pd.DataFrame(claims["rows"])
+    table = table[[column for column in CLAIM_COLUMNS if column in table.columns]]
     table.attrs["recorded_at"] = claims["recorded_at"]
     return table
 
@@ -416,11 +417,12 @@ def print_report(console: Any, report: pd.DataFrame | None = None, limit: int = 
         return
     for line in row_lines(report, limit):
         console.print(line, highlight=False, soft_wrap=True)
-    for kind, title in (("headline", "Headline numbers"), ("claim", "Test of the claim")):
+    for kind, title, first in (("headline", "Headline numbers", "measure"),
+                               ("claim", "Test of the claim", "hypothesis")):
         part = report[report["kind"] == kind]
         if part.empty:
             continue
-        table = Table("measure", "old", "new", title=title, title_justify="left")
+        table = Table(first, "old", "new", title=title, title_justify="left")
         for row in part.itertuples():
             table.add_row(_label(row), _shown(row.old), _shown(row.new))
         console.print(table)
