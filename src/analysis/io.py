@@ -39,12 +39,21 @@ def _decode(path: Path, payload: bytes) -> str:
     try:
         return payload.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        line = payload[: error.start].count(b"\n") + 1
+        data = error.object
+        line_start = data.rfind(b"\n", 0, error.start) + 1
+        line = data[: error.start].count(b"\n") + 1
+        column = None
+        if line > 1:
+            header = data[: data.find(b"\n")].decode("utf-8", "replace").rstrip("\r")
+            names = next(csv.reader([header]))
+            field = _field_at_fault(data[line_start : error.start].decode("utf-8"))
+            column = names[min(field, len(names) - 1)].strip()
         raise InputError(
             display_path(path),
             "UTF-8 text (save the file as UTF-8)",
             row=line,
-            value=payload[error.start : error.start + 8],
+            column=column,
+            value=data[error.start : error.start + 8],
         ) from None
 
 
@@ -52,15 +61,21 @@ def read_csv_text(path: Path, columns: list[str]) -> tuple[pd.DataFrame, pd.Data
     """Read a headed CSV into strings plus a ``_line`` column, and the records it could not split.
 
     Returns ``(records, malformed)``: ``malformed`` has one row per record whose number of fields
-    differs from the header (line, column, value, reason), for the caller to quarantine. A file
-    that cannot be read at all (missing, empty, not UTF-8, wrong header) raises ``InputError``.
+    differs from the header or that holds NUL bytes (line, column, value, reason), for the caller
+    to quarantine. A file that cannot be read at all (missing, empty, header only, not UTF-8,
+    wrong header, broken quoting) raises ``InputError``.
     """
     path = Path(path)
-    shown = display_path(path)
     if not path.is_file():
-        raise InputError(shown, "an existing file")
+        raise InputError(display_path(path), "an existing file")
+    return _read_exact(path, columns)
+
+
+def _read_exact(path: Path, columns: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    shown = display_path(path)
     payload = path.read_bytes()
     text = _decode(path, payload)
+    del payload
     if not text.strip():
         raise InputError(shown, f"a header row with columns {', '.join(columns)}", row=1,
                          value="empty file")
@@ -72,6 +87,7 @@ def read_csv_text(path: Path, columns: list[str]) -> tuple[pd.DataFrame, pd.Data
         raise InputError(shown, f"a CSV header ({error})", row=1) from None
     header = [name.strip() for name in header]
     _check_header(shown, header, columns)
+    has_nul = "\0" in text
     rows: list[list[str]] = []
     lines: list[int] = []
     malformed: list[dict[str, Any]] = []
@@ -82,7 +98,10 @@ def read_csv_text(path: Path, columns: list[str]) -> tuple[pd.DataFrame, pd.Data
         except StopIteration:
             break
         except csv.Error as error:
-            raise InputError(shown, f"well-formed CSV ({error})", row=reader.line_num) from None
+            failed = _io.StringIO(text, newline="").readlines()[start - 1 : reader.line_num]
+            column = header[min(_field_at_fault("".join(failed)), len(header) - 1)]
+            raise InputError(shown, f"well-formed CSV ({error})", row=reader.line_num,
+                             column=column) from None
         if not record or (len(record) == 1 and not record[0].strip()):
             start = reader.line_num + 1
             continue
@@ -91,15 +110,54 @@ def read_csv_text(path: Path, columns: list[str]) -> tuple[pd.DataFrame, pd.Data
                 LINE: start, "column": None, "value": ",".join(record)[:200],
                 "reason": f"expected {len(header)} fields as in the header, found {len(record)}",
             })
+        elif has_nul and any("\0" in field for field in record):
+            column = next(name for name, field in zip(header, record, strict=True)
+                          if "\0" in field)
+            malformed.append({
+                LINE: start, "column": column, "value": ",".join(record)[:200],
+                "reason": "expected text without NUL bytes (the file looks damaged)",
+            })
         else:
             rows.append(record)
             lines.append(start)
         start = reader.line_num + 1
-    records = pd.DataFrame(rows, columns=header, dtype="string")
-    records = records.astype(object).where(records.notna(), "")
+    if not rows and not malformed:
+        raise InputError(shown, "at least one record below the header", row=2,
+                         value="header only")
+    records = pd.DataFrame(rows, columns=header, dtype="str")
     records.insert(0, LINE, pd.array(lines, dtype="int64"))
     return records[[LINE, *columns]], pd.DataFrame(malformed, columns=[LINE, "column", "value",
                                                                       "reason"])
+
+
+def _field_at_fault(record: str) -> int:
+    """The 0-based field where Python's strict csv parser stops reading ``record``.
+
+    Follows the parser's states (field start, unquoted, quoted, just after a quote) so that an
+    error message can name the column, which ``csv.Error`` does not.
+    """
+    field, state, length = 0, "start", 0
+    for char in record:
+        if state == "quoted":
+            if char == '"':
+                state = "after_quote"
+            else:
+                length += 1
+        elif state == "after_quote" and char == '"':
+            state, length = "quoted", length + 1
+        elif char == ",":
+            field, state, length = field + 1, "start", 0
+        elif char in "\r\n":
+            return field
+        elif state == "after_quote":
+            return field
+        elif state == "start" and char == '"':
+            state = "quoted"
+        else:
+            state, length = "unquoted", length + 1
+        if length > MAX_FIELD_CHARS:
+            return field
+    return field
 
 
 def _check_header(shown: str, header: list[str], columns: list[str]) -> None:
