@@ -10,6 +10,7 @@ never write the same outputs at once.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import importlib
 import json
@@ -161,7 +162,14 @@ def _validated(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     from analysis.schemas import PROCESSED
 
     schema = PROCESSED.get(name)
-    return schema.validate(frame) if schema is not None else frame
+    if schema is None:
+        return frame
+    if frame.empty:
+        # A table derived from no rows (say every conflict's figures were quarantined) has
+        # untyped columns; with no value to convert, giving it the schema's types is safe.
+        schema = copy.deepcopy(schema)
+        schema.coerce = True
+    return schema.validate(frame)
 
 
 def _package_version() -> str:
