@@ -9,8 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
+from pandera.engines import pandas_engine
 
 from analysis.errors import InputError
 from analysis.io import LINE, read_csv_text
@@ -61,27 +63,73 @@ def read_and_check(path: Path, schema: pa.DataFrameSchema, dataset: str) -> Chec
 
 def _validate(records: pd.DataFrame, schema: pa.DataFrameSchema, shown: str
               ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    body = records.drop(columns=LINE)
-    try:
-        schema.validate(body, lazy=True)
-    except pa.errors.SchemaErrors as errors:
-        cases = errors.failure_cases
-        table_level = cases[cases["index"].isna()]
-        if len(table_level):
-            first = table_level.iloc[0]
-            raise InputError(shown, f"a table matching its schema ({first['check']})",
-                             column=first["failure_case"]) from None
-        cases = cases.assign(index=cases["index"].astype("int64"))
-        failures = pd.DataFrame({
-            LINE: records[LINE].to_numpy()[cases["index"].to_numpy()],
-            "column": [None if pd.isna(c) else c for c in cases["column"]],
-            "value": [_cell(records, i, c) for i, c in zip(cases["index"], cases["column"],
-                                                           strict=True)],
-            "reason": "expected " + cases["check"].astype(str),
-        })
-        failures = failures.sort_values(LINE, kind="stable").drop_duplicates()
-        return records[~records[LINE].isin(failures[LINE])].reset_index(drop=True), failures
-    return records, pd.DataFrame(columns=[LINE, "column", "value", "reason"])
+    """Rows passing every check of ``schema``, and one failure per row and failed check.
+
+    Runs the schema's own checks, as pandera would, but column by column without pandera's
+    per-check bookkeeping, and element-wise checks once per distinct value instead of once per
+    row: on a million rows that is seconds against minutes. Failures read as pandera reports
+    them (the check's error text); a frame-level check names no single column.
+    """
+    found: list[tuple[np.ndarray, str | None, str]] = []
+    for name, column in schema.columns.items():
+        series = records[name]
+        if not column.dtype.check(pandas_engine.Engine.dtype(series.dtype)):
+            raise InputError(shown, f"a table matching its schema ({column.dtype})", column=name)
+        if not column.nullable:
+            found.append((series.isna().to_numpy(), name, "not_nullable"))
+        if column.unique:
+            keep = {"exclude_first": "first", "exclude_last": "last"}.get(
+                column.report_duplicates, False)
+            found.append((series.duplicated(keep=keep).to_numpy(), name, "field_uniqueness"))
+        for check in column.checks:
+            found.append((~_passes(check, series, shown), name, check.error or check.name))
+    frame = records[list(schema.columns)]
+    for check in schema.checks:
+        found.append((~_passes(check, frame, shown), None, check.error or check.name))
+    positions = [np.flatnonzero(failed) for failed, _, _ in found]
+    failures = pd.DataFrame({
+        LINE: np.concatenate([records[LINE].to_numpy()[at] for at in positions] or [[]]),
+        "column": [column for (_, column, _), at in zip(found, positions, strict=True)
+                   for _ in at],
+        "value": [_cell(records, i, column) for (_, column, _), at in zip(found, positions,
+                                                                         strict=True)
+                  for i in at],
+        "reason": ["expected " + reason for (_, _, reason), at in zip(found, positions,
+                                                                     strict=True) for _ in at],
+    })
+    failures = failures.sort_values(LINE, kind="stable").reset_index(drop=True)
+    if failures.empty:
+        return records, failures
+    return _rows_where(records, ~records[LINE].isin(failures[LINE]).to_numpy()), failures
+
+
+def _rows_where(frame: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
+    """``frame[keep]`` with a fresh index; pyarrow-backed columns are filtered by pyarrow, which
+    is several times faster than pandas' take on chunked columns."""
+    import pyarrow
+
+    mask = pyarrow.array(keep)
+    return pd.DataFrame({
+        name: pd.array(pyarrow.array(column.array).filter(mask), dtype=column.dtype)
+        if isinstance(column.array, pd.arrays.ArrowStringArray) else column.to_numpy()[keep]
+        for name, column in frame.items()
+    })
+
+
+def _passes(check: pa.Check, data: pd.Series | pd.DataFrame, shown: str) -> np.ndarray:
+    """Whether each row passes ``check``; element-wise checks run once per distinct value."""
+    if check.element_wise and isinstance(data, pd.Series):
+        distinct = data.dropna().unique()
+        failing = [value for value in distinct if not check._check_fn(value)]
+        return ~data.isin(failing).to_numpy()
+    output = check(data).check_output
+    if isinstance(output, pd.DataFrame):
+        output = output.all(axis=1)
+    if not isinstance(output, pd.Series):
+        if bool(output):
+            return np.ones(len(data), dtype=bool)
+        raise InputError(shown, f"a table matching its schema ({check.error or check.name})")
+    return output.reindex(data.index, fill_value=True).astype(bool).to_numpy()
 
 
 def _cell(records: pd.DataFrame, index: int, column: object) -> str | None:
