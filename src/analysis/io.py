@@ -17,6 +17,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from analysis.errors import InputError
@@ -64,10 +65,17 @@ def read_csv_text(path: Path, columns: list[str]) -> tuple[pd.DataFrame, pd.Data
     differs from the header or that holds NUL bytes (line, column, value, reason), for the caller
     to quarantine. A file that cannot be read at all (missing, empty, header only, not UTF-8,
     wrong header, broken quoting) raises ``InputError``.
+
+    A plain file (one record per line, quotes only around whole fields) is split by pyarrow, where
+    record ``i`` is on line ``i + 2``; anything else, and every error, goes through Python's csv
+    module, which knows the exact line each record starts on. Both give the same records.
     """
     path = Path(path)
     if not path.is_file():
         raise InputError(display_path(path), "an existing file")
+    records = _read_plain(path, columns)
+    if records is not None:
+        return records, pd.DataFrame(columns=[LINE, "column", "value", "reason"])
     return _read_exact(path, columns)
 
 
@@ -158,6 +166,108 @@ def _field_at_fault(record: str) -> int:
         if length > MAX_FIELD_CHARS:
             return field
     return field
+
+
+def _read_plain(path: Path, columns: list[str]) -> pd.DataFrame | None:
+    """Records of a plain file read by pyarrow, or None when the file needs the exact reader."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pacsv
+
+    header = _plain_header(path)
+    if header is None or len(header) < 2 or sorted(header) != sorted(columns):
+        return None
+    lines = _plain_line_count(path)
+    if lines is None or lines < 2:
+        return None
+    try:
+        table = pacsv.read_csv(
+            path,
+            read_options=pacsv.ReadOptions(skip_rows=1, column_names=header),
+                        convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(header, pa.large_string()), strings_can_be_null=False,
+                quoted_strings_can_be_null=False),
+        )
+    except (pa.ArrowException, OSError):
+        return None
+    if table.num_rows != lines - 1:
+        return None
+    for column in table.columns:
+        if table.num_rows and pc.max(pc.binary_length(column)).as_py() > MAX_FIELD_CHARS:
+            return None
+    records = {LINE: pd.array(np.arange(2, table.num_rows + 2), dtype="int64")}
+    for name in columns:
+        records[name] = pd.array(table.column(name), dtype="str")
+    return pd.DataFrame(records)
+
+
+def _plain_header(path: Path) -> list[str] | None:
+    with open(path, "rb") as handle:
+        head = handle.read(1 << 16)
+    end = head.find(b"\n")
+    if end < 0 or b'"' in head[:end]:
+        return None
+    try:
+        line = head[:end].decode("utf-8-sig").removesuffix("\r")
+    except UnicodeDecodeError:
+        return None
+    if "\r" in line or "\0" in line:
+        return None
+    names = [name.strip() for name in line.split(",")]
+    return names if len(set(names)) == len(names) else None
+
+
+PLAIN_BLOCK_BYTES = 1 << 24
+
+
+def _plain_line_count(path: Path) -> int | None:
+    """Lines in ``path`` if every line is plain (see ``_plain_lines``), else None."""
+    breaks = 0
+    ends_with_break = True
+    with open(path, "rb") as handle:
+        while block := handle.read(PLAIN_BLOCK_BYTES):
+            whole = len(block) < PLAIN_BLOCK_BYTES or block.endswith(b"\n")
+            cut = len(block) if whole else block.rfind(b"\n") + 1
+            if not cut:
+                return None
+            piece = block if whole else block[:cut]
+            if not _plain_lines(piece):
+                return None
+            breaks += piece.count(b"\n")
+            ends_with_break = piece.endswith(b"\n")
+            handle.seek(cut - len(block), os.SEEK_CUR)
+    return breaks + (not ends_with_break)
+
+
+def _plain_lines(data: bytes) -> bool:
+    """Whether pyarrow and Python's strict csv module split these whole lines identically.
+
+    True when there are no NUL bytes, no carriage return except before a line feed, and every
+    quote either opens a field, closes one, or is half of a doubled quote inside one. Anything
+    else (stray quotes, text after a closing quote, quotes inside an unquoted field) is left to
+    the exact reader, which reports it or reads it the way Python does.
+    """
+    if b"\0" in data or (b"\r" in data and data.count(b"\r") != data.count(b"\r\n")):
+        return False
+    if b'"' not in data:
+        return True
+    raw = np.frombuffer(data, dtype=np.uint8)
+    quotes = np.flatnonzero(raw == ord('"'))
+    line = np.searchsorted(np.flatnonzero(raw == ord("\n")), quotes)
+    order = np.arange(len(quotes))
+    first_in_line = np.r_[True, line[1:] != line[:-1]]
+    ordinal = order - np.maximum.accumulate(np.where(first_in_line, order, 0))
+    if (np.bincount(line) % 2).any():
+        return False
+    before = raw[np.maximum(quotes - 1, 0)]
+    after = raw[np.minimum(quotes + 1, len(raw) - 1)]
+    follows_quote = np.r_[False, quotes[1:] == quotes[:-1] + 1]
+    precedes_quote = np.r_[quotes[:-1] + 1 == quotes[1:], False]
+    opening = ordinal % 2 == 0
+    opens_field = (quotes == 0) | np.isin(before, [ord(","), ord("\n")])
+    closes_field = (quotes == len(raw) - 1) | np.isin(after, [ord(","), ord("\n"), ord("\r")])
+    good = np.where(opening, opens_field | follows_quote, closes_field | precedes_quote)
+    return bool(good.all())
 
 
 def _check_header(shown: str, header: list[str], columns: list[str]) -> None:
