@@ -1,0 +1,49 @@
+"""Tables written for spreadsheets, safe against formula injection (OWASP "CSV Injection").
+
+Official lists and curated notes are text from outside: a name such as ``=HYPERLINK(...)`` or
+``=cmd|' /C calc'!A0`` is run as a formula when Excel, LibreOffice or Google Sheets opens the
+CSV. Following OWASP, text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
+gets a leading single quote, which spreadsheets show as text. Numbers stay numbers (a negative
+count is data, not a formula), and the reading side of the suite never sees the prefix.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.io import write_text_atomic
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+PREFIX = "'"
+
+
+def neutralise_text(value: object) -> object:
+    """``value`` with a leading quote when it is text a spreadsheet would run as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return PREFIX + value
+    return value
+
+
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` whose text cells and column names cannot start a formula."""
+    safe = frame.copy()
+    safe.columns = [neutralise_text(name) for name in frame.columns]
+    for position in range(safe.shape[1]):
+        column = safe.iloc[:, position]
+        if isinstance(column.dtype, pd.StringDtype):
+            starts = column.str.startswith(FORMULA_STARTS).fillna(False).astype(bool)
+            safe.isetitem(position, column.mask(starts, PREFIX + column))
+        elif column.dtype == object or isinstance(column.dtype, pd.CategoricalDtype):
+            safe.isetitem(position, pd.Series(
+                [neutralise_text(value) for value in column], index=column.index, dtype=object))
+    return safe
+
+
+def write_csv_export(frame: pd.DataFrame, path: Path) -> Path:
+    """Write ``frame`` as a UTF-8 CSV (with a byte order mark, so Excel reads it as UTF-8),
+    neutralised, atomically."""
+    text = neutralise_formulas(frame).to_csv(index=False, lineterminator="\n")
+    write_text_atomic("\ufeff" + text, Path(path))
+    return Path(path)
