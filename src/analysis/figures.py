@@ -16,7 +16,6 @@ import numpy as np
 import pandas as pd
 
 from analysis import style
-from analysis.derive.designations import LIST_COPIES
 from analysis.style import COLOURS
 
 LABELLED_BATCH = 50
@@ -139,6 +138,8 @@ DEALS_ERA = pd.Timestamp("2024-07-01")
 """When the batch pardons began; the deals with stated concessions came from September 2025."""
 DEALS_FROM = pd.Timestamp("2025-06-01")
 """Start of the close-up on the US-brokered deals."""
+LABELLED_DEAL_BATCH = 10
+"""In the close-up, smaller batches are left unlabelled so neighbours' labels do not collide."""
 
 JURISDICTION_LANES = ("EU", "US", "UK", "Canada")
 """Lanes of the sanctions timeline; every other jurisdiction shares an ``Others`` lane."""
@@ -221,16 +222,17 @@ def designations_chart(panel: pd.DataFrame) -> plt.Figure:
     _month_axis(axes[-1])
     totals = ", ".join(f"{j} {int(panel[c].sum(skipna=True))}" for j, c in jurisdictions)
     listed = panel[[c for _, c in jurisdictions]].sum(axis=1, skipna=True)
-    before = listed[months < DEALS_ERA].sum() / listed.sum() if listed.sum() else float("nan")
+    title = (f"{listed[months < DEALS_ERA].sum() / listed.sum():.0%} of dated designations "
+             f"came before the release deals began ({DEALS_ERA:%b %Y})" if listed.sum()
+             else "No dated designations: no official list copy is available here")
     style.annotate(
         figure,
-        f"{before:.0%} of dated designations came before the release deals began "
-        f"({DEALS_ERA:%b %Y})",
+        title,
         "New Belarus designations per month in each official list (targets listed; EU: asset-"
         f"freeze annexes, UK: OFSI, US: first seen in SDN archives). Grey: months the list "
         f"copy does not cover. Totals shown: {totals}.",
-        "Source: " + "; ".join(copy.title for copy in LIST_COPIES)
-        + ". Current lists omit delisted targets, so early months are undercounted.",
+        style.source_line(["sanctions_designations"])
+        + " Current lists omit delisted targets, so early months are undercounted.",
     )
     return figure
 
@@ -245,9 +247,13 @@ def deals_chart(timeline: pd.DataFrame, releases: pd.DataFrame) -> plt.Figure:
     with_deal = batches["has_stated_concession"]
     axis.bar(batches["date_start"], batches["batch_size"], width=4,
              color=np.where(with_deal, COLOURS["relief"], COLOURS["batch"]))
-    for batch in batches.itertuples():
+    previous = None
+    for batch in batches[batches["batch_size"] >= LABELLED_DEAL_BATCH].itertuples():
+        crowded = previous is not None and batch.date_start - previous < pd.Timedelta(days=12)
         axis.annotate(f"{batch.batch_size}", (batch.date_start, batch.batch_size),
-                      xytext=(0, 3), textcoords="offset points", ha="center", fontsize=9)
+                      xytext=(6 if crowded else 0, 3), textcoords="offset points",
+                      ha="left" if crowded else "center", fontsize=9)
+        previous = batch.date_start
     relief = timeline[(timeline["step_kind"] == "relief") & timeline["counts_in_panel"]
                       & (timeline["date_start"] >= DEALS_FROM)
                       & (timeline["date_precision"] == "day")]

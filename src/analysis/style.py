@@ -19,6 +19,7 @@ import pandas as pd
 import yaml
 
 from analysis import catalog, paths
+from analysis.io import atomic_target
 
 COLOURS = {
     "held": "#1f3a5f",
@@ -170,14 +171,20 @@ def _raw_inputs(names: Iterable[str]) -> list[Path]:
 
 def source_line(datasets: Iterable[str], latest: pd.Timestamp | None = None) -> str:
     """'Source: …' naming each raw table behind ``datasets``, from its metadata file."""
+    from analysis.derive.designations import list_copy_titles
+
+    official = list_copy_titles()
     parts = []
     for file in _raw_inputs(datasets):
+        if file in official:
+            parts.append(official[file])
+            continue
         meta = _raw_metadata(file)
         title = meta.get("title", file.stem.replace("_", " "))
         sources = meta.get("sources") or {}
         domains = sources.get("domains", []) if isinstance(sources, dict) else sources
         count = f"{len(domains)} sources" if domains else "sources"
-        parts.append(f"{title} ({count}, each row with its URL: {paths.display_path(file)})")
+        parts.append(f"{title} ({count}; URL per row in {paths.display_path(file)})")
     text = "Source: " + "; ".join(parts) if parts else "Source: see data/raw"
     if latest is not None and not pd.isna(latest):
         text += f". Latest data: {pd.Timestamp(latest):%d %b %Y}."
@@ -194,6 +201,8 @@ def save_figure(figure: plt.Figure, name: str, folder: Path | None = None) -> li
         metadata = {"Date": None} if extension in ("svg", "pdf") else {}
         if extension == "pdf":
             metadata["CreationDate"] = None
-        figure.savefig(target, dpi=PNG_DPI if extension == "png" else None, metadata=metadata)
+        with atomic_target(target) as temporary:
+            figure.savefig(temporary, format=extension,
+                           dpi=PNG_DPI if extension == "png" else None, metadata=metadata)
         written.append(target)
     return written

@@ -62,6 +62,11 @@ def list_copy_paths() -> list[Path]:
     return [paths.official_lists_dir() / copy.relative_path for copy in LIST_COPIES]
 
 
+def list_copy_titles() -> dict[Path, str]:
+    """Each list copy's path and the title a chart's source line gives it."""
+    return {paths.official_lists_dir() / copy.relative_path: copy.title for copy in LIST_COPIES}
+
+
 def read_belarus_designations(copies: tuple[ListCopy, ...] = LIST_COPIES) -> pd.DataFrame:
     """Belarus targets of every available copy, one row per target, with ``list_file``."""
     from analysis.lists import LIST_COLUMNS, first_seen_targets, read_sanctions_list

@@ -114,9 +114,9 @@ def build_panel_monthly(daily: pd.DataFrame, counts: pd.DataFrame, releases: pd.
                         timeline: pd.DataFrame, designations: pd.DataFrame,
                         rule: ResolutionRule = DEFAULT_RULE) -> pd.DataFrame:
     dated = counts[counts["date_precision"] != "year"]
-    last = max(daily["date"].max(), dated["date_end"].max(),
-               releases.loc[releases["counts_as_release"], "date_end"].max())
-    months = panel_months(last)
+    ends = pd.concat([daily["date"], dated["date_end"],
+                      releases.loc[releases["counts_as_release"], "date_end"]]).dropna()
+    months = panel_months(ends.max()) if len(ends) else pd.DatetimeIndex([], name="month")
     panel = prisoners_at_month_end(daily, months)
     for part in (recognitions_by_month(counts, rule), releases_by_month(releases),
                  steps_by_month(timeline), designations_monthly(designations, months)):
