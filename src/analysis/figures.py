@@ -232,7 +232,7 @@ def designations_chart(panel: pd.DataFrame) -> plt.Figure:
         f"freeze annexes, UK: OFSI, US: first seen in SDN archives). Grey: months the list "
         f"copy does not cover. Totals shown: {totals}.",
         style.source_line(["sanctions_designations"])
-        + " Current lists omit delisted targets, so early months are undercounted.",
+        + ". Current lists omit delisted targets, so early months are undercounted.",
     )
     return figure
 
