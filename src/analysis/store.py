@@ -106,6 +106,7 @@ def build(names: list[str] | None = None, *, force: bool = False,
                 "no build is running"
             ) from None
     try:
+        _remove_orphaned_temporaries()
         results = _build_locked(names, force, on_step)
         if any(result.rebuilt for result in results):
             from analysis.changes import record_snapshot
@@ -114,6 +115,14 @@ def build(names: list[str] | None = None, *, force: bool = False,
         return results
     finally:
         lock.release()
+
+
+def _remove_orphaned_temporaries() -> None:
+    """Delete the half-written files of a build that was killed; only builds write datasets,
+    and the caller holds the build lock, so none of them is being written now."""
+    for name in catalog.DATASETS:
+        for orphan in paths.processed_dir().glob(f".{name}.*.tmp"):
+            orphan.unlink(missing_ok=True)
 
 
 def _build_locked(names: list[str] | None, force: bool,
