@@ -3,7 +3,8 @@
 import subprocess
 import sys
 
-COMMANDS = ["build", "datasets", "quarantine", "figures", "run", "fetch-lists"]
+COMMANDS = ["build", "datasets", "columns", "quarantine", "figures", "run", "changes",
+            "fetch-lists"]
 
 
 def cli(*args, env=None):

@@ -36,3 +36,12 @@ def test_a_relief_step_reported_in_both_tables_counts_once(data_dir):
     assert panel.loc["2020-10-01", "sanctions_packages"] == 1
     assert panel.loc["2021-06-01", "sanctions_packages"] == 1
     assert panel.loc["2024-02-01", "sanctions_packages"] == 0, "renewals are not escalations"
+
+
+def test_every_column_of_every_dataset_is_described(data_dir):
+    from analysis import catalog
+
+    for name in catalog.DATASETS:
+        described = analysis.columns(name)
+        undocumented = described.loc[described["description"] == "", "column"].tolist()
+        assert not undocumented, f"{name}: add {undocumented} to analysis.fields.FIELDS"

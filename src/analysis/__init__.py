@@ -11,12 +11,13 @@ from typing import Any
 
 from analysis.store import build, load
 
-__all__ = ["build", "load", "datasets", "read_sanctions_list", "test_claim", "changes"]
+__all__ = ["build", "load", "datasets", "columns", "read_sanctions_list", "test_claim",
+           "changes"]
 
 _LAZY = {
     "read_sanctions_list": "analysis.lists",
     "test_claim": "analysis.claim",
-    "changes": "analysis.changes",
+    "changes": "analysis.changelog",
 }
 
 
@@ -32,6 +33,20 @@ def datasets():
          "inputs": ", ".join(paths.display_path(p) for p in spec.inputs())}
         for spec in catalog.DATASETS.values()
     ])
+
+
+def columns(name: str):
+    """A dataset's columns with their type and description (built first if stale)."""
+    import pandas as pd
+
+    from analysis.fields import FIELDS
+
+    frame = load(name)
+    return pd.DataFrame({
+        "column": frame.columns,
+        "dtype": [str(dtype) for dtype in frame.dtypes],
+        "description": [FIELDS.get(column, "") for column in frame.columns],
+    })
 
 
 def __getattr__(name: str) -> Any:

@@ -110,7 +110,7 @@ def _test_claim_and_record():
         if error.name != "analysis.claim":
             raise
         return None
-    from analysis.changes import record_claim_results
+    from analysis.changelog import record_claim_results
     from analysis.store import load
 
     with console.status("testing the claim"):
@@ -125,7 +125,7 @@ def figures() -> None:
 
     briefing.pdf ends with the test-of-the-claim results saved by the latest `run`, if any.
     """
-    from analysis.changes import latest_claim_results
+    from analysis.changelog import latest_claim_results
 
     _export_figures_with_progress(latest_claim_results())
 
@@ -134,7 +134,7 @@ def figures() -> None:
 def run() -> None:
     """The main job: build the data, execute every notebook, test the claim, export the
     briefing figures, and report what changed since the previous build."""
-    from analysis.changes import print_report
+    from analysis.changelog import print_report
 
     rebuilt = _build_with_progress(None, False)
     _execute_notebooks_with_progress()
@@ -150,7 +150,7 @@ def run() -> None:
 def changes() -> None:
     """Show what the latest build changed: rows added, removed and changed per dataset (with raw
     file and line), headline numbers, and test-of-the-claim verdicts or intervals that moved."""
-    from analysis.changes import print_report
+    from analysis.changelog import print_report
     from analysis.store import stale
 
     if stale():
@@ -167,6 +167,17 @@ def datasets() -> None:
     table = Table("name", "description", "built from", title="Datasets")
     for row in analysis.datasets().itertuples():
         table.add_row(row.name, row.description, row.upstream or row.inputs)
+    Console().print(table)
+
+
+@app.command()
+def columns(name: Annotated[str, typer.Argument(help="A dataset name, see `datasets`.")]) -> None:
+    """Show a dataset's columns with their type and description."""
+    import analysis
+
+    table = Table("column", "type", "description", title=name)
+    for row in analysis.columns(name).itertuples():
+        table.add_row(row.column, row.dtype, row.description)
     Console().print(table)
 
 

@@ -1,6 +1,6 @@
 """The monthly panel the tests of the claim run on: one row per month from September 2020.
 
-Column meanings and bases are in ``PANEL_COLUMNS`` (also shown by the catalog). Counts of
+Column meanings and bases are in ``analysis.fields.FIELDS``. Counts of
 events are zero in a month where no event is known; figures that come from reported totals
 (``recognized``) stay missing where no source gives one. Release figures cover announced
 batches only, not people freed at the end of their sentences.
@@ -15,42 +15,26 @@ from analysis.derive.resolve import DEFAULT_RULE, ResolutionRule, choose_counts
 
 PANEL_START = pd.Timestamp("2020-09-01")
 
-PANEL_COLUMNS: dict[str, str] = {
-    "month": "first day of the month",
-    "prisoners_held": "political prisoners held on the month's last day (persons); observed or "
-                      "reconstructed, see prisoners_held_observed; missing outside the series",
-    "prisoners_held_observed": "true if prisoners_held is an observed figure for the month's "
-                               "last day, false if reconstructed between observations",
-    "recognized": "people newly recognised as political prisoners in the month (persons), from "
-                  "reported monthly totals; missing where no monthly total is reported",
-    "recognized_qualifier": "qualifier of the recognized figure (exact, approx, lower_bound, ...)",
-    "released": "people freed in known release batches (persons): the political-prisoner count "
-                "where a source gives it, else the batch total",
-    "released_min": "political prisoners freed in known batches, counting only figures sources "
-                    "state as political-prisoner counts (a lower bound, persons)",
-    "released_all": "everyone freed in known batches, including people not recognised as "
-                    "political prisoners (an upper bound, persons)",
-    "release_batches": "number of release batches announced in the month",
-    "largest_batch": "size of the month's largest batch (persons, same basis as released); 0 if "
-                     "none",
-    "deals_with_concession": "release batches for which a source states a concession given in "
-                             "return",
-    "relief_steps": "sanctions-relief steps by any jurisdiction (licences, delistings, "
-                    "suspensions, lapses, announced relief decisions), from the sanctions "
-                    "timeline: one step reported in both curated tables is counted once",
-    "engagement_steps": "diplomatic engagement steps without relief (visits, talks, statements)",
-    "designations_eu": "new Belarus designations listed that month by the EU (targets, official "
-                       "listing date in the Regulation 765/2006 annexes); current-list survivors "
-                       "only",
-    "designations_us": "new Belarus designations that month by the US (targets, first seen in "
-                       "an archive of the SDN list, an upper bound); missing before Sep 2021 "
-                       "and from May 2024",
-    "designations_uk": "new Belarus designations that month by the UK (targets, OFSI 'Listed "
-                       "On' date); missing from Apr 2025",
-    "sanctions_packages": "escalation steps in the sanctions timeline (designation packages, "
-                          "sectoral and aviation measures) by any jurisdiction; renewals and "
-                          "alternative counts excluded",
-}
+PANEL_COLUMNS: tuple[str, ...] = (
+    "month",
+    "prisoners_held",
+    "prisoners_held_observed",
+    "recognized",
+    "recognized_qualifier",
+    "released",
+    "released_min",
+    "released_all",
+    "release_batches",
+    "largest_batch",
+    "deals_with_concession",
+    "relief_steps",
+    "engagement_steps",
+    "designations_eu",
+    "designations_us",
+    "designations_uk",
+    "sanctions_packages",
+)
+"""Column order; each column is described in ``analysis.fields.FIELDS``."""
 
 
 def month_start(dates: pd.Series) -> pd.Series:
