@@ -53,8 +53,7 @@ EFFECT_SENTENCES = {
                    "times the rate of other months",
     "H2_leverage": "Months around relief steps saw {est} times the mean releases of other "
                    "deal-era months",
-    "H3_stock": "From July 2024 the number held changed each month by {est} persons against "
-                "its pace in the two years before (negative: it fell faster)",
+    "H3_stock": "From July 2024 the number held {direction} than in the two years before",
     "H4_revolving_door": "In the deal era {est} new political prisoners were recognised for "
                          "every 100 freed in release batches",
     "H5_recognition_slowdown": "Once the deals began, new recognitions ran at {est} times "
@@ -96,7 +95,11 @@ def reading(spec: Hypothesis, result: Result, p_adjusted: float, branch: str) ->
                 and not np.isfinite(result.ci_high) else
                 f"95% {'interval' if spec.id == 'H4_revolving_door' else 'CI'} "
                 f"{number(result.ci_low, spec)} to {number(result.ci_high, spec)}")
-    effect = (EFFECT_SENTENCES[spec.id].format(est=number(result.estimate, spec))
+    size = f"{abs(result.estimate):.0f} persons a month"
+    direction = (f"fell {size} faster" if result.estimate < 0
+                 else f"fell {size} more slowly (or rose faster)")
+    effect = (EFFECT_SENTENCES[spec.id].format(est=number(result.estimate, spec),
+                                               direction=direction)
               + f" ({interval}; Holm-adjusted {p_text(p_adjusted)}; {result.n_months} months).")
     follow = {
         "claim_side_significant": SUPPORT_SENTENCES[spec.id],

@@ -38,7 +38,7 @@ RELIEF_MONTHS = pd.DatetimeIndex(["2024-12-01", "2025-09-01", "2025-11-01", "202
 DEFAULT_POWER_GRID: dict[str, tuple[float, ...]] = {
     "H1_pressure": (1.5, 2.0, 3.0, 4.0, 6.0),
     "H2_leverage": (1.5, 2.0, 3.0, 4.0, 6.0),
-    "H3_stock": (-10.0, -20.0, -30.0, -40.0, -60.0),
+    "H3_stock": (-10.0, -20.0, -30.0, -40.0, -50.0),
     "H4_revolving_door": (0.8, 0.6, 0.4, 0.2),
     "H5_recognition_slowdown": (0.8, 0.6, 0.4, 0.2),
 }
