@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from analysis.claim import (
     HYPOTHESES,
     count_models,
+    event_studies,
     power_table,
     revolving_door,
     robustness,
@@ -229,6 +230,16 @@ def test_count_models_report_both_families_and_the_dispersion_check(panel):
     assert table[["pearson_dispersion", "ct_alpha"]].notna().any().all()
     fitted = table.dropna(subset=["rate_ratio"])
     assert (fitted["ci_low"] <= fitted["rate_ratio"]).all()
+
+
+def test_event_studies_put_relief_and_packages_side_by_side(panel):
+    table = event_studies(panel, n_permutations=499)
+    assert len(table) == 3 and table["study"].str.contains("packages").any()
+    primary = by_hypothesis(run_claim_tests(panel, n_permutations=499, n_bootstrap=99))
+    relief = table.iloc[0]
+    assert relief["study"].startswith("releases around relief steps")
+    assert relief[["estimate", "ci_low", "ci_high", "p_value"]].tolist() == pytest.approx(
+        primary.loc["H2_leverage", ["estimate", "ci_low", "ci_high", "p_value"]].tolist())
 
 
 def test_robustness_covers_the_planned_variants(panel):

@@ -16,12 +16,14 @@ import pandas as pd
 from analysis.claim.counts import event_indicator
 from analysis.claim.spec import (
     DEAL_ERA_START,
+    DEFAULT_SEED,
     HYPOTHESES,
     MIN_MONTHS,
     RELIEF_WINDOW,
     Result,
     month_mask,
     not_testable,
+    validate_panel,
     values,
 )
 
@@ -172,3 +174,32 @@ def h2_leverage(panel: pd.DataFrame, *, events: Sequence[str] = ("relief_steps",
     return window_test(hypothesis, np.nan_to_num(released), np.nan_to_num(happened) > 0, usable,
                        offsets, n_permutations=n_permutations, rng=np.random.default_rng(seed),
                        inference=inference, note=note)
+
+
+EVENT_STUDIES = {
+    "releases around relief steps (t-1..t+1)":
+        ("H2_leverage", ("relief_steps",), RELIEF_WINDOW),
+    "releases after sanctions packages (t+1..t+3)":
+        ("H1_pressure", ("sanctions_packages",), (1, 2, 3)),
+    "releases around relief or engagement steps (t-1..t+1)":
+        ("H2_leverage", ("relief_steps", "engagement_steps"), RELIEF_WINDOW),
+}
+
+
+def event_studies(panel: pd.DataFrame, *, n_permutations: int = 10_000,
+                  seed: int = DEFAULT_SEED) -> pd.DataFrame:
+    """The deal-era event studies side by side, for the notebook: ratio of mean releases in
+    event windows to other months, randomisation p-value (raw, not Holm-adjusted: only the
+    relief row is a primary test, H2, and matches `test_claim` with the same seed and draws)
+    and CI by test inversion."""
+    panel = validate_panel(panel)
+    rows = []
+    for study, (hypothesis, events, offsets) in EVENT_STUDIES.items():
+        result = h2_leverage(panel, events=events, offsets=offsets, hypothesis=hypothesis,
+                             n_permutations=n_permutations, seed=[seed, 2])
+        rows.append({"study": study, "estimate": result.estimate, "ci_low": result.ci_low,
+                     "ci_high": result.ci_high, "p_value": result.p_value,
+                     "n_months": result.n_months,
+                     "note": result.note if result.reason is None
+                     else f"not testable: {result.reason}"})
+    return pd.DataFrame(rows)
