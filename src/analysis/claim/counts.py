@@ -30,6 +30,7 @@ from analysis.claim.spec import (
     any_in_window,
     month_mask,
     not_testable,
+    validate_panel,
     values,
 )
 
@@ -231,8 +232,6 @@ def h5_recognition_slowdown(panel: pd.DataFrame, *, family: str = "negative_bino
 def count_models(panel: pd.DataFrame) -> pd.DataFrame:
     """Rate ratios of every term of the release and recognition models, Poisson and negative
     binomial side by side, with the dispersion check: the detail behind H1 and H5."""
-    from analysis.claim.spec import validate_panel
-
     panel = validate_panel(panel)
     specifications = {
         "releases ~ package t-1..t-3 + relief t-1..t+1 + trend (H1)":

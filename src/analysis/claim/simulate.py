@@ -70,7 +70,8 @@ def simulate_panel(n_months: int = 67, effect: Mapping[str, float] | None = None
     scale (see `HYPOTHESES[...].scale`): H1 and H2 multiply deal-era releases in months after a
     package / around relief; H3 adds persons per month to the stock's change from July 2024;
     H4 sets expected deal-era recognitions per release; H5 multiplies deal-era recognitions.
-    Hypotheses not named get their null value."""
+    Hypotheses not named get their null value. Meant for power analysis and calibration
+    (`power_curve`, `power_table`, the tests), never as data."""
     if n_months < 1:
         raise ValueError("n_months must be positive")
     effects = planted(effect)
