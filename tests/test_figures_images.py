@@ -42,3 +42,34 @@ def test_briefing_chart_matches_its_baseline(chart, data_dir, request):
         f"no baseline image for {chart.name}: run `{GENERATE} -k {chart.name}`, look at "
         f"tests/baseline/{chart.name}.png, and commit it")
     return chart.draw(*(analysis.load(name) for name in chart.datasets))
+
+
+CLAIM_CHARTS = [figures.pressure_chart, figures.leverage_chart, figures.stock_change_chart,
+                figures.revolving_door_chart]
+"""The fixture data have no deal era, so these charts are also compared on a simulated panel
+that has one (seeded, with every documented column)."""
+
+
+@pytest.mark.parametrize("draw", [
+    pytest.param(draw, id=draw.__name__, marks=pytest.mark.mpl_image_compare(
+        filename=f"simulated_{draw.__name__}.png", tolerance=TOLERANCE, style="default",
+        savefig_kwargs={"dpi": 100}))
+    for draw in CLAIM_CHARTS])
+def test_claim_chart_on_a_simulated_panel_matches_its_baseline(draw, request):
+    from analysis.claim import simulate_panel
+
+    name = f"simulated_{draw.__name__}"
+    generating = request.config.getoption("--mpl-generate-path") is not None
+    assert generating or (BASELINE_DIR / f"{name}.png").is_file(), (
+        f"no baseline image for {name}: run `{GENERATE} -k {draw.__name__}` and commit it")
+    return draw(simulate_panel(seed=2026))
+
+
+def test_verdict_chart_draws_every_hypothesis():
+    from analysis.claim import simulate_panel, test_claim
+
+    verdicts = test_claim(simulate_panel(seed=2026), n_permutations=200)
+    figure = figures.verdict_chart(verdicts)
+    labels = [label.get_text().split("\n")[0] for axis in figure.axes
+              for label in axis.get_yticklabels()]
+    assert sorted(labels) == sorted(verdicts["hypothesis"])

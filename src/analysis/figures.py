@@ -333,6 +333,217 @@ def release_pace_chart(panel: pd.DataFrame, deal_months: list[pd.Timestamp] | No
     return figure
 
 
+VERDICT_COLOURS = {"supports the claim": COLOURS["released"],
+                   "against the claim": COLOURS["observed"],
+                   "inconclusive": COLOURS["muted"]}
+
+
+def _not_enough_data(title: str, reason: str) -> plt.Figure:
+    """A chart page that says why it is empty, so a briefing never silently loses a chart."""
+    figure, axis = style.new_figure()
+    axis.set_axis_off()
+    axis.text(0.5, 0.5, reason, ha="center", va="center", transform=axis.transAxes,
+              fontsize=13, color=COLOURS["muted"])
+    style.annotate(figure, title, "Not enough data in this panel to draw the chart.",
+                   "Source: the monthly panel (docs/data.md).")
+    return figure
+
+
+def _deal_era(panel: pd.DataFrame) -> pd.DataFrame:
+    from analysis.claim.spec import DEAL_ERA_START
+
+    return panel[panel["month"] >= DEAL_ERA_START]
+
+
+def _months_in_window(counts: pd.Series, lags: range) -> pd.Series:
+    """True for months with an event ``lag`` months earlier, for any lag in ``lags`` (a
+    negative lag looks ahead)."""
+    events = counts.fillna(0).astype("float64") > 0
+    inside = pd.Series(False, index=counts.index)
+    for lag in lags:
+        inside |= events.shift(lag, fill_value=False)
+    return inside
+
+
+def release_timing_chart(panel: pd.DataFrame, event_column: str, lags: range,
+                         window_label: str, event_label: str, title: str) -> plt.Figure:
+    """Deal-era monthly releases, coloured by whether the month is in a test's event window."""
+    from matplotlib.patches import Patch
+
+    era = _deal_era(panel.assign(in_window=_months_in_window(panel[event_column], lags)))
+    if era.empty:
+        return _not_enough_data(title, "No deal-era months (from July 2024) in this panel.")
+    figure, axis = style.new_figure()
+    released = era["released"].astype("float64")
+    top = max(released.max(), 1.0)
+    axis.bar(era["month"], released, width=25,
+             color=np.where(era["in_window"], COLOURS["relief"], COLOURS["released"]))
+    events = era[era[event_column].fillna(0) > 0]
+    axis.scatter(events["month"], np.full(len(events), -0.05 * top), marker="^", s=40,
+                 color=COLOURS["text"], zorder=3)
+    axis.legend(handles=[
+        Patch(color=COLOURS["relief"], label=window_label),
+        Patch(color=COLOURS["released"], label="Other deal-era month"),
+        plt.Line2D([], [], marker="^", linestyle="", color=COLOURS["text"],
+                   label=f"Month with {event_label}"),
+    ], loc="upper left")
+    axis.set_ylim(-0.1 * top, top * 1.15)
+    axis.set_ylabel("People freed in batches per month")
+    axis.xaxis.set_major_locator(mdates.MonthLocator(bymonth=[1, 4, 7, 10]))
+    axis.xaxis.set_major_formatter(mdates.DateFormatter("%b\n%Y"))
+    style.annotate(
+        figure, title,
+        "People freed in announced batches per month (persons), deal era "
+        f"{era['month'].min():%b %Y} to {era['month'].max():%b %Y}.",
+        style.source_line(["release_events", "sanctions_timeline"],
+                          era["month"].max() + pd.offsets.MonthEnd(0)),
+    )
+    return figure
+
+
+def pressure_chart(panel: pd.DataFrame) -> plt.Figure:
+    """H1: do releases follow new sanctions packages within one to three months?"""
+    return release_timing_chart(
+        panel, "sanctions_packages", range(1, 4), "1-3 months after a sanctions package",
+        "a sanctions package", "H1 pressure: releases after new sanctions packages")
+
+
+def leverage_chart(panel: pd.DataFrame) -> plt.Figure:
+    """H2: do releases cluster in the month before, of or after a relief step?"""
+    return release_timing_chart(
+        panel, "relief_steps", range(-1, 2), "Within a month of a relief step",
+        "a relief step", "H2 leverage: releases around sanctions relief")
+
+
+def stock_change_chart(panel: pd.DataFrame) -> plt.Figure:
+    """H3: the monthly change in the number held, with the segment means the test estimates."""
+    from analysis.claim import segmented_regression
+    from analysis.claim.spec import DEAL_ERA_START, PRE_DEAL_MONTHS, US_RELIEF_START
+
+    title = "H3 stock: the number held, month by month, before and after the deals began"
+    start = DEAL_ERA_START - pd.DateOffset(months=PRE_DEAL_MONTHS)
+    window = panel[panel["month"] >= start - pd.DateOffset(months=1)]
+    change = window["prisoners_held"].diff()
+    shown = window.assign(change=change)[window["month"] >= start]
+    fit = segmented_regression(panel).set_index("term")["estimate"].to_numpy()
+    if shown["change"].notna().sum() == 0 or len(fit) < 3 or not np.isfinite(fit).all():
+        return _not_enough_data(title, "Too few month-end counts around the deal era.")
+    figure, axis = style.new_figure()
+    axis.bar(shown["month"], shown["change"], width=25,
+             color=np.where(shown["prisoners_held_observed"], COLOURS["held"], COLOURS["grid"]))
+    last = shown["month"].max() + pd.offsets.MonthEnd(0)
+    for begin, end, level in ((start, DEAL_ERA_START, fit[0]),
+                              (DEAL_ERA_START, US_RELIEF_START, fit[0] + fit[1]),
+                              (US_RELIEF_START, last, fit[0] + fit[1] + fit[2])):
+        axis.hlines(level, begin, end, color=COLOURS["observed"], linewidth=2)
+        axis.annotate(f"{level:+.0f}/month", (end, level), xytext=(-2, -4), ha="right",
+                      va="top", textcoords="offset points", color=COLOURS["observed"],
+                      fontsize=9.5, fontweight="bold")
+    axis.axhline(0, color=COLOURS["muted"], linewidth=0.8)
+    from matplotlib.patches import Patch
+
+    axis.legend(handles=[
+        Patch(color=COLOURS["held"], label="Change to an observed month-end count"),
+        Patch(color=COLOURS["grid"], label="Change involving a reconstructed count"),
+        plt.Line2D([], [], color=COLOURS["observed"], linewidth=2,
+                   label="Estimated mean change per segment"),
+    ], loc="lower left")
+    axis.set_ylabel("Change in number held (persons per month)")
+    axis.xaxis.set_major_locator(mdates.MonthLocator(bymonth=[1, 7]))
+    axis.xaxis.set_major_formatter(mdates.DateFormatter("%b\n%Y"))
+    style.annotate(
+        figure,
+        title,
+        "Monthly change in political prisoners held (persons), "
+        f"{start:%b %Y} to {last:%b %Y}; segments break at {DEAL_ERA_START:%b %Y} (pardon "
+        f"waves) and {US_RELIEF_START:%b %Y} (US relief).",
+        style.source_line(["prisoners_daily"], last),
+    )
+    return figure
+
+
+def revolving_door_chart(panel: pd.DataFrame) -> plt.Figure:
+    """H4: people recognised against people freed over the deal era, with their intervals."""
+    from analysis.claim import revolving_door
+
+    accounting = revolving_door(panel).set_index("quantity")
+    ratio = accounting.loc["recognised per released"] if (
+        "recognised per released" in accounting.index) else None
+    if ratio is None or not np.isfinite(ratio["estimate"]):
+        return _not_enough_data("H4 revolving door: recognised against freed",
+                                "No deal-era months with both recognitions and releases.")
+    rows = [("recognised, all deal-era months (persons)", "Newly recognised",
+             COLOURS["recognized"]),
+            ("freed in release batches (persons)", "Freed in batches", COLOURS["released"])]
+    figure, axis = style.new_figure()
+    for position, (quantity, _, colour) in enumerate(rows):
+        row = accounting.loc[quantity]
+        axis.barh(position, row["estimate"], color=colour, height=0.5)
+        axis.errorbar(row["estimate"], position,
+                      xerr=[[row["estimate"] - row["ci_low"]], [row["ci_high"] - row["estimate"]]],
+                      color=COLOURS["text"], capsize=6, linewidth=1.5)
+        axis.annotate(f"{row['estimate']:,.0f}  (interval {row['ci_low']:,.0f}–"
+                      f"{row['ci_high']:,.0f})", (row["ci_high"], position), xytext=(8, 0),
+                      textcoords="offset points", va="center", fontsize=10)
+    axis.set_yticks(range(len(rows)), [label for _, label, _ in rows])
+    axis.set_ylim(-0.6, len(rows) - 0.4)
+    axis.invert_yaxis()
+    axis.grid(axis="x", color=COLOURS["grid"])
+    axis.grid(axis="y", visible=False)
+    axis.set_xlim(0, accounting.loc[[q for q, _, _ in rows], "ci_high"].max() * 1.45)
+    axis.set_xlabel("Persons over the deal era")
+    era = _deal_era(panel)
+    style.annotate(
+        figure,
+        f"H4 revolving door: {100 * ratio['estimate']:.0f} recognised for every 100 freed",
+        f"Political prisoners newly recognised and freed in batches (persons), "
+        f"{era['month'].min():%b %Y} to {era['month'].max():%b %Y}; whiskers: 95% intervals "
+        "from the data's qualifiers, release bounds and month-to-month sampling.",
+        style.source_line(["prisoner_counts", "release_events"],
+                          era["month"].max() + pd.offsets.MonthEnd(0)),
+    )
+    return figure
+
+
+def verdict_chart(verdicts: pd.DataFrame) -> plt.Figure:
+    """Each hypothesis's estimate and 95% CI against no effect and the smallest effect of
+    interest, coloured by verdict: the test of the claim on one page."""
+    ratios = verdicts[verdicts["scale"] != "persons per month"]
+    levels = verdicts[verdicts["scale"] == "persons per month"]
+    figure, (ratio_axis, level_axis) = style.new_figure(
+        2, 1, height_ratios=[max(len(ratios), 1), max(len(levels), 1) + 0.6])
+    for axis, table, null in ((ratio_axis, ratios, 1.0), (level_axis, levels, 0.0)):
+        for position, row in enumerate(table.itertuples()):
+            colour = VERDICT_COLOURS.get(row.verdict, COLOURS["muted"])
+            low = row.ci_low if np.isfinite(row.ci_low) else row.estimate
+            high = row.ci_high if np.isfinite(row.ci_high) else row.estimate
+            axis.plot([low, high], [position, position], color=colour, linewidth=3)
+            axis.plot(row.estimate, position, "o", color=colour, markersize=8)
+        axis.axvline(null, color=COLOURS["text"], linewidth=1)
+        axis.set_yticks(range(len(table)),
+                        [f"{row.hypothesis}\n{row.verdict}" for row in table.itertuples()])
+        for label, row in zip(axis.get_yticklabels(), table.itertuples(), strict=True):
+            label.set_color(VERDICT_COLOURS.get(row.verdict, COLOURS["muted"]))
+        axis.set_ylim(len(table) - 0.5, -0.5)
+        axis.grid(axis="x", color=COLOURS["grid"])
+        axis.grid(axis="y", visible=False)
+    ratio_axis.set_xscale("log")
+    ratio_axis.set_xlabel("Ratio (1 = no effect; log scale)")
+    level_axis.set_xlabel("Change in persons held per month (0 = no change)")
+    figure.subplots_adjust(hspace=0.75)
+    counts = verdicts["verdict"].value_counts()
+    summary = ", ".join(f"{count} {verdict}" for verdict, count in counts.items())
+    style.annotate(
+        figure,
+        "The test of the claim: estimates with 95% confidence intervals",
+        f"Pre-registered hypotheses (docs/hypotheses.md), Holm-adjusted across tests: "
+        f"{summary}.",
+        "Source: the monthly panel built from data/raw/curated and the official list copies "
+        "(docs/data.md); methods in src/analysis/claim.",
+    )
+    return figure
+
+
 @dataclass(frozen=True)
 class BriefingChart:
     name: str
@@ -352,6 +563,10 @@ BRIEFING: list[BriefingChart] = [
     BriefingChart("05_designations", ("panel_monthly",), designations_chart),
     BriefingChart("06_deals", ("sanctions_timeline", "release_events"), deals_chart),
     BriefingChart("07_release_pace", ("panel_monthly",), release_pace_chart),
+    BriefingChart("08_h1_pressure", ("panel_monthly",), pressure_chart),
+    BriefingChart("09_h2_leverage", ("panel_monthly",), leverage_chart),
+    BriefingChart("10_h3_stock", ("panel_monthly",), stock_change_chart),
+    BriefingChart("11_h4_revolving_door", ("panel_monthly",), revolving_door_chart),
 ]
 
 
