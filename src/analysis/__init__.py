@@ -11,8 +11,8 @@ from typing import Any
 
 from analysis.store import build, load
 
-__all__ = ["build", "load", "datasets", "columns", "read_sanctions_list", "test_claim",
-           "changes"]
+__all__ = ["build", "load", "datasets", "columns", "alternative_panels", "read_sanctions_list",
+           "test_claim", "changes"]
 
 _LAZY = {
     "read_sanctions_list": "analysis.lists",
@@ -47,6 +47,17 @@ def columns(name: str):
         "dtype": [str(dtype) for dtype in frame.dtypes],
         "description": [FIELDS.get(column, "") for column in frame.columns],
     })
+
+
+def alternative_panels():
+    """The monthly panel under each alternative conflict-resolution rule, keyed by rule name:
+    what the tests of the claim are rerun on to see whether a verdict hangs on the rule."""
+    from analysis.derive.panel import panel_under_rule
+    from analysis.derive.resolve import ALTERNATIVE_RULE
+
+    inputs = [load(name) for name in ("prisoner_counts", "release_events", "sanctions_timeline",
+                                      "sanctions_designations")]
+    return {f"rule {ALTERNATIVE_RULE.name}": panel_under_rule(*inputs, ALTERNATIVE_RULE)}
 
 
 def __getattr__(name: str) -> Any:

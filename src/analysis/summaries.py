@@ -128,3 +128,33 @@ def release_pace(panel: pd.DataFrame, event_months: list[pd.Timestamp],
                      "mean_before": before.mean(), "months_before": len(before),
                      "mean_after": after.mean(), "months_after": len(after)})
     return pd.DataFrame(rows)
+
+
+def hypotheses_table() -> pd.DataFrame:
+    """The pre-registered hypotheses: question, method, scale and smallest effect of interest."""
+    from analysis.claim import HYPOTHESES
+
+    return pd.DataFrame([{
+        "hypothesis": spec.id, "question": spec.question, "method": spec.method,
+        "scale": spec.scale, "claim_predicts": "above" if spec.claim_sign > 0 else "below",
+        "no_effect": spec.null, "smallest_effect_of_interest": spec.smallest_effect,
+    } for spec in HYPOTHESES.values()])
+
+
+def robustness_summary(robustness: pd.DataFrame) -> pd.DataFrame:
+    """Per hypothesis: how many variants keep the primary estimate's side, and the range of
+    their estimates; the fragile results are the ones with few variants on the same side."""
+    grouped = robustness.groupby("hypothesis", sort=False)
+    return pd.DataFrame({
+        "variants": grouped.size(),
+        "same_side_as_primary": grouped["same_side_as_primary"].sum(),
+        "lowest_estimate": grouped["estimate"].min(),
+        "highest_estimate": grouped["estimate"].max(),
+        "variants_with_p_below_0_05": grouped["p_value"].apply(lambda p: int((p < 0.05).sum())),
+    }).reset_index()
+
+
+def verdict_readings(verdicts: pd.DataFrame) -> str:
+    """The verdict table as Markdown bullets an analyst can paste into a briefing."""
+    return "\n".join(f"- **{row.hypothesis}: {row.verdict}.** {row.reading}"
+                     for row in verdicts.itertuples())

@@ -88,7 +88,11 @@ EQUIVALENCE_SENTENCES = {
 }
 
 
-def reading(spec: Hypothesis, result: Result, p_adjusted: float, branch: str) -> str:
+def reading(spec: Hypothesis, result: Result, p_adjusted: float, branch: str,
+            alpha: float) -> str:
+    """One or two sentences for a briefing. A raw p below α with a Holm-adjusted p above it
+    gets its own sentence, so a reader who sees an interval excluding no effect is told why it
+    still is not support."""
     if result.reason is not None:
         return f"Not testable on this panel: {result.reason}. No verdict either way."
     interval = ("no interval (ratio at its limit)" if not np.isfinite(result.ci_low)
@@ -109,6 +113,9 @@ def reading(spec: Hypothesis, result: Result, p_adjusted: float, branch: str) ->
                               "effect of interest, so it does not count as support.",
         "not_significant": "The data cannot tell this apart from no effect.",
     }[branch]
+    if branch == "not_significant" and result.p_value < alpha:
+        follow = ("On its own this interval excludes no effect, but not once the five tests are "
+                  "corrected for multiple testing (Holm), so it does not count as support.")
     return f"{effect} {follow}"
 
 
@@ -125,7 +132,7 @@ def verdict_table(results: list[Result], alpha: float) -> pd.DataFrame:
             "hypothesis": spec.id, "question": spec.question, "method": spec.method,
             "estimate": result.estimate, "ci_low": result.ci_low, "ci_high": result.ci_high,
             "p_value": result.p_value, "p_adjusted": p_adj, "verdict": outcome,
-            "reading": reading(spec, result, p_adj, branch), "scale": spec.scale,
+            "reading": reading(spec, result, p_adj, branch, alpha), "scale": spec.scale,
             "smallest_effect": spec.smallest_effect, "p_equivalence": result.p_equivalence,
             "p_equivalence_adjusted": p_eq_adj, "n_months": result.n_months,
             "note": result.reason if result.reason is not None else result.note,

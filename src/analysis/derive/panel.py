@@ -112,3 +112,12 @@ def build_panel_monthly(daily: pd.DataFrame, counts: pd.DataFrame, releases: pd.
     panel["recognized"] = panel["recognized"].astype("Int64")
     panel["recognized_qualifier"] = panel["recognized_qualifier"].astype("string")
     return panel[list(PANEL_COLUMNS)]
+
+
+def panel_under_rule(counts: pd.DataFrame, releases: pd.DataFrame, timeline: pd.DataFrame,
+                     designations: pd.DataFrame, rule: ResolutionRule) -> pd.DataFrame:
+    """The panel as another conflict-resolution rule would build it, for robustness checks."""
+    from analysis.derive.daily import build_prisoners_daily
+
+    daily = build_prisoners_daily(counts, releases, rule)
+    return build_panel_monthly(daily, counts, releases, timeline, designations, rule)
