@@ -34,11 +34,12 @@ CLEANERS = {
 }
 
 
-def params(*outcomes: str, issue: str = "known_issue") -> list:
+def params(*outcomes: str) -> list:
     """Cases with these outcomes; a reported shortcoming is a strict xfail until fixed."""
     return [
         pytest.param(case, id=case["file"], marks=[pytest.mark.xfail(
-            reason=f"reported: {case[issue]}", strict=True)] if issue in case else [])
+            reason=f"reported: {case['known_issue']}", strict=True)]
+            if "known_issue" in case else [])
         for case in MANIFEST if case["outcome"] in outcomes
     ]
 
@@ -105,7 +106,7 @@ def test_a_bad_input_fails_clearly_or_is_quarantined(case: dict, tmp_path: Path)
         assert_no_formula_survives_export(result.rows, tmp_path)
 
 
-@pytest.mark.parametrize("case", params("quarantine", issue="build_known_issue"))
+@pytest.mark.parametrize("case", params("quarantine"))
 def test_a_build_with_bad_rows_completes_and_reports_them(case: dict, data_dir: Path):
     """The whole pipeline copes with what the cleaners set aside, even an emptied table."""
     shutil.copy(BAD_INPUTS / case["file"], data_dir / "raw" / "curated" / f"{case['reader']}.csv")

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import analysis
-from analysis import changes, store
+from analysis import changelog, store
 
 RELEASES = "data/raw/curated/release_events.csv"
 NEW_RELEASE = ("re004,2024-03-20,day,false,60,,primary,,pardon,Belarus,pardon,,,false,,"
@@ -44,7 +44,7 @@ def claim_table(verdict="inconclusive", ci=(0.8, 1.9)):
 def test_first_build_has_nothing_to_compare_with(data_dir):
     analysis.load("panel_monthly")
     report = analysis.changes()
-    assert report.empty and list(report.columns) == changes.COLUMNS
+    assert report.empty and list(report.columns) == changelog.COLUMNS
     assert report.attrs["previous"] is None
 
 
@@ -104,9 +104,9 @@ def test_no_changes_after_a_no_op_or_forced_build(data_dir):
     store.build()
     edit_released(data_dir, 44)
     store.build()
-    recorded = changes.snapshot_paths()
+    recorded = changelog.snapshot_paths()
     assert not any(result.rebuilt for result in store.build())
-    assert changes.snapshot_paths() == recorded
+    assert changelog.snapshot_paths() == recorded
     store.build(force=True)
     report = analysis.changes()
     assert report.empty and report.attrs["previous"] is not None
@@ -133,43 +133,43 @@ def test_reverting_an_edit_leaves_nothing_to_report(data_dir):
 
 def test_a_fresh_load_records_nothing_and_imports_nothing_heavy(data_dir):
     store.build()
-    recorded = changes.snapshot_paths()
+    recorded = changelog.snapshot_paths()
     probe = ("import sys, analysis; analysis.load('panel_monthly'); "
              "print(sorted({'pandera', 'matplotlib'} & {m.split('.')[0] for m in sys.modules}))")
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                             timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
-    assert changes.snapshot_paths() == recorded
+    assert changelog.snapshot_paths() == recorded
 
 
 def test_claim_verdicts_and_intervals_that_moved(data_dir):
     store.build()
-    changes.record_claim_results(claim_table())
+    changelog.record_claim_results(claim_table())
     edit_released(data_dir, 44)
     store.build()
     assert analysis.changes().query("kind == 'claim'").empty
-    changes.record_claim_results(claim_table("supports the claim", (1.1, 2.5)))
+    changelog.record_claim_results(claim_table("supports the claim", (1.1, 2.5)))
     claims = analysis.changes().query("kind == 'claim'")
     assert claims[["key", "column", "old", "new"]].values.tolist() == [
         ["H1", "verdict", "inconclusive", "supports the claim"],
         ["H1", "ci", "[0.8, 1.9]", "[1.1, 2.5]"],
     ]
-    latest = changes.latest_claim_results()
+    latest = changelog.latest_claim_results()
     assert latest["verdict"].tolist() == ["supports the claim", "against the claim"]
 
 
 def test_claim_results_carry_over_to_builds_that_did_not_test_the_claim(data_dir):
     store.build()
-    changes.record_claim_results(claim_table())
+    changelog.record_claim_results(claim_table())
     edit_released(data_dir, 44)
     store.build()
-    assert changes.latest_claim_results()["verdict"].tolist() == [
+    assert changelog.latest_claim_results()["verdict"].tolist() == [
         "inconclusive", "against the claim"]
 
 
 def test_large_datasets_keep_only_keys_and_hashes(data_dir, monkeypatch):
-    monkeypatch.setattr(changes, "LARGE_DATASET_ROWS", 2)
+    monkeypatch.setattr(changelog, "LARGE_DATASET_ROWS", 2)
     store.build()
     edit_released(data_dir, 44)
     store.build()
@@ -180,25 +180,24 @@ def test_large_datasets_keep_only_keys_and_hashes(data_dir, monkeypatch):
 
 
 def test_only_a_short_history_is_kept(data_dir, monkeypatch):
-    monkeypatch.setattr(changes, "KEEP", 2)
+    monkeypatch.setattr(changelog, "KEEP", 2)
     for _ in range(3):
         store.build(force=True)
-    assert [path.name for path in changes.snapshot_paths()] == [
+    assert [path.name for path in changelog.snapshot_paths()] == [
         "000002.parquet", "000003.parquet"]
 
 
 def test_analysis_changes_stays_callable_after_the_module_is_imported(data_dir):
-    import analysis.changes as module
+    import analysis.changelog  # noqa: F401
 
-    assert analysis.changes is module or analysis.changes is module.changes
-    assert list(analysis.changes().columns) == changes.COLUMNS
+    assert list(analysis.changes().columns) == changelog.COLUMNS
 
 
 def test_many_derived_changes_are_summarised_in_one_line(data_dir):
     store.build()
     edit_released(data_dir, 44)
     store.build()
-    lines = changes.row_lines(analysis.changes())
+    lines = changelog.row_lines(analysis.changes())
     daily = lines[lines.index("\n[bold]prisoners_daily[/bold]: 31 changed") + 1]
     assert daily.startswith("  changed 31 rows, 2024-03-01 … 2024-03-31: prisoners_held")
 
@@ -227,7 +226,7 @@ def test_the_changes_command(data_dir):
 def test_empty_and_keyless_datasets_can_be_snapshotted():
     empty = pd.DataFrame({"record_id": pd.Series(dtype="string"),
                           "value": pd.Series(dtype="int64")})
-    assert changes.dataset_rows("anything", empty).empty
+    assert changelog.dataset_rows("anything", empty).empty
     keyless = pd.DataFrame({"value": [1, 1, 2]})
-    keys = changes.dataset_rows("anything", keyless)["key"]
+    keys = changelog.dataset_rows("anything", keyless)["key"]
     assert keys.is_unique and keys.str.endswith("#2").sum() == 1

@@ -7,8 +7,6 @@ any. The PDF carries no creation date, so an unchanged briefing is byte-for-byte
 
 from __future__ import annotations
 
-import os
-import tempfile
 import textwrap
 from pathlib import Path
 
@@ -16,6 +14,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from analysis import catalog, figures, paths, style
+from analysis.io import atomic_target
 from analysis.style import COLOURS
 
 TITLE = "Sanctions versus releases"
@@ -43,19 +42,12 @@ def write_briefing_pdf(path: Path | None = None,
     from matplotlib.backends.backend_pdf import PdfPages
 
     path = Path(path) if path else paths.figures_dir() / "briefing.pdf"
-    path.parent.mkdir(parents=True, exist_ok=True)
     pages = briefing_pages(claim_table)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(handle)
     try:
-        with PdfPages(temporary, metadata=PDF_METADATA) as pdf:
+        with atomic_target(path) as temporary, PdfPages(temporary,
+                                                        metadata=PDF_METADATA) as pdf:
             for page in pages:
                 pdf.savefig(page)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
     finally:
         for page in pages:
             plt.close(page)

@@ -11,8 +11,6 @@ slow, so builds never run them: ``python -m analysis run`` saves their results w
 from __future__ import annotations
 
 import json
-import sys
-import types
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -482,14 +480,3 @@ def _label(row: Any) -> str:
 
 def _when(stamp: str | None) -> str:
     return "?" if not stamp else f"{datetime.fromisoformat(stamp):%Y-%m-%d %H:%M} UTC"
-
-
-class _CallableModule(types.ModuleType):
-    """Importing ``analysis.changes`` rebinds ``analysis.changes`` from the function to this
-    module; making the module callable keeps ``analysis.changes()`` working either way."""
-
-    def __call__(self) -> pd.DataFrame:
-        return changes()
-
-
-sys.modules[__name__].__class__ = _CallableModule

@@ -14,6 +14,8 @@ import io as _io
 import json
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +27,8 @@ from analysis.paths import display_path
 
 LINE = "_line"
 PROVENANCE_KEY = b"analysis.provenance"
+FILE_MODE = 0o644
+"""Outputs are readable by everyone, like any file the user writes (mkstemp makes them 0600)."""
 MAX_FIELD_CHARS = 100_000
 
 
@@ -301,11 +305,31 @@ def write_parquet_atomic(frame: pd.DataFrame, path: Path, provenance: dict[str, 
             pq.write_table(table, sink)
             sink.flush()
             os.fsync(sink.fileno())
+        os.chmod(temporary, FILE_MODE)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
     _fsync_dir(path.parent)
+
+
+@contextmanager
+def atomic_target(path: Path) -> Iterator[Path]:
+    """A temporary path beside ``path`` for a writer that wants a file name (matplotlib,
+    PdfPages); it replaces ``path`` only if the block completes."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(handle)
+    try:
+        yield Path(temporary)
+        with open(temporary, "rb+") as written:
+            os.fsync(written.fileno())
+        os.chmod(temporary, FILE_MODE)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 def write_text_atomic(text: str, path: Path) -> None:
@@ -317,6 +341,7 @@ def write_text_atomic(text: str, path: Path) -> None:
             sink.write(text)
             sink.flush()
             os.fsync(sink.fileno())
+        os.chmod(temporary, FILE_MODE)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

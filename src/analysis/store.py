@@ -109,7 +109,7 @@ def build(names: list[str] | None = None, *, force: bool = False,
         _remove_orphaned_temporaries()
         results = _build_locked(names, force, on_step)
         if any(result.rebuilt for result in results):
-            from analysis.changes import record_snapshot
+            from analysis.changelog import record_snapshot
 
             record_snapshot()
         return results
