@@ -118,7 +118,7 @@ def test_vectorised_checks_find_what_pandera_finds(table, data):
                               max_size=8))
     records = pd.DataFrame([list(row) for row in rows], columns=columns, dtype="str")
     records.insert(0, analysis_io.LINE, np.arange(2, len(records) + 2, dtype="int64"))
-    _, failures = validate._validate(records, schema, "fuzz.csv")
+    failures = validate._validate(records, schema, "fuzz.csv")
     ours = {(line, None if pd.isna(column) else column, reason)
             for line, column, reason in failures[[analysis_io.LINE, "column", "reason"]]
             .itertuples(index=False)}

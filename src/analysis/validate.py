@@ -52,18 +52,19 @@ def read_and_check(path: Path, schema: pa.DataFrameSchema, dataset: str) -> Chec
     records, malformed = read_csv_text(path, columns)
     shown = display_path(path)
     malformed_rows = _as_quarantine(malformed, dataset, shown)
-    passed, failures = _validate(records, schema, shown)
+    rows_in = len(records) + len(malformed)
+    failures = _validate(records, schema, shown)
+    passed = _take_passing(records, failures)
     quarantine = pd.concat(
         [frame for frame in (malformed_rows, _as_quarantine(failures, dataset, shown))
          if len(frame)] or [empty_quarantine()],
         ignore_index=True,
     )
-    return Checked(passed, quarantine, len(records) + len(malformed))
+    return Checked(passed, quarantine, rows_in)
 
 
-def _validate(records: pd.DataFrame, schema: pa.DataFrameSchema, shown: str
-              ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Rows passing every check of ``schema``, and one failure per row and failed check.
+def _validate(records: pd.DataFrame, schema: pa.DataFrameSchema, shown: str) -> pd.DataFrame:
+    """One failure (line, column, value, reason) per row and failed check of ``schema``.
 
     Runs the schema's own checks, as pandera would, but column by column without pandera's
     per-check bookkeeping, and element-wise checks once per distinct value instead of once per
@@ -97,23 +98,27 @@ def _validate(records: pd.DataFrame, schema: pa.DataFrameSchema, shown: str
         "reason": ["expected " + reason for (_, _, reason), at in zip(found, positions,
                                                                      strict=True) for _ in at],
     })
-    failures = failures.sort_values(LINE, kind="stable").reset_index(drop=True)
-    if failures.empty:
-        return records, failures
-    return _rows_where(records, ~records[LINE].isin(failures[LINE]).to_numpy()), failures
+    return failures.sort_values(LINE, kind="stable").reset_index(drop=True)
 
 
-def _rows_where(frame: pd.DataFrame, keep: np.ndarray) -> pd.DataFrame:
-    """``frame[keep]`` with a fresh index; pyarrow-backed columns are filtered by pyarrow, which
-    is several times faster than pandas' take on chunked columns."""
+def _take_passing(records: pd.DataFrame, failures: pd.DataFrame) -> pd.DataFrame:
+    """The records on no failure's line, with a fresh index. Empties ``records`` column by
+    column as it goes, so a large table is never held twice; pyarrow-backed columns are
+    filtered by pyarrow, several times faster than pandas' take on chunked columns."""
     import pyarrow
 
+    if failures.empty:
+        return records
+    keep = ~records[LINE].isin(failures[LINE]).to_numpy()
     mask = pyarrow.array(keep)
-    return pd.DataFrame({
-        name: pd.array(pyarrow.array(column.array).filter(mask), dtype=column.dtype)
-        if isinstance(column.array, pd.arrays.ArrowStringArray) else column.to_numpy()[keep]
-        for name, column in frame.items()
-    })
+    passed = {}
+    for name in list(records.columns):
+        column = records.pop(name)
+        passed[name] = (pd.array(pyarrow.array(column.array).filter(mask), dtype=column.dtype)
+                        if isinstance(column.array, pd.arrays.ArrowStringArray)
+                        else column.to_numpy()[keep])
+        del column
+    return pd.DataFrame(passed)
 
 
 def _passes(check: pa.Check, data: pd.Series | pd.DataFrame, shown: str) -> np.ndarray:
