@@ -102,21 +102,15 @@ def build(
 
 
 def _test_claim_and_record():
-    """The claim tests' results, saved for the changes report; None while analysis.claim has no
-    ``test_claim``."""
-    try:
-        from analysis.claim import test_claim
-    except ImportError as error:
-        if error.name != "analysis.claim":
-            raise
-        return None
-    from analysis.changelog import record_claim_results
+    """The claim tests' results, saved for the changes report and returned as saved, so the
+    briefing shows them exactly as a later `figures` run would."""
+    from analysis.changelog import latest_claim_results, record_claim_results
+    from analysis.claim import test_claim
     from analysis.store import load
 
     with console.status("testing the claim"):
-        table = test_claim(load("panel_monthly"))
-    record_claim_results(table)
-    return table
+        record_claim_results(test_claim(load("panel_monthly")))
+    return latest_claim_results()
 
 
 @app.command()
