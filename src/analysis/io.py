@@ -293,30 +293,18 @@ def write_parquet_atomic(frame: pd.DataFrame, path: Path, provenance: dict[str, 
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     table = pa.Table.from_pandas(frame, preserve_index=False)
     metadata = dict(table.schema.metadata or {})
     metadata[PROVENANCE_KEY] = json.dumps(provenance, sort_keys=True, default=str).encode()
     table = table.replace_schema_metadata(metadata)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as sink:
-            pq.write_table(table, sink)
-            sink.flush()
-            os.fsync(sink.fileno())
-        os.chmod(temporary, FILE_MODE)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    _fsync_dir(path.parent)
+    with atomic_target(path) as temporary:
+        pq.write_table(table, temporary)
 
 
 @contextmanager
 def atomic_target(path: Path) -> Iterator[Path]:
-    """A temporary path beside ``path`` for a writer that wants a file name (matplotlib,
-    PdfPages); it replaces ``path`` only if the block completes."""
+    """A temporary path beside ``path`` to write to; it replaces ``path`` (synced, 0644) only if
+    the block completes, so readers see the old file or the new one whole, never a part."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -330,22 +318,12 @@ def atomic_target(path: Path) -> Iterator[Path]:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+    _fsync_dir(path.parent)
 
 
 def write_text_atomic(text: str, path: Path) -> None:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as sink:
-            sink.write(text)
-            sink.flush()
-            os.fsync(sink.fileno())
-        os.chmod(temporary, FILE_MODE)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    with atomic_target(path) as temporary:
+        temporary.write_text(text, encoding="utf-8")
 
 
 def _fsync_dir(folder: Path) -> None:
