@@ -60,6 +60,29 @@ def _optional_text(column: pd.Series) -> pd.Series:
     return column.replace("", None)
 
 
+def _dated(rows: pd.DataFrame, key: str, date_column: str,
+           period_start: pd.Series | None = None) -> dict[str, pd.Series]:
+    """The id and date columns every curated table shares, with the span the date covers."""
+    start, end = date_span(rows[date_column], period_start)
+    return {
+        key: rows[key],
+        date_column: rows[date_column],
+        "date_precision": rows["date_precision"],
+        "year_inferred": _flag(rows["year_inferred"]),
+        "date_start": start,
+        "date_end": end,
+    }
+
+
+def _sourced(rows: pd.DataFrame) -> dict[str, pd.Series]:
+    """Where each row comes from: its page, the curators' notes, its line in the raw file."""
+    return {
+        "source_url": rows["source_url"],
+        "notes": rows["notes"],
+        "source_line": rows[LINE].astype("int64"),
+    }
+
+
 def _finish(checked: Checked, typed: pd.DataFrame, schema, key: str) -> Checked:
     typed = typed.sort_values([key]).reset_index(drop=True)
     return Checked(schema.validate(typed), checked.quarantine, checked.rows_in)
@@ -68,22 +91,14 @@ def _finish(checked: Checked, typed: pd.DataFrame, schema, key: str) -> Checked:
 def clean_prisoner_counts(path: Path) -> Checked:
     checked = read_and_check(path, schemas.PRISONER_COUNTS_RAW, "prisoner_counts")
     rows = checked.rows
-    start, end = date_span(rows["ref_date"], rows["period_start"])
     typed = pd.DataFrame({
-        "record_id": rows["record_id"],
+        **_dated(rows, "record_id", "ref_date", rows["period_start"]),
         "metric": rows["metric"],
-        "ref_date": rows["ref_date"],
-        "date_precision": rows["date_precision"],
-        "year_inferred": _flag(rows["year_inferred"]),
-        "date_start": start,
-        "date_end": end,
         "value": rows["value"].astype("int64"),
         "qualifier": rows["qualifier"],
         "publisher": rows["publisher"],
         "counts_scope": rows["counts_scope"],
-        "source_url": rows["source_url"],
-        "notes": rows["notes"],
-        "source_line": rows[LINE].astype("int64"),
+        **_sourced(rows),
     })
     return _finish(checked, typed, schemas.PRISONER_COUNTS, "record_id")
 
@@ -94,16 +109,10 @@ def clean_release_events(path: Path) -> Checked:
     already listed and pre-trial transfers to house arrest."""
     checked = read_and_check(path, schemas.RELEASE_EVENTS_RAW, "release_events")
     rows = checked.rows
-    start, end = date_span(rows["event_date"])
     political = _optional_count(rows["released_political_prisoners"])
     total = rows["released_total"].astype("int64")
     typed = pd.DataFrame({
-        "event_id": rows["event_id"],
-        "event_date": rows["event_date"],
-        "date_precision": rows["date_precision"],
-        "year_inferred": _flag(rows["year_inferred"]),
-        "date_start": start,
-        "date_end": end,
+        **_dated(rows, "event_id", "event_date"),
         "released_total": total,
         "released_political_prisoners": political,
         "batch_size": political.fillna(total).astype("int64"),
@@ -118,9 +127,7 @@ def clean_release_events(path: Path) -> Checked:
         "concession": rows["concession"],
         "has_stated_concession": _flag(rows["has_stated_concession"]),
         "people_named": rows["people_named"],
-        "source_url": rows["source_url"],
-        "notes": rows["notes"],
-        "source_line": rows[LINE].astype("int64"),
+        **_sourced(rows),
     })
     return _finish(checked, typed, schemas.RELEASE_EVENTS, "event_id")
 
@@ -128,14 +135,8 @@ def clean_release_events(path: Path) -> Checked:
 def clean_relief_events(path: Path) -> Checked:
     checked = read_and_check(path, schemas.RELIEF_EVENTS_RAW, "relief_events")
     rows = checked.rows
-    start, end = date_span(rows["event_date"])
     typed = pd.DataFrame({
-        "event_id": rows["event_id"],
-        "event_date": rows["event_date"],
-        "date_precision": rows["date_precision"],
-        "year_inferred": _flag(rows["year_inferred"]),
-        "date_start": start,
-        "date_end": end,
+        **_dated(rows, "event_id", "event_date"),
         "actor": rows["actor"],
         "jurisdiction": rows["jurisdiction"],
         "step_type": rows["step_type"],
@@ -144,9 +145,7 @@ def clean_relief_events(path: Path) -> Checked:
         "target": rows["target"],
         "linked_release_event": _optional_text(rows["linked_release_event"]),
         "same_step_as": _optional_text(rows["same_step_as"]),
-        "source_url": rows["source_url"],
-        "notes": rows["notes"],
-        "source_line": rows[LINE].astype("int64"),
+        **_sourced(rows),
     })
     return _finish(checked, typed, schemas.RELIEF_EVENTS, "event_id")
 
@@ -161,14 +160,8 @@ STEP_KIND = {"designation": "escalation", "sectoral": "escalation", "aviation": 
 def clean_sanctions_measures(path: Path) -> Checked:
     checked = read_and_check(path, schemas.SANCTIONS_MEASURES_RAW, "sanctions_measures")
     rows = checked.rows
-    start, end = date_span(rows["measure_date"])
     typed = pd.DataFrame({
-        "measure_id": rows["measure_id"],
-        "measure_date": rows["measure_date"],
-        "date_precision": rows["date_precision"],
-        "year_inferred": _flag(rows["year_inferred"]),
-        "date_start": start,
-        "date_end": end,
+        **_dated(rows, "measure_id", "measure_date"),
         "jurisdiction": rows["jurisdiction"],
         "instrument": rows["instrument"],
         "measure_type": rows["measure_type"],
@@ -181,8 +174,6 @@ def clean_sanctions_measures(path: Path) -> Checked:
         "same_step_as": _optional_text(rows["same_step_as"]),
         "verified": _flag(rows["verified"]),
         "description": rows["description"],
-        "source_url": rows["source_url"],
-        "notes": rows["notes"],
-        "source_line": rows[LINE].astype("int64"),
+        **_sourced(rows),
     })
     return _finish(checked, typed, schemas.SANCTIONS_MEASURES, "measure_id")
