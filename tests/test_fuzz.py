@@ -13,7 +13,6 @@ import csv
 import io
 import re
 import tempfile
-import zlib
 from pathlib import Path
 from unittest import mock
 
@@ -230,11 +229,7 @@ def damaged(draw, original: bytes) -> bytes:
     return data
 
 
-@pytest.mark.parametrize("fmt", [
-    pytest.param(fmt, marks=[pytest.mark.xfail(
-        raises=zlib.error, strict=False,
-        reason="reported: zlib.error escapes read_ofsi_xlsx when a compressed member is damaged",
-    )] if fmt == "ofsi_xlsx" else []) for fmt in LIST_FILES])
+@pytest.mark.parametrize("fmt", list(LIST_FILES))
 @FUZZ
 @given(data=st.data())
 def test_a_damaged_list_file_gives_targets_or_input_error(fmt, data):

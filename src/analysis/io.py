@@ -51,7 +51,7 @@ def _decode(path: Path, payload: bytes) -> str:
         if line > 1:
             header = data[: data.find(b"\n")].decode("utf-8", "replace").rstrip("\r")
             names = next(csv.reader([header]))
-            field = _field_at_fault(data[line_start : error.start].decode("utf-8"))
+            field = field_at_fault(data[line_start : error.start].decode("utf-8"))
             column = names[min(field, len(names) - 1)].strip()
         raise InputError(
             display_path(path),
@@ -111,7 +111,7 @@ def _read_exact(path: Path, columns: list[str]) -> tuple[pd.DataFrame, pd.DataFr
             break
         except csv.Error as error:
             failed = _io.StringIO(text, newline="").readlines()[start - 1 : reader.line_num]
-            column = header[min(_field_at_fault("".join(failed)), len(header) - 1)]
+            column = header[min(field_at_fault("".join(failed)), len(header) - 1)]
             raise InputError(shown, f"well-formed CSV ({error})", row=reader.line_num,
                              column=column) from None
         if not record or (len(record) == 1 and not record[0].strip()):
@@ -142,7 +142,7 @@ def _read_exact(path: Path, columns: list[str]) -> tuple[pd.DataFrame, pd.DataFr
                                                                       "reason"])
 
 
-def _field_at_fault(record: str) -> int:
+def field_at_fault(record: str, delimiter: str = ",") -> int:
     """The 0-based field where Python's strict csv parser stops reading ``record``.
 
     Follows the parser's states (field start, unquoted, quoted, just after a quote) so that an
@@ -157,7 +157,7 @@ def _field_at_fault(record: str) -> int:
                 length += 1
         elif state == "after_quote" and char == '"':
             state, length = "quoted", length + 1
-        elif char == ",":
+        elif char == delimiter:
             field, state, length = field + 1, "start", 0
         elif char in "\r\n":
             return field

@@ -309,12 +309,11 @@ def ofac_csv_cases() -> None:
          expect=["individual, vessel, aircraft"])
     write("ofac_csv/truncated_companion/sdn.csv", sdn(one, two))
     write("ofac_csv/truncated_companion/alt.csv", '1,10,"aka","ADIN, Test",-0- \r\n2,11,"ak')
-    case("ofac_csv/truncated_companion", "ofac_csv", "error", row=2, column=None,
+    case("ofac_csv/truncated_companion", "ofac_csv", "error", row=2, column="alt_type",
          expect=["alt.csv", "unexpected end of data"])
     write("ofac_csv/stray_quote/sdn.csv", sdn(one, two.replace('"TWO, Test"', '"TWO" Test')))
     case("ofac_csv/stray_quote", "ofac_csv", "error", row=2, column="SDN_Name",
-         expect=["well-formed CSV"],
-         known_issue="csv_records names the line of a broken quote but not its column")
+         expect=["well-formed CSV"])
     write("ofac_csv/latin1/sdn.csv", sdn(one, two.replace("TWO, Test", "DEUX, Tést"))
           .encode("latin-1"))
     case("ofac_csv/latin1", "ofac_csv", "error", row=2, column=None, expect=["UTF-8 text"])
@@ -415,8 +414,7 @@ def ofsi_xlsx_cases() -> None:
          expect=["an xlsx workbook"])
     write("ofsi_xlsx/corrupt_sheet_data.xlsx", damaged_member(whole, "xl/worksheets/sheet1.xml"))
     case("ofsi_xlsx/corrupt_sheet_data.xlsx", "ofsi_xlsx", "error", row=None, column=None,
-         expect=["an xlsx workbook"],
-         known_issue="zlib.error escapes read_ofsi_xlsx when a compressed member is damaged")
+         expect=["an xlsx workbook"])
     bad_date = [list(row) for row in rows]
     bad_date[4][bad_date[1].index("Listed On")] = "09/13/2021"
     workbook("ofsi_xlsx/impossible_listed_on.xlsx", bad_date)

@@ -111,7 +111,7 @@ def _ofac_rows(path: Path, columns: list[str]) -> Iterator[tuple[int, dict[str, 
     """Records as dicts of stripped values, ``-0-`` turned into ``""``, with their line."""
     shown = display_path(path)
     text = read_text(path).rstrip("\r\n" + END_OF_FILE)
-    for line, row in csv_records(path, text):
+    for line, row in csv_records(path, text, columns=columns):
         if not any(cell.strip() for cell in row):
             continue
         if len(row) != len(columns):

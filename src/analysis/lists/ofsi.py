@@ -15,6 +15,7 @@ field count differs from the header raises InputError naming file, line and colu
 from __future__ import annotations
 
 import zipfile
+import zlib
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -24,7 +25,13 @@ import pandas as pd
 from openpyxl.utils.exceptions import InvalidFileException
 
 from analysis.errors import InputError
-from analysis.lists.targets import csv_records, join_programmes, parse_day, target_frame
+from analysis.lists.targets import (
+    csv_records,
+    decoding_error,
+    join_programmes,
+    parse_day,
+    target_frame,
+)
 from analysis.paths import display_path
 
 FORMAT_XLSX = "ofsi_xlsx"
@@ -43,13 +50,17 @@ def read_ofsi_xlsx(path: Path) -> pd.DataFrame:
     path = Path(path)
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as error:
+    except (InvalidFileException, zipfile.BadZipFile, zlib.error, EOFError, KeyError,
+            OSError) as error:
         raise InputError(display_path(path), "an xlsx workbook",
                          value=type(error).__name__) from None
     try:
         sheet = workbook.worksheets[0]
         rows = enumerate(sheet.iter_rows(values_only=True), start=1)
         return _targets(path, FORMAT_XLSX, rows, padded=True)
+    except (zlib.error, zipfile.BadZipFile, KeyError, EOFError) as error:
+        raise InputError(display_path(path), "an xlsx workbook whose sheet data can be read",
+                         value=type(error).__name__) from None
     finally:
         workbook.close()
 
@@ -69,9 +80,7 @@ def _read_csv_text(path: Path) -> str:
     try:
         return payload.decode("cp1252")
     except UnicodeDecodeError as error:
-        raise InputError(display_path(path), "UTF-8 or Windows-1252 text",
-                         row=payload[: error.start].count(b"\n") + 1,
-                         value=payload[error.start : error.start + 8]) from None
+        raise decoding_error(path, error, "UTF-8 or Windows-1252 text") from None
 
 
 def _cell(value: object) -> str:

@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from analysis.errors import InputError
+from analysis.io import field_at_fault
 from analysis.paths import display_path
 
 LIST_COLUMNS = [
@@ -62,20 +63,24 @@ def join_programmes(programmes: Iterable[str]) -> str:
 
 def read_text(path: Path) -> str:
     """A whole text file, refused with the offending line when it is not UTF-8."""
-    payload = path.read_bytes()
     try:
-        return payload.decode("utf-8-sig")
+        return path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise InputError(
-            display_path(path),
-            "UTF-8 text",
-            row=payload[: error.start].count(b"\n") + 1,
-            value=payload[error.start : error.start + 8],
-        ) from None
+        raise decoding_error(path, error, "UTF-8 text") from None
 
 
-def csv_records(path: Path, text: str, delimiter: str = ",") -> Iterator[tuple[int, list[str]]]:
-    """Rows of a CSV text with the line each row starts on; a broken quote becomes InputError."""
+def decoding_error(path: Path, error: UnicodeDecodeError, expected: str) -> InputError:
+    """The line and bytes of a decoding fault, counted in what the codec saw (after any BOM)."""
+    decoded = error.object
+    return InputError(display_path(path), expected,
+                      row=decoded[: error.start].count(b"\n") + 1,
+                      value=decoded[error.start : error.start + 8])
+
+
+def csv_records(path: Path, text: str, delimiter: str = ",",
+                columns: list[str] | None = None) -> Iterator[tuple[int, list[str]]]:
+    """Rows of a CSV text with the line each row starts on; a broken quote becomes InputError
+    naming the line and the column (``columns`` names them, else ``field N``)."""
     csv.field_size_limit(MAX_FIELD_CHARS)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     while True:
@@ -85,7 +90,11 @@ def csv_records(path: Path, text: str, delimiter: str = ",") -> Iterator[tuple[i
         except StopIteration:
             return
         except csv.Error as error:
-            raise InputError(display_path(path), f"well-formed CSV ({error})", row=line) from None
+            field = field_at_fault("\n".join(text.splitlines()[line - 1:]), delimiter)
+            column = (columns[field] if columns and field < len(columns)
+                      else f"field {field + 1}")
+            raise InputError(display_path(path), f"well-formed CSV ({error})", row=line,
+                             column=column) from None
         yield line, row
 
 
