@@ -106,7 +106,8 @@ def _flag() -> pa.Column:
 def _url() -> pa.Column:
     return pa.Column(
         str,
-        pa.Check.str_matches(r"^https?://\S+$", error="a source URL starting with http(s)://"),
+        pa.Check.str_matches(r"^https?://[^ \t\n\r\f\v]+$",
+                             error="a source URL starting with http(s)://"),
     )
 
 
@@ -115,8 +116,13 @@ def _precision_matches_date(date_column: str) -> pa.Check:
     lengths = {"day": 10, "month": 7, "year": 4}
 
     def check(frame: pd.DataFrame) -> pd.Series:
-        expected = frame["date_precision"].map(lengths)
-        return expected.isna() | (frame[date_column].str.len() == expected)
+        written = frame[date_column].str.len()
+        precision = frame["date_precision"]
+        known = precision.isin(list(lengths))
+        matches = pd.Series(False, index=frame.index)
+        for name, length in lengths.items():
+            matches |= (precision == name) & (written == length)
+        return ~known | matches
 
     return pa.Check(check, error=f"date_precision that matches how {date_column} is written")
 
