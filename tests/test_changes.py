@@ -179,6 +179,29 @@ def test_large_datasets_keep_only_keys_and_hashes(data_dir, monkeypatch):
     assert rows["detail"].item() == f"{RELEASES} line 2 (re001): content changed"
 
 
+def test_rows_hashed_differently_are_not_compared(data_dir, monkeypatch):
+    store.build()
+    edit_released(data_dir, 44)
+    monkeypatch.setattr(changelog, "LARGE_DATASET_ROWS", 2)
+    store.build()
+    rows = analysis.changes().query("dataset == 'release_events'")
+    assert rows["detail"].item().startswith("release_events: rebuilt, 3 → 3 rows; rows not "
+                                            "compared")
+
+
+def test_a_snapshot_hashes_only_the_datasets_that_changed(data_dir, monkeypatch):
+    store.build()
+    hashed = []
+    original = changelog.dataset_rows
+    monkeypatch.setattr(changelog, "dataset_rows",
+                        lambda name, *args: hashed.append(name) or original(name, *args))
+    edit_released(data_dir, 44)
+    store.build()
+    assert "prisoner_counts" not in hashed and "relief_events" not in hashed
+    assert "release_events" in hashed
+    assert analysis.changes().query("dataset == 'release_events'")["new"].tolist()[0] == "44"
+
+
 def test_only_a_short_history_is_kept(data_dir, monkeypatch):
     monkeypatch.setattr(changelog, "KEEP", 2)
     for _ in range(3):

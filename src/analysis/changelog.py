@@ -66,11 +66,19 @@ def read_snapshot(path: Path) -> Snapshot:
     return Snapshot(read_parquet(path), read_provenance(path) or {})
 
 
-def take_snapshot() -> Snapshot:
-    """The processed datasets as they are on disk now, with their headline numbers."""
+HEADLINE_INPUTS = ("prisoners_daily", "panel_monthly", "release_events")
+
+
+def take_snapshot(previous: Snapshot | None = None) -> Snapshot:
+    """The processed datasets as they are on disk now, with their headline numbers.
+
+    A dataset whose fingerprint is the one ``previous`` recorded is the same file, so its rows
+    are carried over instead of read and hashed again: a rebuild pays only for what changed.
+    """
     from analysis.store import stale
 
     outdated = set(stale())
+    before = previous.meta.get("datasets", {}) if previous is not None else {}
     frames: dict[str, pd.DataFrame] = {}
     datasets: dict[str, dict[str, Any]] = {}
     parts = []
@@ -78,14 +86,21 @@ def take_snapshot() -> Snapshot:
         path = paths.processed_path(name)
         if not path.is_file():
             continue
-        frame = read_parquet(path)
         provenance = read_provenance(path) or {}
+        fingerprint = provenance.get("fingerprint")
+        recorded = before.get(name)
+        if (recorded and fingerprint and recorded.get("fingerprint") == fingerprint
+                and name not in HEADLINE_INPUTS):
+            datasets[name] = recorded
+            parts.append(previous.rows[previous.rows["dataset"] == name])
+            continue
+        frame = read_parquet(path)
         inputs = list(provenance.get("inputs") or {})
         file = inputs[0] if len(inputs) == 1 and LINE_COLUMN in frame.columns else None
         keep_content = len(frame) <= LARGE_DATASET_ROWS
         if name not in outdated:
             frames[name] = frame
-        datasets[name] = {"fingerprint": provenance.get("fingerprint"), "file": file,
+        datasets[name] = {"fingerprint": fingerprint, "file": file,
                           "rows": len(frame), "content": keep_content}
         parts.append(dataset_rows(name, frame, keep_content))
     rows = pd.concat(parts, ignore_index=True) if parts else _empty_rows()
@@ -95,12 +110,20 @@ def take_snapshot() -> Snapshot:
 
 
 def dataset_rows(name: str, frame: pd.DataFrame, keep_content: bool = True) -> pd.DataFrame:
-    """One row per dataset row: key, content hash, raw file line and (optionally) content."""
+    """One row per dataset row: key, content hash, raw file line and (optionally) content.
+
+    Small datasets are hashed as the text the report shows, so float noise is no change; large
+    ones keep no content and are hashed from their typed values, which is several times faster
+    (``content`` in the snapshot metadata says which, and rows hashed differently are never
+    compared with each other).
+    """
     line = (frame[LINE_COLUMN].astype("Int64") if LINE_COLUMN in frame.columns
             else pd.Series(pd.NA, index=frame.index, dtype="Int64"))
-    text = _as_text(frame.drop(columns=[LINE_COLUMN], errors="ignore"))
-    hashes = pd.util.hash_pandas_object(text.fillna("\x00"), index=False)
-    key_columns = [c for c in _key_columns(name, frame) if c in text.columns]
+    values = frame.drop(columns=[LINE_COLUMN], errors="ignore")
+    key_columns = [c for c in _key_columns(name, frame) if c in values.columns]
+    text = _as_text(values if keep_content else values[key_columns])
+    hashes = (pd.util.hash_pandas_object(text.fillna("\x00"), index=False) if keep_content
+              else pd.util.hash_pandas_object(values, index=False))
     if key_columns:
         key = text[key_columns[0]].fillna(EMPTY)
         for column in key_columns[1:]:
@@ -152,10 +175,9 @@ def headline_values(frames: dict[str, pd.DataFrame]) -> list[dict[str, Any]]:
     """
     from analysis.summaries import flows_by_year, headline_numbers
 
-    needed = ("prisoners_daily", "panel_monthly", "release_events")
-    if any(name not in frames for name in needed):
+    if any(name not in frames for name in HEADLINE_INPUTS):
         return []
-    daily, panel, releases = (frames[name] for name in needed)
+    daily, panel, releases = (frames[name] for name in HEADLINE_INPUTS)
     values = []
     for row in headline_numbers(daily, panel, releases).itertuples():
         values.append({"table": "headline_numbers", "key": row.measure, "column": "value",
@@ -181,9 +203,9 @@ def _number(value: Any) -> str | None:
 def record_snapshot() -> Path:
     """Save a snapshot of the current build, carrying forward the latest claim results."""
     history = snapshot_paths()
-    snapshot = take_snapshot()
-    previous = read_provenance(history[-1]) if history else None
-    snapshot.meta["claims"] = (previous or {}).get("claims")
+    previous = read_snapshot(history[-1]) if history else None
+    snapshot = take_snapshot(previous)
+    snapshot.meta["claims"] = previous.meta.get("claims") if previous else None
     return _save(snapshot, int(history[-1].stem) + 1 if history else 1)
 
 
@@ -292,6 +314,10 @@ def _dataset_changes(name: str, old: dict | None, new: dict | None, old_rows: pd
         return [_change("row_removed", name, detail=f"{name}: dataset no longer built")]
     if old.get("fingerprint") and old["fingerprint"] == new.get("fingerprint"):
         return []
+    if old.get("content", True) != new.get("content", True):
+        return [_change("row_changed", name, detail=f"{name}: rebuilt, {old['rows']} → "
+                        f"{new['rows']} rows; rows not compared, as one build hashed them as "
+                        "text and the other by value")]
     merged = old_rows[old_rows["dataset"] == name].merge(
         new_rows[new_rows["dataset"] == name], on="key", how="outer", suffixes=("_old", "_new"),
         indicator=True, sort=False)
