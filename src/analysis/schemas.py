@@ -234,21 +234,33 @@ _DATE_RANGE = {
     "date_end": pa.Column("datetime64[ns]"),
 }
 
-PRISONER_COUNTS = pa.DataFrameSchema(
-    {
-        "record_id": pa.Column(str, unique=True),
-        "metric": pa.Column(str, pa.Check.isin(COUNT_METRICS)),
-        "ref_date": pa.Column(str),
+
+def _dated_row(key: str, date_column: str) -> dict[str, pa.Column]:
+    """The id and date columns every cleaned curated table shares."""
+    return {
+        key: pa.Column(str, unique=True),
+        date_column: pa.Column(str),
         "date_precision": pa.Column(str, pa.Check.isin(PRECISIONS)),
         "year_inferred": pa.Column(bool),
         **_DATE_RANGE,
+    }
+
+
+_SOURCED = {
+    "source_url": pa.Column(str),
+    "notes": pa.Column(str),
+    "source_line": pa.Column("int64"),
+}
+
+PRISONER_COUNTS = pa.DataFrameSchema(
+    {
+        **_dated_row("record_id", "ref_date"),
+        "metric": pa.Column(str, pa.Check.isin(COUNT_METRICS)),
         "value": pa.Column("int64"),
         "qualifier": pa.Column(str, pa.Check.isin(QUALIFIERS)),
         "publisher": pa.Column(str, pa.Check.isin(PUBLISHERS)),
         "counts_scope": pa.Column(str, pa.Check.isin(COUNT_SCOPES)),
-        "source_url": pa.Column(str),
-        "notes": pa.Column(str),
-        "source_line": pa.Column("int64"),
+        **_SOURCED,
     },
     checks=[pa.Check(lambda f: f["date_start"] <= f["date_end"], error="start before end")],
     strict=True,
@@ -256,11 +268,7 @@ PRISONER_COUNTS = pa.DataFrameSchema(
 
 RELEASE_EVENTS = pa.DataFrameSchema(
     {
-        "event_id": pa.Column(str, unique=True),
-        "event_date": pa.Column(str),
-        "date_precision": pa.Column(str, pa.Check.isin(PRECISIONS)),
-        "year_inferred": pa.Column(bool),
-        **_DATE_RANGE,
+        **_dated_row("event_id", "event_date"),
         "released_total": pa.Column("int64", pa.Check.ge(0)),
         "released_political_prisoners": pa.Column("Int64", pa.Check.ge(0), nullable=True),
         "batch_size": pa.Column("int64", pa.Check.ge(0)),
@@ -274,20 +282,14 @@ RELEASE_EVENTS = pa.DataFrameSchema(
         "concession": pa.Column(str),
         "has_stated_concession": pa.Column(bool),
         "people_named": pa.Column(str),
-        "source_url": pa.Column(str),
-        "notes": pa.Column(str),
-        "source_line": pa.Column("int64"),
+        **_SOURCED,
     },
     strict=True,
 )
 
 RELIEF_EVENTS = pa.DataFrameSchema(
     {
-        "event_id": pa.Column(str, unique=True),
-        "event_date": pa.Column(str),
-        "date_precision": pa.Column(str, pa.Check.isin(PRECISIONS)),
-        "year_inferred": pa.Column(bool),
-        **_DATE_RANGE,
+        **_dated_row("event_id", "event_date"),
         "actor": pa.Column(str),
         "jurisdiction": pa.Column(str),
         "step_type": pa.Column(str, pa.Check.isin(STEP_TYPES)),
@@ -296,20 +298,14 @@ RELIEF_EVENTS = pa.DataFrameSchema(
         "target": pa.Column(str),
         "linked_release_event": pa.Column(str, nullable=True),
         "same_step_as": pa.Column(str, nullable=True),
-        "source_url": pa.Column(str),
-        "notes": pa.Column(str),
-        "source_line": pa.Column("int64"),
+        **_SOURCED,
     },
     strict=True,
 )
 
 SANCTIONS_MEASURES = pa.DataFrameSchema(
     {
-        "measure_id": pa.Column(str, unique=True),
-        "measure_date": pa.Column(str),
-        "date_precision": pa.Column(str, pa.Check.isin(PRECISIONS)),
-        "year_inferred": pa.Column(bool),
-        **_DATE_RANGE,
+        **_dated_row("measure_id", "measure_date"),
         "jurisdiction": pa.Column(str),
         "instrument": pa.Column(str),
         "measure_type": pa.Column(str, pa.Check.isin(MEASURE_TYPES)),
@@ -322,9 +318,7 @@ SANCTIONS_MEASURES = pa.DataFrameSchema(
         "same_step_as": pa.Column(str, nullable=True),
         "verified": pa.Column(bool),
         "description": pa.Column(str),
-        "source_url": pa.Column(str),
-        "notes": pa.Column(str),
-        "source_line": pa.Column("int64"),
+        **_SOURCED,
     },
     strict=True,
 )
