@@ -30,3 +30,14 @@ def test_versions_agree_too():
     conda_pins = {_name(d): d[len(_name(d)):] for d in environment["dependencies"]
                   if isinstance(d, str) and _name(d) not in {"python", "pip"}}
     assert conda_pins == pip_pins
+
+
+def test_make_lab_opens_the_notebooks_and_runs_as_root_too():
+    import os
+    import subprocess
+
+    plan = subprocess.run(["make", "-n", "lab"], cwd=paths.REPO_DIR, capture_output=True,
+                          text=True, check=True).stdout
+    command = next(line for line in plan.splitlines() if "jupyter lab" in line)
+    assert "--notebook-dir=notebooks" in command
+    assert ("--allow-root" in command) == (os.geteuid() == 0)
