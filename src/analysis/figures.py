@@ -355,22 +355,16 @@ def _deal_era(panel: pd.DataFrame) -> pd.DataFrame:
     return panel[panel["month"] >= DEAL_ERA_START]
 
 
-def _months_in_window(counts: pd.Series, lags: range) -> pd.Series:
-    """True for months with an event ``lag`` months earlier, for any lag in ``lags`` (a
-    negative lag looks ahead)."""
-    events = counts.fillna(0).astype("float64") > 0
-    inside = pd.Series(False, index=counts.index)
-    for lag in lags:
-        inside |= events.shift(lag, fill_value=False)
-    return inside
-
-
-def release_timing_chart(panel: pd.DataFrame, event_column: str, lags: range,
+def release_timing_chart(panel: pd.DataFrame, event_column: str, offsets: tuple[int, ...],
                          window_label: str, event_label: str, title: str) -> plt.Figure:
-    """Deal-era monthly releases, coloured by whether the month is in a test's event window."""
+    """Deal-era monthly releases, coloured by whether the month is in a test's event window
+    (month t is in it if an event fell at t+offset for an offset in ``offsets``)."""
     from matplotlib.patches import Patch
 
-    era = _deal_era(panel.assign(in_window=_months_in_window(panel[event_column], lags)))
+    from analysis.claim.spec import any_in_window, values
+
+    in_window = any_in_window(values(panel, event_column), offsets) > 0
+    era = _deal_era(panel.assign(in_window=in_window))
     if era.empty:
         return _not_enough_data(title, "No deal-era months (from July 2024) in this panel.")
     figure, axis = style.new_figure()
@@ -403,15 +397,20 @@ def release_timing_chart(panel: pd.DataFrame, event_column: str, lags: range,
 
 def pressure_chart(panel: pd.DataFrame) -> plt.Figure:
     """H1: do releases follow new sanctions packages within one to three months?"""
+    from analysis.claim.spec import PRESSURE_LAGS
+
     return release_timing_chart(
-        panel, "sanctions_packages", range(1, 4), "1-3 months after a sanctions package",
-        "a sanctions package", "H1 pressure: releases after new sanctions packages")
+        panel, "sanctions_packages", tuple(-lag for lag in PRESSURE_LAGS),
+        "1-3 months after a sanctions package", "a sanctions package",
+        "H1 pressure: releases after new sanctions packages")
 
 
 def leverage_chart(panel: pd.DataFrame) -> plt.Figure:
     """H2: do releases cluster in the month before, of or after a relief step?"""
+    from analysis.claim.spec import RELIEF_WINDOW
+
     return release_timing_chart(
-        panel, "relief_steps", range(-1, 2), "Within a month of a relief step",
+        panel, "relief_steps", RELIEF_WINDOW, "Within a month of a relief step",
         "a relief step", "H2 leverage: releases around sanctions relief")
 
 
