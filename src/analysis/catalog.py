@@ -9,7 +9,7 @@ nothing heavy.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from analysis import paths
@@ -21,7 +21,8 @@ class Dataset:
     name: str
     description: str
     builder: str
-    inputs: Callable[[], list[Path]] = field(default=lambda: [])
+    inputs: Callable[[], list[Path]] = list
+    """Raw files the dataset is built from (a function, so paths follow ANALYSIS_DATA_DIR)."""
     upstream: tuple[str, ...] = ()
 
 
