@@ -124,6 +124,15 @@ def figures() -> None:
     _export_figures_with_progress(latest_claim_results())
 
 
+def _print_verdicts(verdicts) -> None:
+    table = Table("hypothesis", "estimate (95% CI)", "Holm p", "verdict",
+                  title="Test of the claim (docs/hypotheses.md; details in notebook 03)")
+    for row in verdicts.itertuples():
+        table.add_row(row.hypothesis, f"{row.estimate:.3g} [{row.ci_low:.3g}, {row.ci_high:.3g}]",
+                      f"{row.p_adjusted:.2f}", row.verdict)
+    Console().print(table)
+
+
 @app.command()
 def run() -> None:
     """The main job: build the data, execute every notebook, test the claim, export the
@@ -133,6 +142,7 @@ def run() -> None:
     rebuilt = _build_with_progress(None, False)
     _execute_notebooks_with_progress()
     claim_table = _test_claim_and_record()
+    _print_verdicts(claim_table)
     _export_figures_with_progress(claim_table)
     if rebuilt:
         print_report(Console())
