@@ -116,13 +116,13 @@ def _precision_matches_date(date_column: str) -> pa.Check:
     lengths = {"day": 10, "month": 7, "year": 4}
 
     def check(frame: pd.DataFrame) -> pd.Series:
-        written = frame[date_column].str.len()
+        written = frame[date_column].str.len().to_numpy(dtype="int64", na_value=-1)
         precision = frame["date_precision"]
-        known = precision.isin(list(lengths))
-        matches = pd.Series(False, index=frame.index)
+        matches = ~precision.isin(list(lengths)).to_numpy(dtype=bool)
         for name, length in lengths.items():
-            matches |= (precision == name) & (written == length)
-        return ~known | matches
+            matches |= (precision == name).to_numpy(dtype=bool, na_value=False) & (
+                written == length)
+        return pd.Series(matches, index=frame.index)
 
     return pa.Check(check, error=f"date_precision that matches how {date_column} is written")
 
