@@ -15,6 +15,7 @@ import json
 import os
 import tempfile
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -32,12 +33,26 @@ FILE_MODE = 0o644
 MAX_FIELD_CHARS = 100_000
 
 
+_DIGESTS: dict[tuple, str] = {}
+
+
 def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    """The file's sha256, remembered while its size, times and inode stay the same.
+
+    A build hashes its inputs to decide what is stale and again to record what it built;
+    any write to the file changes its nanosecond change time, so a remembered digest is never
+    one of older content.
+    """
+    status = os.stat(path)
+    key = (os.path.realpath(path), status.st_ino, status.st_size, status.st_mtime_ns,
+           status.st_ctime_ns)
+    if key not in _DIGESTS:
+        digest = hashlib.sha256()
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        _DIGESTS[key] = digest.hexdigest()
+    return _DIGESTS[key]
 
 
 def _decode(path: Path, payload: bytes) -> str:
@@ -173,7 +188,11 @@ def field_at_fault(record: str, delimiter: str = ",") -> int:
 
 
 def _read_plain(path: Path, columns: list[str]) -> pd.DataFrame | None:
-    """Records of a plain file read by pyarrow, or None when the file needs the exact reader."""
+    """Records of a plain file read by pyarrow, or None when the file needs the exact reader.
+
+    Whether the file is plain is checked in a second thread while pyarrow parses it: both
+    release the GIL, so on a large file the check costs little more than the parse alone.
+    """
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.csv as pacsv
@@ -181,20 +200,20 @@ def _read_plain(path: Path, columns: list[str]) -> pd.DataFrame | None:
     header = _plain_header(path)
     if header is None or len(header) < 2 or sorted(header) != sorted(columns):
         return None
-    lines = _plain_line_count(path)
-    if lines is None or lines < 2:
-        return None
-    try:
-        table = pacsv.read_csv(
-            path,
-            read_options=pacsv.ReadOptions(skip_rows=1, column_names=header),
-                        convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(header, pa.large_string()), strings_can_be_null=False,
-                quoted_strings_can_be_null=False),
-        )
-    except (pa.ArrowException, OSError):
-        return None
-    if table.num_rows != lines - 1:
+    with ThreadPoolExecutor(1) as pool:
+        counting = pool.submit(_plain_line_count, path)
+        try:
+            table = pacsv.read_csv(
+                path,
+                read_options=pacsv.ReadOptions(skip_rows=1, column_names=header),
+                convert_options=pacsv.ConvertOptions(
+                    column_types=dict.fromkeys(header, pa.large_string()),
+                    strings_can_be_null=False, quoted_strings_can_be_null=False),
+            )
+        except (pa.ArrowException, OSError):
+            table = None
+        lines = counting.result()
+    if table is None or lines is None or lines < 2 or table.num_rows != lines - 1:
         return None
     for column in table.columns:
         if table.num_rows and pc.max(pc.binary_length(column)).as_py() > MAX_FIELD_CHARS:
@@ -221,11 +240,15 @@ def _plain_header(path: Path) -> list[str] | None:
     return names if len(set(names)) == len(names) else None
 
 
-PLAIN_BLOCK_BYTES = 1 << 24
+PLAIN_BLOCK_BYTES = 1 << 22
 
 
 def _plain_line_count(path: Path) -> int | None:
-    """Lines in ``path`` if every line is plain (see ``_plain_lines``), else None."""
+    """Lines in ``path`` if every line is plain (see ``_plain_lines``), else None.
+
+    Reads whole lines a block at a time: a block's unfinished last line is read again at the
+    start of the next block, so no block is copied to cut it.
+    """
     breaks = 0
     ends_with_break = True
     with open(path, "rb") as handle:
@@ -234,44 +257,51 @@ def _plain_line_count(path: Path) -> int | None:
             cut = len(block) if whole else block.rfind(b"\n") + 1
             if not cut:
                 return None
-            piece = block if whole else block[:cut]
-            if not _plain_lines(piece):
+            found = _plain_lines(block, cut)
+            if found is None:
                 return None
-            breaks += piece.count(b"\n")
-            ends_with_break = piece.endswith(b"\n")
+            breaks += found
+            ends_with_break = block[cut - 1] == ord("\n")
             handle.seek(cut - len(block), os.SEEK_CUR)
     return breaks + (not ends_with_break)
 
 
-def _plain_lines(data: bytes) -> bool:
-    """Whether pyarrow and Python's strict csv module split these whole lines identically.
+def _plain_lines(block: bytes, end: int | None = None) -> int | None:
+    """The line feeds in ``block[:end]`` (whole lines), or None if pyarrow and Python's strict
+    csv module might split those lines differently.
 
-    True when there are no NUL bytes, no carriage return except before a line feed, and every
-    quote either opens a field, closes one, or is half of a doubled quote inside one. Anything
-    else (stray quotes, text after a closing quote, quotes inside an unquoted field) is left to
-    the exact reader, which reports it or reads it the way Python does.
+    Plain means no NUL bytes, no carriage return except before a line feed, and every quote
+    either opens a field, closes one, or is half of a doubled quote inside one. Anything else
+    (stray quotes, text after a closing quote, quotes inside an unquoted field) is left to the
+    exact reader, which reports it or reads it the way Python does. The byte checks run on the
+    whole block, as the unfinished line after ``end`` holds no line feed and is checked again
+    with the next block.
     """
-    if b"\0" in data or (b"\r" in data and data.count(b"\r") != data.count(b"\r\n")):
-        return False
-    if b'"' not in data:
-        return True
-    raw = np.frombuffer(data, dtype=np.uint8)
+    end = len(block) if end is None else end
+    if b"\0" in block or (b"\r" in block and block.count(b"\r") - block.endswith(b"\r")
+                            != block.count(b"\r\n")):
+        return None
+    if b'"' not in block:
+        return block.count(b"\n")
+    raw = np.frombuffer(block, dtype=np.uint8, count=end)
     quotes = np.flatnonzero(raw == ord('"'))
-    line = np.searchsorted(np.flatnonzero(raw == ord("\n")), quotes)
+    newlines = np.flatnonzero(raw == ord("\n"))
+    line = np.searchsorted(newlines, quotes)
     order = np.arange(len(quotes))
     first_in_line = np.r_[True, line[1:] != line[:-1]]
     ordinal = order - np.maximum.accumulate(np.where(first_in_line, order, 0))
     if (np.bincount(line) % 2).any():
-        return False
+        return None
     before = raw[np.maximum(quotes - 1, 0)]
     after = raw[np.minimum(quotes + 1, len(raw) - 1)]
     follows_quote = np.r_[False, quotes[1:] == quotes[:-1] + 1]
     precedes_quote = np.r_[quotes[:-1] + 1 == quotes[1:], False]
     opening = ordinal % 2 == 0
-    opens_field = (quotes == 0) | np.isin(before, [ord(","), ord("\n")])
-    closes_field = (quotes == len(raw) - 1) | np.isin(after, [ord(","), ord("\n"), ord("\r")])
+    opens_field = (quotes == 0) | (before == ord(",")) | (before == ord("\n"))
+    closes_field = ((quotes == len(raw) - 1) | (after == ord(",")) | (after == ord("\n"))
+                    | (after == ord("\r")))
     good = np.where(opening, opens_field | follows_quote, closes_field | precedes_quote)
-    return bool(good.all())
+    return len(newlines) if good.all() else None
 
 
 def _check_header(shown: str, header: list[str], columns: list[str]) -> None:
@@ -338,6 +368,12 @@ def read_parquet(path: Path) -> pd.DataFrame:
     import pyarrow.parquet as pq
 
     return pq.read_table(path).to_pandas()
+
+
+def read_columns(path: Path) -> list[str]:
+    import pyarrow.parquet as pq
+
+    return pq.read_schema(path).names
 
 
 def read_provenance(path: Path) -> dict[str, Any] | None:
