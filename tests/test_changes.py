@@ -168,25 +168,45 @@ def test_claim_results_carry_over_to_builds_that_did_not_test_the_claim(data_dir
         "inconclusive", "against the claim"]
 
 
-def test_large_datasets_keep_only_keys_and_hashes(data_dir, monkeypatch):
+def test_large_datasets_are_kept_as_files_and_compared_when_asked(data_dir, monkeypatch):
     monkeypatch.setattr(changelog, "LARGE_DATASET_ROWS", 2)
     store.build()
     edit_released(data_dir, 44)
+    hashed = []
+    original = changelog.dataset_rows
+    monkeypatch.setattr(changelog, "dataset_rows",
+                        lambda name, *args, **kwargs: hashed.append(name)
+                        or original(name, *args, **kwargs))
     store.build()
+    assert "release_events" not in hashed
+    kept = sorted(path.name for path in changelog.kept_files_dir().glob("release_events.*"))
+    assert len(kept) == 2
     rows = analysis.changes().query("dataset == 'release_events'")
-    assert rows[["kind", "key", "line"]].values.tolist() == [["row_changed", "re001", 2]]
-    assert rows["column"].isna().all()
-    assert rows["detail"].item() == f"{RELEASES} line 2 (re001): content changed"
+    assert rows[["kind", "key", "line", "column", "old", "new"]].values.tolist() == [
+        ["row_changed", "re001", 2, "released_political_prisoners", "40", "44"],
+        ["row_changed", "re001", 2, "batch_size", "40", "44"],
+    ]
+    assert rows["detail"].iloc[0] == (f"{RELEASES} line 2 (re001): released_political_prisoners "
+                                      "40 → 44")
 
 
-def test_rows_hashed_differently_are_not_compared(data_dir, monkeypatch):
+def test_kept_files_leave_with_the_snapshots_that_name_them(data_dir, monkeypatch):
+    monkeypatch.setattr(changelog, "LARGE_DATASET_ROWS", 2)
+    monkeypatch.setattr(changelog, "KEEP", 2)
+    for value in (41, 42, 43):
+        edit_released(data_dir, value)
+        store.build()
+    assert len(list(changelog.kept_files_dir().glob("release_events.*"))) == 2
+
+
+def test_a_dataset_grown_large_is_not_compared_row_by_row(data_dir, monkeypatch):
     store.build()
     edit_released(data_dir, 44)
     monkeypatch.setattr(changelog, "LARGE_DATASET_ROWS", 2)
     store.build()
     rows = analysis.changes().query("dataset == 'release_events'")
-    assert rows["detail"].item().startswith("release_events: rebuilt, 3 → 3 rows; rows not "
-                                            "compared")
+    assert rows["detail"].item() == ("release_events: rebuilt, 3 → 3 rows; rows not compared, "
+                                     "as the old build kept no copy of them")
 
 
 def test_a_snapshot_hashes_only_the_datasets_that_changed(data_dir, monkeypatch):

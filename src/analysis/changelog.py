@@ -3,30 +3,41 @@
 Every build that rebuilt something records a snapshot of the processed datasets (a key and a
 content hash per row, plus the row itself and the raw file line it came from, so a change can be
 traced to the cell an analyst edited), of the headline numbers, and of the latest saved
-test-of-the-claim results. ``changes()`` compares the two latest snapshots. The claim tests are
-slow, so builds never run them: ``python -m analysis run`` saves their results with
-``record_claim_results`` and later snapshots carry those results forward.
+test-of-the-claim results. A large dataset is kept instead as its Parquet file, hard-linked into
+the snapshots folder (free while the file is unchanged, one more copy once it is replaced); its
+rows are hashed only when a report asks for them, so a build never pays for the report.
+``changes()`` compares the two latest snapshots. The claim tests are slow, so builds never run
+them: ``python -m analysis run`` saves their results with ``record_claim_results`` and later
+snapshots carry those results forward.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import shutil
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from analysis import catalog, paths
-from analysis.io import read_parquet, read_provenance, write_parquet_atomic
+from analysis.io import (
+    atomic_target,
+    read_columns,
+    read_parquet,
+    read_provenance,
+    write_parquet_atomic,
+)
 
 KEEP = 10
 """Snapshots kept: the latest is compared with the one before; older ones help by hand."""
 
 LARGE_DATASET_ROWS = 50_000
-"""Above this, a snapshot keeps only keys and hashes: the report says which rows changed but
-not which cells."""
+"""Above this, a snapshot keeps the dataset's Parquet file rather than its rows."""
 
 ROW_KEYS: dict[str, tuple[str, ...]] = {
     "sanctions_designations": ("jurisdiction", "record_id"),
@@ -54,6 +65,10 @@ class Snapshot:
 
 def snapshots_dir() -> Path:
     return paths.processed_dir() / "snapshots"
+
+
+def kept_files_dir() -> Path:
+    return snapshots_dir() / "datasets"
 
 
 def snapshot_paths() -> list[Path]:
@@ -86,36 +101,50 @@ def take_snapshot(previous: Snapshot | None = None) -> Snapshot:
         path = paths.processed_path(name)
         if not path.is_file():
             continue
+        if name in HEADLINE_INPUTS and name not in outdated:
+            frames[name] = read_parquet(path)
         provenance = read_provenance(path) or {}
         fingerprint = provenance.get("fingerprint")
         recorded = before.get(name)
-        if (recorded and fingerprint and recorded.get("fingerprint") == fingerprint
-                and name not in HEADLINE_INPUTS):
+        if recorded and fingerprint and recorded.get("fingerprint") == fingerprint:
             datasets[name] = recorded
             parts.append(previous.rows[previous.rows["dataset"] == name])
             continue
-        frame = read_parquet(path)
         inputs = list(provenance.get("inputs") or {})
-        file = inputs[0] if len(inputs) == 1 and LINE_COLUMN in frame.columns else None
-        keep_content = len(frame) <= LARGE_DATASET_ROWS
-        if name not in outdated:
-            frames[name] = frame
-        datasets[name] = {"fingerprint": fingerprint, "file": file,
-                          "rows": len(frame), "content": keep_content}
-        parts.append(dataset_rows(name, frame, keep_content))
+        file = inputs[0] if len(inputs) == 1 and LINE_COLUMN in read_columns(path) else None
+        datasets[name] = {"fingerprint": fingerprint, "file": file}
+        if provenance.get("rows_out", 0) > LARGE_DATASET_ROWS:
+            datasets[name] |= {"rows": provenance["rows_out"], "content": False,
+                               "kept_file": _keep_file(name, path, fingerprint)}
+            continue
+        frame = frames[name] if name in frames else read_parquet(path)
+        datasets[name] |= {"rows": len(frame), "content": True}
+        parts.append(dataset_rows(name, frame))
     rows = pd.concat(parts, ignore_index=True) if parts else _empty_rows()
     return Snapshot(rows, {"taken_at": datetime.now(UTC).isoformat(timespec="seconds"),
                            "complete": not outdated, "datasets": datasets,
                            "headline": headline_values(frames)})
 
 
+def _keep_file(name: str, path: Path, fingerprint: str | None) -> str:
+    """Link the dataset's Parquet file into the snapshots folder; returns the kept file's name."""
+    kept = kept_files_dir() / f"{name}.{(fingerprint or 'unknown')[:16]}.parquet"
+    if not kept.is_file():
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(path, kept)
+        except OSError:
+            with atomic_target(kept) as temporary:
+                shutil.copyfile(path, temporary)
+    return kept.name
+
+
 def dataset_rows(name: str, frame: pd.DataFrame, keep_content: bool = True) -> pd.DataFrame:
     """One row per dataset row: key, content hash, raw file line and (optionally) content.
 
-    Small datasets are hashed as the text the report shows, so float noise is no change; large
-    ones keep no content and are hashed from their typed values, which is several times faster
-    (``content`` in the snapshot metadata says which, and rows hashed differently are never
-    compared with each other).
+    Snapshots hash rows as the text the report shows, so float noise is no change; a report on
+    a large dataset's kept files hashes typed values, several times faster, and renders only
+    the rows that differ (rows hashed differently are never compared with each other).
     """
     line = (frame[LINE_COLUMN].astype("Int64") if LINE_COLUMN in frame.columns
             else pd.Series(pd.NA, index=frame.index, dtype="Int64"))
@@ -248,6 +277,11 @@ def _save(snapshot: Snapshot, number: int) -> Path:
     write_parquet_atomic(snapshot.rows, target, snapshot.meta)
     for old in snapshot_paths()[:-KEEP]:
         old.unlink(missing_ok=True)
+    kept = {entry.get("kept_file") for path in snapshot_paths()
+            for entry in ((read_provenance(path) or {}).get("datasets") or {}).values()}
+    for file in kept_files_dir().glob("*.parquet") if kept_files_dir().is_dir() else []:
+        if file.name not in kept:
+            file.unlink(missing_ok=True)
     return target
 
 
@@ -314,16 +348,45 @@ def _dataset_changes(name: str, old: dict | None, new: dict | None, old_rows: pd
         return [_change("row_removed", name, detail=f"{name}: dataset no longer built")]
     if old.get("fingerprint") and old["fingerprint"] == new.get("fingerprint"):
         return []
-    if old.get("content", True) != new.get("content", True):
-        return [_change("row_changed", name, detail=f"{name}: rebuilt, {old['rows']} → "
-                        f"{new['rows']} rows; rows not compared, as one build hashed them as "
-                        "text and the other by value")]
+    if "kept_file" in old or "kept_file" in new:
+        return _large_dataset_changes(name, old, new)
     merged = old_rows[old_rows["dataset"] == name].merge(
         new_rows[new_rows["dataset"] == name], on="key", how="outer", suffixes=("_old", "_new"),
         indicator=True, sort=False)
-    old_file, new_file = old.get("file"), new.get("file")
+    return _row_records(name, merged, old.get("file"), new.get("file"))
+
+
+def _large_dataset_changes(name: str, old: dict, new: dict) -> list[dict[str, Any]]:
+    """Rows of a large dataset compared by value from the kept files, cells rendered only for
+    the rows that differ."""
+    frames = {}
+    for side, entry in (("old", old), ("new", new)):
+        kept = kept_files_dir() / entry.get("kept_file", "")
+        if "kept_file" not in entry or not kept.is_file():
+            return [_change("row_changed", name, detail=f"{name}: rebuilt, {old['rows']} → "
+                            f"{new['rows']} rows; rows not compared, as the {side} build kept "
+                            "no copy of them")]
+        frames[side] = read_parquet(kept)
+    hashed = {side: dataset_rows(name, frame, keep_content=False).assign(
+        position=np.arange(len(frame))) for side, frame in frames.items()}
+    merged = hashed["old"].merge(hashed["new"], on="key", how="outer", suffixes=("_old", "_new"),
+                                 indicator=True, sort=False)
+    changed = merged["_merge"].eq("both") & merged["hash_old"].ne(merged["hash_new"])
+    for side in ("old", "new"):
+        rows = merged.loc[changed, f"position_{side}"].astype("int64")
+        text = _as_text(frames[side].iloc[rows].drop(columns=[LINE_COLUMN], errors="ignore"))
+        merged[f"content_{side}"] = pd.Series(
+            [json.dumps(row, ensure_ascii=False) for row in
+             text.astype(object).where(text.notna(), None).to_dict("records")],
+            index=rows.index, dtype="string")
+    return _row_records(name, merged, old.get("file"), new.get("file"))
+
+
+def _row_records(name: str, merged: pd.DataFrame, old_file: str | None, new_file: str | None
+                 ) -> list[dict[str, Any]]:
     records = []
-    for row in merged.to_dict("records"):
+    differs = merged["_merge"].ne("both") | merged["hash_old"].ne(merged["hash_new"])
+    for row in merged[differs].to_dict("records"):
         if row["_merge"] == "right_only":
             where = _where(name, new_file, row["line_new"], row["key"])
             records.append(_change("row_added", name, row["key"], new_file, row["line_new"],
@@ -332,7 +395,7 @@ def _dataset_changes(name: str, old: dict | None, new: dict | None, old_rows: pd
             where = _where(name, old_file, row["line_old"], row["key"])
             records.append(_change("row_removed", name, row["key"], old_file, row["line_old"],
                                    detail=f"{where} (previous build): row removed"))
-        elif row["hash_old"] != row["hash_new"]:
+        else:
             records += _row_changes(name, row, new_file)
     return sorted(records, key=lambda record: KINDS.index(record["kind"]))
 
