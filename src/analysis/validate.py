@@ -224,8 +224,10 @@ def _duplicated(series: pd.Series, keep: str | bool) -> np.ndarray:
     strings = _arrow_strings(series)
     if strings is None or strings.null_count or len(series) < 2:
         return series.duplicated(keep=keep).to_numpy()
+    if is_increasing(series):
+        return np.zeros(len(series), dtype=bool)
     order = pc.sort_indices(strings).to_numpy()
-    ranked = strings if (order[1:] > order[:-1]).all() else strings.take(order)
+    ranked = strings.take(order)
     repeats = pc.equal(ranked[1:], ranked[:-1]).fill_null(False).to_numpy()
     duplicated = np.zeros(len(series), dtype=bool)
     if keep != "last":
@@ -233,6 +235,14 @@ def _duplicated(series: pd.Series, keep: str | bool) -> np.ndarray:
     if keep != "first":
         duplicated[order[:-1][repeats]] = True
     return duplicated
+
+
+def is_increasing(series: pd.Series) -> bool:
+    """Whether each value is greater than the one before: ids in a file usually are, and then
+    they are unique and sorted without sorting them."""
+    strings = _arrow_strings(series)
+    values = strings if strings is not None else pyarrow.array(series)
+    return len(values) < 2 or pc.all(pc.greater(values[1:], values[:-1])).as_py() is True
 
 
 def _cell(records: pd.DataFrame, index: int, column: object) -> str | None:

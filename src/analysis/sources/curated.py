@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 
 from analysis import schemas
 from analysis.io import LINE
-from analysis.validate import Checked, conform, read_and_check
+from analysis.validate import Checked, conform, is_increasing, read_and_check
 
 
 def date_span(text: pd.Series, period_start: pd.Series | None = None
@@ -93,10 +93,10 @@ def _sourced(rows: pd.DataFrame) -> dict[str, pd.Series]:
 
 def _finish(checked: Checked, typed: pd.DataFrame, schema, key: str) -> Checked:
     """Rows in key order, checked against the processed schema. A file already in key order
-    (the usual case) is not copied to sort it."""
-    order = typed[key].argsort(kind="stable").to_numpy()
-    if (order != np.arange(len(order))).any():
-        typed = typed.take(order)
+    (the usual case) is not copied to sort it; the cleaners build ``typed`` with copy=False for
+    the same reason, as pandas would otherwise copy same-typed columns into one block."""
+    if not is_increasing(typed[key]):
+        typed = typed.take(typed[key].argsort(kind="stable").to_numpy())
     return Checked(conform(typed.reset_index(drop=True), schema, key), checked.quarantine,
                    checked.rows_in)
 
@@ -112,7 +112,7 @@ def clean_prisoner_counts(path: Path) -> Checked:
         "publisher": rows["publisher"],
         "counts_scope": rows["counts_scope"],
         **_sourced(rows),
-    })
+    }, copy=False)
     return _finish(checked, typed, schemas.PRISONER_COUNTS, "record_id")
 
 
@@ -141,7 +141,7 @@ def clean_release_events(path: Path) -> Checked:
         "has_stated_concession": _flag(rows["has_stated_concession"]),
         "people_named": rows["people_named"],
         **_sourced(rows),
-    })
+    }, copy=False)
     return _finish(checked, typed, schemas.RELEASE_EVENTS, "event_id")
 
 
@@ -159,7 +159,7 @@ def clean_relief_events(path: Path) -> Checked:
         "linked_release_event": _optional_text(rows["linked_release_event"]),
         "same_step_as": _optional_text(rows["same_step_as"]),
         **_sourced(rows),
-    })
+    }, copy=False)
     return _finish(checked, typed, schemas.RELIEF_EVENTS, "event_id")
 
 
@@ -188,5 +188,5 @@ def clean_sanctions_measures(path: Path) -> Checked:
         "verified": _flag(rows["verified"]),
         "description": rows["description"],
         **_sourced(rows),
-    })
+    }, copy=False)
     return _finish(checked, typed, schemas.SANCTIONS_MEASURES, "measure_id")
