@@ -47,6 +47,7 @@ def worker(task: str, args: dict) -> dict:
     import pyarrow.parquet  # noqa: F401
 
     if task != "pyarrow":
+        import analysis.lists
         import analysis.sources.curated
         import analysis.store
         import analysis.validate  # noqa: F401
