@@ -90,14 +90,14 @@ def schema_failures(frame: pd.DataFrame, schema: pa.DataFrameSchema, shown: str
     million rows that is a fraction of a second against several. A frame-level check names no
     single column.
     """
-    with ThreadPoolExecutor(os.cpu_count()) as pool:
-        found = [failure for failures in pool.map(
-            lambda item: _column_failures(frame[item[0]], item[1], shown),
-            schema.columns.items()) for failure in failures]
     columns = frame[list(schema.columns)]
-    for check in schema.checks:
-        found.append((np.flatnonzero(~_passes(check, columns, shown)), None,
-                      check.error or check.name))
+    with ThreadPoolExecutor(os.cpu_count()) as pool:
+        per_column = [pool.submit(_column_failures, frame[name], column, shown)
+                      for name, column in schema.columns.items()]
+        per_row = [pool.submit(_passes, check, columns, shown) for check in schema.checks]
+        found = [failure for future in per_column for failure in future.result()]
+        found += [(np.flatnonzero(~future.result()), None, check.error or check.name)
+                  for check, future in zip(schema.checks, per_row, strict=True)]
     return [entry for entry in found if len(entry[0])]
 
 
