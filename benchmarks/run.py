@@ -28,6 +28,9 @@ sys.path.insert(0, str(HERE))
 
 COUNT_ROWS = 1_000_000
 LIST_RECORDS = 100_000
+LIST_SCALE_RECORDS = [1_000, 1_000_000]
+"""The list parse again at a tiny and a large size: what memory costs whatever the size, and
+what it costs per byte once that fixed part no longer dominates."""
 REPEATS = 3
 FRESH_PROCESS_REPEATS = 5
 CURATED_TABLES = ["prisoner_counts", "release_events", "relief_events", "sanctions_measures"]
@@ -209,6 +212,18 @@ def measure(scratch: Path) -> tuple[list[dict], dict[str, str], dict[str, str]]:
         profiles["OFAC sdn.csv parse"] = run_worker("list", {**list_args, "profile": True}
                                                     )["profile"]
     add_memory("Peak memory of that parse / input file size", ours, baseline, size_mb)
+    for records in LIST_SCALE_RECORDS:
+        sdn = write_ofac_sdn(scratch / f"ofac{records}", records)
+        size_mb = sdn.stat().st_size / 2**20
+        baseline = best_of("pyarrow", {"csv": str(sdn), "headerless": True,
+                                       "out": str(scratch / "pa_list.parquet")})
+        ours = best_of("list", {**list_args, "path": str(sdn.parent)})
+        add(f"Same parse at {records:,} records ({size_mb:.1f} MB): time ratio; memory",
+            baseline["seconds"] / ours["seconds"], "×", "reported", True,
+            f"ours {ours['seconds']:.2f} s and {used_mb(ours):.0f} MB "
+            f"({used_mb(ours) / size_mb:.1f}× the input); plain pyarrow "
+            f"{baseline['seconds']:.2f} s and {used_mb(baseline):.0f} MB "
+            f"({used_mb(baseline) / size_mb:.1f}×)")
 
     raw, source = shipped_raw()
     shipped = data_copy(scratch / "shipped", raw)
@@ -297,7 +312,8 @@ def write_results(rows: list[dict], profiles: dict[str, str], context: dict[str,
     lines = [
         "# Benchmark results",
         "",
-        "Written by `benchmarks/run.py` (`make benchmark`); do not edit by hand.",
+        "Written by `benchmarks/run.py` (`make benchmark`); do not edit by hand. What each "
+        "measure means, and why some fall short: `benchmarks/README.md`.",
         "",
         *(f"- **{key}**: {value}" for key, value in {**machine(), **context}.items()),
         "",
