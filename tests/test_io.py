@@ -75,3 +75,20 @@ def test_atomic_write_keeps_the_old_file_when_writing_fails(tmp_path, monkeypatc
     assert pd.read_parquet(target)["v"].tolist() == [1]
     assert read_provenance(target) == {"version": 1}
     assert list(tmp_path.iterdir()) == [target]
+
+
+def test_a_digest_is_remembered_only_once_the_file_has_settled(tmp_path, monkeypatch):
+    import hashlib
+    import time
+
+    from analysis import io as analysis_io
+
+    path = write(tmp_path / "a.csv", "a,b\n1,2\n")
+    first = analysis_io.sha256_file(path)
+    write(path, "a,b\n1,3\n")
+    assert analysis_io.sha256_file(path) == hashlib.sha256(b"a,b\n1,3\n").hexdigest() != first
+    later = time.time_ns() + 10 * analysis_io.SETTLED_NS
+    monkeypatch.setattr(analysis_io.time, "time_ns", lambda: later)
+    settled = analysis_io.sha256_file(path)
+    monkeypatch.setattr(analysis_io.hashlib, "sha256", lambda: pytest.fail("hashed again"))
+    assert analysis_io.sha256_file(path) == settled

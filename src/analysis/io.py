@@ -14,6 +14,7 @@ import io as _io
 import json
 import os
 import tempfile
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -34,25 +35,30 @@ MAX_FIELD_CHARS = 100_000
 
 
 _DIGESTS: dict[tuple, str] = {}
+SETTLED_NS = 2_000_000_000
+"""A file unchanged this long has a change time that a new write would move."""
 
 
 def sha256_file(path: Path) -> str:
-    """The file's sha256, remembered while its size, times and inode stay the same.
+    """The file's sha256, remembered while its inode, size and times stay the same.
 
-    A build hashes its inputs to decide what is stale and again to record what it built;
-    any write to the file changes its nanosecond change time, so a remembered digest is never
-    one of older content.
+    A build hashes its inputs to decide what is stale and again to record what it built. Any
+    write moves a file's change time, but the clock behind it ticks every few milliseconds, so
+    as git does with its index, the digest of a file written in the last two seconds is not
+    remembered: two writes in one tick would otherwise look like one.
     """
     status = os.stat(path)
     key = (os.path.realpath(path), status.st_ino, status.st_size, status.st_mtime_ns,
            status.st_ctime_ns)
-    if key not in _DIGESTS:
-        digest = hashlib.sha256()
-        with open(path, "rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
+    if key in _DIGESTS:
+        return _DIGESTS[key]
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    if time.time_ns() - status.st_ctime_ns > SETTLED_NS:
         _DIGESTS[key] = digest.hexdigest()
-    return _DIGESTS[key]
+    return digest.hexdigest()
 
 
 def _decode(path: Path, payload: bytes) -> str:
