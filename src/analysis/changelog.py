@@ -111,14 +111,16 @@ def take_snapshot(previous: Snapshot | None = None) -> Snapshot:
             parts.append(previous.rows[previous.rows["dataset"] == name])
             continue
         inputs = list(provenance.get("inputs") or {})
-        file = inputs[0] if len(inputs) == 1 and LINE_COLUMN in read_columns(path) else None
-        datasets[name] = {"fingerprint": fingerprint, "file": file}
+        single_input = inputs[0] if len(inputs) == 1 else None
         if provenance.get("rows_out", 0) > LARGE_DATASET_ROWS:
-            datasets[name] |= {"rows": provenance["rows_out"], "content": False,
-                               "kept_file": _keep_file(name, path, fingerprint)}
+            datasets[name] = {
+                "fingerprint": fingerprint, "rows": provenance["rows_out"], "content": False,
+                "file": single_input if LINE_COLUMN in read_columns(path) else None,
+                "kept_file": _keep_file(name, path, fingerprint)}
             continue
         frame = frames[name] if name in frames else read_parquet(path)
-        datasets[name] |= {"rows": len(frame), "content": True}
+        datasets[name] = {"fingerprint": fingerprint, "rows": len(frame), "content": True,
+                          "file": single_input if LINE_COLUMN in frame.columns else None}
         parts.append(dataset_rows(name, frame))
     rows = pd.concat(parts, ignore_index=True) if parts else _empty_rows()
     return Snapshot(rows, {"taken_at": datetime.now(UTC).isoformat(timespec="seconds"),

@@ -275,7 +275,7 @@ def _plain_line_count(path: Path) -> int | None:
     return breaks + (not ends_with_break)
 
 
-def _plain_lines(block: bytes, end: int | None = None) -> int | None:
+def _plain_lines(block: bytes, end: int) -> int | None:
     """The line feeds in ``block[:end]`` (whole lines), or None if pyarrow and Python's strict
     csv module might split those lines differently.
 
@@ -286,7 +286,6 @@ def _plain_lines(block: bytes, end: int | None = None) -> int | None:
     whole block, as the unfinished line after ``end`` holds no line feed and is checked again
     with the next block.
     """
-    end = len(block) if end is None else end
     if b"\0" in block or (b"\r" in block and block.count(b"\r") - block.endswith(b"\r")
                             != block.count(b"\r\n")):
         return None
