@@ -88,9 +88,17 @@ DATASETS: dict[str, Dataset] = {
             upstream=("prisoner_counts",),
         ),
         Dataset(
+            "flows_monthly",
+            "Stock-flow model of political prisoners, one row per month: the month-end stock, "
+            "recognitions, political prisoners freed in release batches and other exits, each "
+            "with its 95% interval, fitted to every sourced figure at once.",
+            "analysis.steps:build_flows_monthly",
+            upstream=("prisoner_counts", "release_events"),
+        ),
+        Dataset(
             "prisoners_daily",
-            "Political prisoners held per day, observed on anchor days and reconstructed "
-            "between them from release batches and recognitions.",
+            "Political prisoners held per day with a 95% interval, from the stock-flow model: "
+            "batches leave on their day, the month's other flows spread evenly.",
             "analysis.steps:build_prisoners_daily",
             upstream=("prisoner_counts", "release_events"),
         ),
@@ -100,7 +108,7 @@ DATASETS: dict[str, Dataset] = {
             "batches, relief and engagement steps, sanctions packages, designations per "
             "jurisdiction.",
             "analysis.steps:build_panel_monthly",
-            upstream=("prisoners_daily", "prisoner_counts", "release_events",
+            upstream=("prisoners_daily", "flows_monthly", "prisoner_counts", "release_events",
                       "sanctions_timeline", "sanctions_designations"),
         ),
     ]

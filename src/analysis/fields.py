@@ -96,14 +96,38 @@ FIELDS: dict[str, str] = {
     "decided_by": "first criterion of the rule that separated the candidates",
     "rule": "name of the resolution rule",
     # daily series
-    "basis": "observed on anchor days, reconstructed between them",
-    "released_in_batches": "people freed in known batches that day (persons)",
-    "background_flow": "unexplained net inflow that day: recognitions minus end-of-sentence "
-    "releases, spread between anchors (persons)",
-    "anchor_record_id": "record of the observed count on anchor days",
+    "basis": "observed on days with a point count of the headline figure used by the stock-flow "
+    "model, reconstructed (model estimate) on other days",
+    "prisoners_held_low": "lower end of the 95% interval of prisoners_held (persons)",
+    "prisoners_held_high": "upper end of the 95% interval of prisoners_held (persons)",
+    "released_in_batches": "political prisoners freed in release batches that day (persons, "
+    "model mean: stated counts, or the model's estimate within zero to the batch total)",
+    "background_flow": "net inflow that day apart from batches: recognitions minus other exits "
+    "(end of sentence, death, transfer), the month's model flows spread evenly (persons)",
+    "anchor_record_id": "record of the point count used on observed days",
+    # stock-flow model, monthly
+    "stock": "political prisoners held at the month's end (persons, stock-flow model mean)",
+    "stock_low": "lower end of the 95% interval of stock (persons)",
+    "stock_high": "upper end of the 95% interval of stock (persons)",
+    "recognized_low": "lower end of the 95% interval of recognized (persons)",
+    "recognized_high": "upper end of the 95% interval of recognized (persons)",
+    "released_deals": "political prisoners freed in release batches in the month (persons, "
+    "model mean; stated counts where sources give them)",
+    "released_deals_low": "lower end of the 95% interval of released_deals (persons)",
+    "released_deals_high": "upper end of the 95% interval of released_deals (persons)",
+    "released_other": "political prisoners who left the count in the month other than in a "
+    "release batch: end of sentence, death, transfer to restricted freedom (persons, model mean)",
+    "released_other_low": "lower end of the 95% interval of released_other (persons)",
+    "released_other_high": "upper end of the 95% interval of released_other (persons)",
     # monthly panel
-    "prisoners_held": "political prisoners held on the month's last day (persons); observed or "
-    "reconstructed, see prisoners_held_observed; missing outside the series",
+    "prisoners_held": "political prisoners held on the month's last day (persons, stock-flow "
+    "model mean, within observation error of the counts); see prisoners_held_observed; missing "
+    "outside the series",
+    "recognized_model": "people newly recognised as political prisoners in the month (persons, "
+    "stock-flow model mean: uses every recognition figure, counter and the stock, so it exists "
+    "where no monthly total is reported)",
+    "recognized_model_low": "lower end of the 95% interval of recognized_model (persons)",
+    "recognized_model_high": "upper end of the 95% interval of recognized_model (persons)",
     "prisoners_held_observed": "true if prisoners_held is an observed figure for the month's "
     "last day, false if reconstructed between observations",
     "recognized": "people newly recognised as political prisoners in the month (persons), from "

@@ -25,6 +25,7 @@ COUNT_METRICS = [
     "released_total_since_2020",
     "released_total_pardon_since_2020",
     "released_total_pardon_since_2024-07",
+    "released_end_of_sentence_total_since_2020",
 ]
 ROW_ROLES = ["primary", "alt_count"]
 RELEASE_TYPES = ["pardon", "handover", "exchange", "house_arrest", "release"]
@@ -357,13 +358,32 @@ PRISONERS_DAILY = pa.DataFrameSchema(
     {
         "date": pa.Column("datetime64[ns]", unique=True),
         "prisoners_held": pa.Column(float),
+        "prisoners_held_low": pa.Column(float),
+        "prisoners_held_high": pa.Column(float),
         "basis": pa.Column(str, pa.Check.isin(["observed", "reconstructed"])),
         "released_in_batches": pa.Column(float, pa.Check.ge(0)),
         "background_flow": pa.Column(float),
         "anchor_record_id": pa.Column(str, nullable=True),
     },
     checks=[pa.Check(lambda f: f["date"].diff().dropna().eq(pd.Timedelta(days=1)).all(),
-                     error="one row per consecutive day")],
+                     error="one row per consecutive day"),
+            pa.Check(lambda f: ((f["prisoners_held_low"] <= f["prisoners_held"])
+                                & (f["prisoners_held"] <= f["prisoners_held_high"])).all(),
+                     error="prisoners_held_low <= prisoners_held <= prisoners_held_high")],
+    strict=True,
+)
+
+FLOWS_MONTHLY = pa.DataFrameSchema(
+    {
+        "month": pa.Column("datetime64[ns]", pa.Check(lambda s: s.dt.day == 1), unique=True),
+        **{f"{quantity}{end}": pa.Column(float)
+           for quantity in ("stock", "recognized", "released_deals", "released_other")
+           for end in ("", "_low", "_high")},
+    },
+    checks=[pa.Check(lambda f: all(((f[f"{q}_low"] <= f[q]) & (f[q] <= f[f"{q}_high"])).all()
+                                   for q in ("stock", "recognized", "released_deals",
+                                             "released_other")),
+                     error="each interval holds its mean")],
     strict=True,
 )
 
@@ -373,6 +393,8 @@ PANEL_MONTHLY = pa.DataFrameSchema(
     {
         "month": pa.Column("datetime64[ns]", pa.Check(lambda s: s.dt.day == 1), unique=True),
         "prisoners_held": pa.Column(float, pa.Check.ge(0), nullable=True),
+        "prisoners_held_low": pa.Column(float, nullable=True),
+        "prisoners_held_high": pa.Column(float, nullable=True),
         "prisoners_held_observed": pa.Column(bool),
         "recognized": pa.Column("Int64", pa.Check.ge(0), nullable=True),
         "recognized_qualifier": pa.Column("string", pa.Check.isin(QUALIFIERS), nullable=True),
@@ -447,5 +469,6 @@ PROCESSED = {
     "sanctions_timeline": SANCTIONS_TIMELINE,
     "count_conflicts": COUNT_CONFLICTS,
     "prisoners_daily": PRISONERS_DAILY,
+    "flows_monthly": FLOWS_MONTHLY,
     "panel_monthly": PANEL_MONTHLY,
 }

@@ -75,11 +75,20 @@ def build_count_conflicts(upstream: dict[str, pd.DataFrame], files: list[Path]) 
     return _derived(conflicts_report(counts), len(counts))
 
 
-def build_prisoners_daily(upstream: dict[str, pd.DataFrame], files: list[Path]) -> Built:
-    from analysis.derive.daily import build_prisoners_daily as build
+def build_flows_monthly(upstream: dict[str, pd.DataFrame], files: list[Path]) -> Built:
+    from analysis.derive.flows import fitted_flows, flows_monthly
 
     counts = upstream["prisoner_counts"]
-    return _derived(build(counts, upstream["release_events"]), len(counts))
+    return _derived(flows_monthly(fitted_flows(counts, upstream["release_events"])),
+                    len(counts))
+
+
+def build_prisoners_daily(upstream: dict[str, pd.DataFrame], files: list[Path]) -> Built:
+    from analysis.derive.flows import fitted_flows, prisoners_daily
+
+    counts = upstream["prisoner_counts"]
+    return _derived(prisoners_daily(fitted_flows(counts, upstream["release_events"])),
+                    len(counts))
 
 
 def build_panel_monthly(upstream: dict[str, pd.DataFrame], files: list[Path]) -> Built:
@@ -87,5 +96,6 @@ def build_panel_monthly(upstream: dict[str, pd.DataFrame], files: list[Path]) ->
 
     daily = upstream["prisoners_daily"]
     panel = build(daily, upstream["prisoner_counts"], upstream["release_events"],
-                  upstream["sanctions_timeline"], upstream["sanctions_designations"])
+                  upstream["sanctions_timeline"], upstream["sanctions_designations"],
+                  upstream["flows_monthly"])
     return _derived(panel, len(daily))

@@ -18,6 +18,8 @@ PANEL_START = pd.Timestamp("2020-09-01")
 PANEL_COLUMNS: tuple[str, ...] = (
     "month",
     "prisoners_held",
+    "prisoners_held_low",
+    "prisoners_held_high",
     "prisoners_held_observed",
     "recognized",
     "recognized_qualifier",
@@ -33,6 +35,8 @@ PANEL_COLUMNS: tuple[str, ...] = (
     "designations_us",
     "designations_uk",
     "sanctions_packages",
+    *[f"{flow}{end}" for flow in ("recognized_model", "released_deals", "released_other")
+      for end in ("", "_low", "_high")],
 )
 """Column order; each column is described in ``analysis.fields.FIELDS``."""
 
@@ -48,10 +52,20 @@ def panel_months(last: pd.Timestamp) -> pd.DatetimeIndex:
 def prisoners_at_month_end(daily: pd.DataFrame, months: pd.DatetimeIndex) -> pd.DataFrame:
     month_ends = months + pd.offsets.MonthEnd(0)
     by_day = daily.set_index("date")
-    held = by_day["prisoners_held"].reindex(month_ends)
-    observed = by_day["basis"].reindex(month_ends).eq("observed")
-    return pd.DataFrame({"month": months, "prisoners_held": held.to_numpy(),
-                         "prisoners_held_observed": observed.to_numpy()})
+    held = by_day[["prisoners_held", "prisoners_held_low", "prisoners_held_high"]]
+    held = held.reindex(month_ends).set_axis(months)
+    observed = by_day["basis"].reindex(month_ends).eq("observed").to_numpy()
+    return held.assign(prisoners_held_observed=observed).rename_axis("month").reset_index()
+
+
+def model_flows_by_month(flows: pd.DataFrame) -> pd.DataFrame:
+    """The stock-flow model's monthly flows with their intervals; the model's recognitions are
+    ``recognized_model`` beside the reported monthly total ``recognized``."""
+    renamed = {f"recognized{end}": f"recognized_model{end}" for end in ("", "_low", "_high")}
+    columns = ["month", *[f"{flow}{end}" for flow in ("recognized", "released_deals",
+                                                      "released_other")
+                          for end in ("", "_low", "_high")]]
+    return flows[columns].rename(columns=renamed)
 
 
 def recognitions_by_month(counts: pd.DataFrame, rule: ResolutionRule) -> pd.DataFrame:
@@ -96,14 +110,16 @@ def steps_by_month(timeline: pd.DataFrame) -> pd.DataFrame:
 
 def build_panel_monthly(daily: pd.DataFrame, counts: pd.DataFrame, releases: pd.DataFrame,
                         timeline: pd.DataFrame, designations: pd.DataFrame,
-                        rule: ResolutionRule = DEFAULT_RULE) -> pd.DataFrame:
+                        flows: pd.DataFrame, rule: ResolutionRule = DEFAULT_RULE
+                        ) -> pd.DataFrame:
     dated = counts[counts["date_precision"] != "year"]
     ends = pd.concat([daily["date"], dated["date_end"],
                       releases.loc[releases["counts_as_release"], "date_end"]]).dropna()
     months = panel_months(ends.max()) if len(ends) else pd.DatetimeIndex([], name="month")
     panel = prisoners_at_month_end(daily, months)
     for part in (recognitions_by_month(counts, rule), releases_by_month(releases),
-                 steps_by_month(timeline), designations_monthly(designations, months)):
+                 steps_by_month(timeline), designations_monthly(designations, months),
+                 model_flows_by_month(flows)):
         panel = panel.merge(part, on="month", how="left", validate="1:1")
     event_counts = ["released", "released_min", "released_all", "release_batches",
                     "largest_batch", "deals_with_concession", "relief_steps", "engagement_steps",
@@ -117,7 +133,8 @@ def build_panel_monthly(daily: pd.DataFrame, counts: pd.DataFrame, releases: pd.
 def panel_under_rule(counts: pd.DataFrame, releases: pd.DataFrame, timeline: pd.DataFrame,
                      designations: pd.DataFrame, rule: ResolutionRule) -> pd.DataFrame:
     """The panel as another conflict-resolution rule would build it, for robustness checks."""
-    from analysis.derive.daily import build_prisoners_daily
+    from analysis.derive.flows import fitted_flows, flows_monthly, prisoners_daily
 
-    daily = build_prisoners_daily(counts, releases, rule)
-    return build_panel_monthly(daily, counts, releases, timeline, designations, rule)
+    fit = fitted_flows(counts, releases, rule)
+    return build_panel_monthly(prisoners_daily(fit), counts, releases, timeline, designations,
+                               flows_monthly(fit), rule)

@@ -38,6 +38,7 @@ STOCK_METRICS = (
     "released_total_since_2020",
     "released_total_pardon_since_2020",
     "released_total_pardon_since_2024-07",
+    "released_end_of_sentence_total_since_2020",
 )
 
 
