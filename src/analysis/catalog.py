@@ -96,6 +96,13 @@ DATASETS: dict[str, Dataset] = {
             upstream=("prisoner_counts", "release_events"),
         ),
         Dataset(
+            "flows_draws",
+            "Posterior draws of the stock-flow model's monthly stock and flows (draw, month), "
+            "which the tests of the claim use to carry the model's uncertainty.",
+            "analysis.steps:build_flows_draws",
+            upstream=("prisoner_counts", "release_events"),
+        ),
+        Dataset(
             "prisoners_daily",
             "Political prisoners held per day with a 95% interval, from the stock-flow model: "
             "batches leave on their day, the month's other flows spread evenly.",

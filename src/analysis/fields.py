@@ -106,6 +106,7 @@ FIELDS: dict[str, str] = {
     "(end of sentence, death, transfer), the month's model flows spread evenly (persons)",
     "anchor_record_id": "record of the point count used on observed days",
     # stock-flow model, monthly
+    "draw": "number of the posterior draw (0, 1, ...)",
     "stock": "political prisoners held at the month's end (persons, stock-flow model mean)",
     "stock_low": "lower end of the 95% interval of stock (persons)",
     "stock_high": "upper end of the 95% interval of stock (persons)",

@@ -418,6 +418,17 @@ PANEL_MONTHLY = pa.DataFrameSchema(
 )
 """Not strict: later build steps add sanctions columns, each documented in PANEL_COLUMNS."""
 
+FLOWS_DRAWS = pa.DataFrameSchema(
+    {
+        "draw": pa.Column("int64", pa.Check.ge(0)),
+        "month": pa.Column("datetime64[ns]", pa.Check(lambda s: s.dt.day == 1)),
+        **{name: pa.Column(float) for name in ("stock", "recognized", "released_other",
+                                                "released_deals")},
+    },
+    unique=["draw", "month"],
+    strict=True,
+)
+
 SANCTIONS_TIMELINE = pa.DataFrameSchema(
     {
         "step_id": pa.Column(str, unique=True),
@@ -470,5 +481,6 @@ PROCESSED = {
     "count_conflicts": COUNT_CONFLICTS,
     "prisoners_daily": PRISONERS_DAILY,
     "flows_monthly": FLOWS_MONTHLY,
+    "flows_draws": FLOWS_DRAWS,
     "panel_monthly": PANEL_MONTHLY,
 }

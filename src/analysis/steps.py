@@ -83,6 +83,13 @@ def build_flows_monthly(upstream: dict[str, pd.DataFrame], files: list[Path]) ->
                     len(counts))
 
 
+def build_flows_draws(upstream: dict[str, pd.DataFrame], files: list[Path]) -> Built:
+    from analysis.derive.flows import fitted_flows, flows_draws
+
+    counts = upstream["prisoner_counts"]
+    return _derived(flows_draws(fitted_flows(counts, upstream["release_events"])), len(counts))
+
+
 def build_prisoners_daily(upstream: dict[str, pd.DataFrame], files: list[Path]) -> Built:
     from analysis.derive.flows import fitted_flows, prisoners_daily
 

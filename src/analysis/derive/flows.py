@@ -492,6 +492,25 @@ def flows_monthly(fit: FlowFit) -> pd.DataFrame:
     return pd.DataFrame(columns)
 
 
+DRAWS_KEPT = 200
+"""Posterior draws kept in ``flows_draws`` for the tests of the claim: enough for Rubin's rules
+and stable percentiles, small enough to load in milliseconds."""
+
+
+def flows_draws(fit: FlowFit, n_draws: int = DRAWS_KEPT) -> pd.DataFrame:
+    """Long table of evenly spaced posterior draws: ``draw``, ``month``, the month-end stock and
+    the month's flows, so that later steps can carry the model's uncertainty."""
+    chosen = np.linspace(0, len(fit.draws) - 1, min(n_draws, len(fit.draws))).astype(int)
+    series = {"stock": fit.stock_draws()[chosen],
+              **{flow: fit.flow_draws(flow)[chosen] for flow in FLOWS}}
+    n_months = fit.design.n_months
+    return pd.DataFrame({
+        "draw": np.repeat(np.arange(len(chosen)), n_months).astype("int64"),
+        "month": np.tile(fit.design.months.to_numpy(), len(chosen)).astype("datetime64[ns]"),
+        **{name: values.reshape(-1) for name, values in series.items()},
+    })
+
+
 def daily_draws(fit: FlowFit) -> tuple[np.ndarray, np.ndarray]:
     """Draws × days of the stock at each day's end, and days × batches outflow shares."""
     design = fit.design
