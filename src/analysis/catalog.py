@@ -118,11 +118,25 @@ DATASETS: dict[str, Dataset] = {
             upstream=("prisoners_daily", "flows_monthly", "prisoner_counts", "release_events",
                       "sanctions_timeline", "sanctions_designations"),
         ),
+        Dataset(
+            "claim_power",
+            "Verdict shares of each test of the claim on simulated panels of the real shape, "
+            "with an effect planted at its smallest effect of interest, none, or the opposite.",
+            "analysis.steps:build_claim_power",
+            upstream=("panel_monthly", "flows_draws"),
+        ),
+        Dataset(
+            "claim_verdicts",
+            "The tests of the claim (docs/hypotheses.md, second edition): estimate, 95% "
+            "interval, Holm-adjusted p, verdict, what the interval rules out, power.",
+            "analysis.steps:build_claim_verdicts",
+            upstream=("panel_monthly", "flows_draws", "claim_power"),
+        ),
     ]
 }
 
 CODE_FILES = ("io.py", "validate.py", "schemas.py", "catalog.py", "steps.py", "sources",
-              "lists", "derive")
+              "lists", "derive", "claim")
 """Modules whose code shapes the datasets: a change to them makes every dataset stale."""
 
 

@@ -105,11 +105,10 @@ def _test_claim_and_record():
     """The claim tests' results, saved for the changes report and returned as saved, so the
     briefing shows them exactly as a later `figures` run would."""
     from analysis.changelog import latest_claim_results, record_claim_results
-    from analysis.claim import test_claim
     from analysis.store import load
 
     with console.status("testing the claim"):
-        record_claim_results(test_claim(load("panel_monthly")))
+        record_claim_results(load("claim_verdicts"))
     return latest_claim_results()
 
 

@@ -429,6 +429,33 @@ FLOWS_DRAWS = pa.DataFrameSchema(
     strict=True,
 )
 
+CLAIM_POWER = pa.DataFrameSchema(
+    {
+        "hypothesis": pa.Column(str),
+        "scenario": pa.Column(str, pa.Check.isin(["claim side", "none", "opposite"])),
+        "planted_effect": pa.Column(float),
+        **{share: pa.Column(float, pa.Check.in_range(0, 1))
+           for share in ("supports", "against", "inconclusive", "not_testable")},
+        "runs": pa.Column("int64", pa.Check.gt(0)),
+    },
+    unique=["hypothesis", "scenario"],
+    strict=True,
+)
+
+CLAIM_VERDICTS = pa.DataFrameSchema(
+    {
+        "hypothesis": pa.Column(str, unique=True),
+        "verdict": pa.Column(str, pa.Check.isin(["supports the claim", "against the claim",
+                                                  "inconclusive",
+                                                  "not testable with these data"])),
+        "rules_out": pa.Column(str),
+        "power": pa.Column(float, nullable=True),
+        "false_positive_rate": pa.Column(float, nullable=True),
+    },
+    strict=False,
+)
+"""Not strict: estimates, intervals, p-values and readings vary in presence by hypothesis."""
+
 SANCTIONS_TIMELINE = pa.DataFrameSchema(
     {
         "step_id": pa.Column(str, unique=True),
@@ -482,5 +509,7 @@ PROCESSED = {
     "prisoners_daily": PRISONERS_DAILY,
     "flows_monthly": FLOWS_MONTHLY,
     "flows_draws": FLOWS_DRAWS,
+    "claim_power": CLAIM_POWER,
+    "claim_verdicts": CLAIM_VERDICTS,
     "panel_monthly": PANEL_MONTHLY,
 }

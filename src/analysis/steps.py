@@ -106,3 +106,18 @@ def build_panel_monthly(upstream: dict[str, pd.DataFrame], files: list[Path]) ->
                   upstream["sanctions_timeline"], upstream["sanctions_designations"],
                   upstream["flows_monthly"])
     return _derived(panel, len(daily))
+
+
+def build_claim_power(upstream: dict[str, pd.DataFrame], files: list[Path]) -> Built:
+    from analysis.claim import claim_data, power_table
+
+    data = claim_data(upstream["panel_monthly"], upstream["flows_draws"])
+    return _derived(power_table(data), len(upstream["panel_monthly"]))
+
+
+def build_claim_verdicts(upstream: dict[str, pd.DataFrame], files: list[Path]) -> Built:
+    from analysis.claim import power_summary, test_claim
+
+    verdicts = test_claim(upstream["panel_monthly"], draws=upstream["flows_draws"],
+                          power=power_summary(upstream["claim_power"]))
+    return _derived(verdicts, len(upstream["panel_monthly"]))

@@ -1,21 +1,20 @@
-"""Tests of the claim that "sanctions work", as pre-registered in docs/hypotheses.md.
+"""Tests of the claim that "sanctions work", as specified in docs/hypotheses.md (second edition).
 
-`test_claim(panel)` is the verdict table; `robustness`, `count_models`, `event_studies`,
-`segmented_regression` and `revolving_door` give the detail behind it; `simulate_panel`,
-`power_curve` and `power_table` describe the procedure on synthetic panels with planted effects.
+``test_claim()`` is the verdict table; ``claim_data`` turns the panel and the stock-flow model's
+draws into the tests' inputs; ``power_table`` and ``power_summary`` give each test's verdict
+rates on simulated panels of the real shape; ``robustness`` reruns the tests under the choices
+the amendment fixed.
 """
 
-from analysis.claim.counts import count_models
-from analysis.claim.events import event_studies
-from analysis.claim.report import test_claim
-from analysis.claim.revolving import revolving_door
+from analysis.claim.data import ClaimData, claim_data
+from analysis.claim.estimators import ESTIMATORS
+from analysis.claim.report import family, test_claim
 from analysis.claim.robust import robustness
-from analysis.claim.simulate import power_curve, power_table, simulate_panel
-from analysis.claim.spec import HYPOTHESES, NULL_EFFECTS, validate_panel
-from analysis.claim.stock import segmented_regression
+from analysis.claim.simulate import power_summary, power_table, simulated_data
+from analysis.claim.spec import HYPOTHESES, NULL_EFFECTS, VERDICTS, validate_panel
 
 __all__ = [
-    "HYPOTHESES", "NULL_EFFECTS", "count_models", "event_studies", "power_curve", "power_table",
-    "revolving_door", "robustness", "segmented_regression", "simulate_panel", "test_claim",
+    "ESTIMATORS", "HYPOTHESES", "NULL_EFFECTS", "VERDICTS", "ClaimData", "claim_data", "family",
+    "power_summary", "power_table", "robustness", "simulated_data", "test_claim",
     "validate_panel",
 ]

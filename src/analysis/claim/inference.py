@@ -1,6 +1,10 @@
-"""Shared inference: Wald summaries with equivalence tests, Holm's correction, the verdict rule."""
+"""Shared inference: least squares with Newey-West errors on every posterior draw at once,
+Rubin's rules to combine the draws, Wald summaries with equivalence tests, Holm's correction and
+the verdict rule."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 from scipy import stats
@@ -8,34 +12,67 @@ from scipy import stats
 from analysis.claim.spec import HYPOTHESES, Hypothesis, Result, not_testable
 
 
-def wald_result(hypothesis: str, coefficient: float, std_error: float, df: float,
-                n_months: int, note: str = "") -> Result:
-    """Estimate, 95% CI, two-sided p and TOST p from a coefficient on the link scale (log for
-    ratios). t reference with the model's residual df, because n is a few dozen months."""
+@dataclass(frozen=True)
+class Combined:
+    """One coefficient combined over draws: estimate, standard error, degrees of freedom."""
+
+    estimate: float
+    std_error: float
+    df: float
+    n_months: int
+
+
+def ols_newey_west(outcome: np.ndarray, design: np.ndarray, lags: int
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """Coefficients (terms x draws) and their Newey-West variances (terms x draws) for an
+    outcome matrix (months x draws) on one design (months x terms), with the small-sample
+    factor n/(n-k). Months must be consecutive: the lags are counted in rows."""
+    n, k = design.shape
+    bread = np.linalg.inv(design.T @ design)
+    coefficients = bread @ design.T @ outcome
+    residuals = outcome - design @ coefficients
+    scores = design[:, :, None] * residuals[:, None, :]
+    meat = np.einsum("tid,tjd->ijd", scores, scores)
+    for lag in range(1, min(lags, n - 1) + 1):
+        weight = 1 - lag / (lags + 1)
+        cross = np.einsum("tid,tjd->ijd", scores[lag:], scores[:-lag])
+        meat += weight * (cross + cross.transpose(1, 0, 2))
+    covariance = np.einsum("ij,jkd,kl->ild", bread, meat, bread) * n / max(n - k, 1)
+    return coefficients, np.einsum("iid->id", covariance)
+
+
+def rubin(estimates: np.ndarray, variances: np.ndarray, complete_df: float, n_months: int
+          ) -> Combined:
+    """Rubin's rules over draws, with Barnard and Rubin's (1999) small-sample degrees of
+    freedom; one draw gives the within-draw result unchanged."""
+    m = len(estimates)
+    within = float(np.mean(variances))
+    between = float(np.var(estimates, ddof=1)) if m > 1 else 0.0
+    total = within + (1 + 1 / m) * between
+    if total <= 0 or complete_df <= 0:
+        return Combined(float(np.mean(estimates)), np.nan, np.nan, n_months)
+    share = (1 + 1 / m) * between / total
+    observed_df = (complete_df + 1) / (complete_df + 3) * complete_df * (1 - share)
+    df = observed_df if share == 0 else 1 / ((share**2) / (m - 1) + 1 / observed_df)
+    return Combined(float(np.mean(estimates)), float(np.sqrt(total)), float(df), n_months)
+
+
+def wald_result(hypothesis: str, combined: Combined, note: str = "") -> Result:
+    """Estimate, 95% CI, two-sided p and TOST p (against ±SESOI) from a combined coefficient."""
     spec = HYPOTHESES[hypothesis]
-    if not (np.isfinite(coefficient) and np.isfinite(std_error) and std_error > 0 and df > 0):
+    estimate, se, df = combined.estimate, combined.std_error, combined.df
+    if not (np.isfinite(estimate) and np.isfinite(se) and se > 0 and df > 0):
         return not_testable(hypothesis, "the model gave no finite estimate or standard error",
-                            n_months)
-    back = np.exp if spec.multiplicative else (lambda x: x)
-    link = np.log if spec.multiplicative else (lambda x: x)
+                            combined.n_months)
     critical = stats.t.ppf(0.975, df)
-    low, high = coefficient - critical * std_error, coefficient + critical * std_error
-    t_null = (coefficient - link(spec.null)) / std_error
-    low_bound, high_bound = (link(b) for b in spec.equivalence_bounds)
-    p_above_low = stats.t.sf((coefficient - low_bound) / std_error, df)
-    p_below_high = stats.t.cdf((coefficient - high_bound) / std_error, df)
-    with np.errstate(over="ignore"):
-        estimate, ci_low, ci_high = (float(back(v)) for v in (coefficient, low, high))
+    low_bound, high_bound = spec.equivalence_bounds
     return Result(
-        hypothesis=hypothesis,
-        estimate=estimate,
-        ci_low=ci_low,
-        ci_high=ci_high,
-        p_value=float(2 * stats.t.sf(abs(t_null), df)),
-        p_equivalence=float(max(p_above_low, p_below_high)),
-        n_months=n_months,
-        note=note,
-    )
+        hypothesis=hypothesis, estimate=estimate,
+        ci_low=estimate - critical * se, ci_high=estimate + critical * se,
+        p_value=float(2 * stats.t.sf(abs(estimate - spec.null) / se, df)),
+        p_equivalence=float(max(stats.t.sf((estimate - low_bound) / se, df),
+                                stats.t.cdf((estimate - high_bound) / se, df))),
+        n_months=combined.n_months, note=note)
 
 
 def holm(p_values: np.ndarray) -> np.ndarray:
@@ -64,18 +101,20 @@ def claim_side(spec: Hypothesis, estimate: float) -> int:
 
 def verdict(spec: Hypothesis, estimate: float, p_adjusted: float, p_equivalence_adjusted: float,
             alpha: float) -> tuple[str, str]:
-    """The pre-registered rule; returns the verdict and which branch of the rule gave it."""
+    """The rule of the second edition; returns the verdict and which branch gave it."""
     if not (np.isfinite(estimate) and np.isfinite(p_adjusted)):
-        return "inconclusive", "not_testable"
+        return "not testable with these data", "not_testable"
     side = claim_side(spec, estimate)
     significant = p_adjusted < alpha
     equivalent = np.isfinite(p_equivalence_adjusted) and p_equivalence_adjusted < alpha
-    if significant and side > 0:
-        if equivalent:
-            return "inconclusive", "smaller_than_sesoi"
-        return "supports the claim", "claim_side_significant"
     if significant and side < 0:
         return "against the claim", "opposite_side_significant"
+    if significant and side > 0 and not (equivalent and not spec.equivalence_supports):
+        return "supports the claim", "claim_side_significant"
     if equivalent:
+        if spec.equivalence_supports:
+            return "supports the claim", "equivalent"
+        if significant:
+            return "inconclusive", "smaller_than_sesoi"
         return "against the claim", "equivalent"
     return "inconclusive", "not_significant"

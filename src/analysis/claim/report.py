@@ -1,44 +1,48 @@
-"""The verdict table: all primary tests, Holm's correction, the pre-registered verdict rule, and
-a sentence per hypothesis that an analyst can repeat with its uncertainty."""
+"""The verdict table: every hypothesis, Holm's correction over the family, the verdict rule of
+the second edition, a sentence saying what each interval rules out, and each test's power on
+panels of the real shape."""
 
 from __future__ import annotations
-
-from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
 
-from analysis.claim.counts import h1_pressure, h5_recognition_slowdown
-from analysis.claim.events import h2_leverage
+from analysis.claim.data import ClaimData, claim_data
+from analysis.claim.estimators import ESTIMATORS
 from analysis.claim.inference import holm, verdict
-from analysis.claim.revolving import h4_revolving_door
-from analysis.claim.spec import DEFAULT_SEED, HYPOTHESES, Hypothesis, Result, validate_panel
-from analysis.claim.stock import h3_stock
+from analysis.claim.spec import ALPHA, DEFAULT_SEED, HYPOTHESES, Hypothesis, Result
 
 VERDICT_COLUMNS = ["hypothesis", "question", "method", "estimate", "ci_low", "ci_high",
-                   "p_value", "p_adjusted", "verdict", "reading", "scale", "smallest_effect",
-                   "p_equivalence", "p_equivalence_adjusted", "n_months", "note"]
+                   "p_value", "p_adjusted", "verdict", "reading", "rules_out", "power",
+                   "false_positive_rate", "scale", "smallest_effect", "p_equivalence",
+                   "p_equivalence_adjusted", "in_family", "n_months", "note"]
+
+QUANTITIES = {
+    "H1_pressure": ("political prisoners freed in deals in months 1-3 after a sanctions "
+                    "package, compared with other deal-era months"),
+    "H2_leverage": ("political prisoners freed in deals in months around a relief step, "
+                    "compared with other deal-era months"),
+    "H3_net_effect": ("the monthly change in the number held in the deal era, compared with "
+                      "Jul 2023 - Jun 2024"),
+    "H4_revolving_door": "political prisoners recognised per political prisoner freed in deals",
+    "H5_recognition_slowdown": ("monthly recognitions in the deal era, compared with Jul 2023 "
+                                "- Jun 2024"),
+    "H6_additionality": ("monthly exits other than deals (end of sentence, death, transfer) in "
+                         "the deal era, compared with Jul 2023 - Jun 2024"),
+    "H7_refill": ("monthly recognitions in the three months after a relief step, compared with "
+                  "other deal-era months"),
+}
 
 
-def primary_results(panel: pd.DataFrame, *, n_permutations: int, n_bootstrap: int, seed: int,
-                    exclude: Iterable[pd.Timestamp] = ()) -> list[Result]:
-    """The five pre-registered primary specifications on a validated panel. Each randomised
-    test gets its own stream derived from `seed`, so results do not depend on run order."""
-    exclude = tuple(exclude)
-    return [
-        h1_pressure(panel, exclude=exclude),
-        h2_leverage(panel, n_permutations=n_permutations, seed=[seed, 2], exclude=exclude),
-        h3_stock(panel, exclude=exclude),
-        h4_revolving_door(panel, n_bootstrap=n_bootstrap, seed=[seed, 4], exclude=exclude),
-        h5_recognition_slowdown(panel, exclude=exclude),
-    ]
+def family(data: ClaimData) -> list[str]:
+    """The hypotheses that get a Holm slot: in the family by design and identified here."""
+    return [h for h, spec in HYPOTHESES.items()
+            if spec.in_family and ESTIMATORS[h](data).reason is None]
 
 
-def number(value: float, spec: Hypothesis) -> str:
+def _number(value: float, spec: Hypothesis) -> str:
     if not np.isfinite(value):
-        return "unbounded" if value > 0 else "n/a"
-    if spec.id == "H4_revolving_door":
-        return f"{100 * value:.0f}"
+        return "n/a"
     if spec.multiplicative:
         return f"{value:.2f}"
     return f"{value:+.0f}"
@@ -48,114 +52,124 @@ def p_text(p: float) -> str:
     return "p < 0.001" if p < 0.001 else f"p = {p:.2g}" if p < 0.1 else f"p = {p:.2f}"
 
 
-EFFECT_SENTENCES = {
-    "H1_pressure": "In deal-era months 1-3 after a sanctions package, releases ran at {est} "
-                   "times the rate of other months",
-    "H2_leverage": "Months around relief steps saw {est} times the mean releases of other "
-                   "deal-era months",
-    "H3_stock": "From July 2024 the number held {direction} than in the two years before",
-    "H4_revolving_door": "In the deal era {est} new political prisoners were recognised for "
-                         "every 100 freed in release batches",
-    "H5_recognition_slowdown": "Once the deals began, new recognitions ran at {est} times "
-                               "their earlier trend",
-}
-SUPPORT_SENTENCES = {
-    "H1_pressure": "This fits the pressure mechanism, though it shows timing, not cause.",
-    "H2_leverage": "Releases came with relief: sanctions were traded, which shows their use "
-                   "as a bargaining chip rather than that pressure changed behaviour.",
-    "H3_stock": "The stock fell faster once the deals began; the data do not say why.",
-    "H4_revolving_door": "Releases outpaced new recognitions, so the deals reduced the number "
-                         "held.",
-    "H5_recognition_slowdown": "New recognitions slowed beyond their trend, though this may "
-                               "also reflect slower recognition rather than fewer arrests.",
-}
-OPPOSITE_SENTENCES = {
-    "H1_pressure": "Releases were fewer, not more, after new sanctions.",
-    "H2_leverage": "Releases were smaller, not larger, around relief steps.",
-    "H3_stock": "The stock fell more slowly (or grew faster) once the deals began.",
-    "H4_revolving_door": "More people were newly recognised than were freed in batches: a "
-                         "revolving door.",
-    "H5_recognition_slowdown": "New recognitions rose beyond their trend once the deals began.",
-}
-EQUIVALENCE_SENTENCES = {
-    "H1_pressure": "Effects as large as a 1.5-fold rise or fall are ruled out.",
-    "H2_leverage": "Differences as large as 1.5-fold either way are ruled out.",
-    "H3_stock": "Changes as large as 10 persons a month either way are ruled out.",
-    "H4_revolving_door": "Recognitions matched releases within 0.8 to 1.25 to one: new "
-                         "political prisoners replaced those freed, a revolving door.",
-    "H5_recognition_slowdown": "Recognitions went on at their earlier pace: changes as large "
-                               "as 20-25% are ruled out.",
-}
-
-
-def reading(spec: Hypothesis, result: Result, p_adjusted: float, branch: str,
-            alpha: float) -> str:
-    """One or two sentences for a briefing. A raw p below α with a Holm-adjusted p above it
-    gets its own sentence, so a reader who sees an interval excluding no effect is told why it
-    still is not support."""
+def rules_out(spec: Hypothesis, result: Result) -> str:
+    """One plain sentence: which values the 95% interval excludes, and so whether it excludes
+    no effect and effects as large as the smallest of interest on each side."""
     if result.reason is not None:
-        return f"Not testable on this panel: {result.reason}. No verdict either way."
-    interval = ("no interval (ratio at its limit)" if not np.isfinite(result.ci_low)
-                and not np.isfinite(result.ci_high) else
-                f"95% {'interval' if spec.id == 'H4_revolving_door' else 'CI'} "
-                f"{number(result.ci_low, spec)} to {number(result.ci_high, spec)}")
-    size = f"{abs(result.estimate):.0f} persons a month"
-    direction = (f"fell {size} faster" if result.estimate < 0
-                 else f"fell {size} more slowly (or rose faster)")
-    effect = (EFFECT_SENTENCES[spec.id].format(est=number(result.estimate, spec),
-                                               direction=direction)
-              + f" ({interval}; Holm-adjusted {p_text(p_adjusted)}; {result.n_months} months).")
-    follow = {
-        "claim_side_significant": SUPPORT_SENTENCES[spec.id],
-        "opposite_side_significant": OPPOSITE_SENTENCES[spec.id],
-        "equivalent": EQUIVALENCE_SENTENCES[spec.id],
-        "smaller_than_sesoi": "The effect is on the claim's side but smaller than the smallest "
-                              "effect of interest, so it does not count as support.",
-        "not_significant": "The data cannot tell this apart from no effect.",
-    }[branch]
-    if branch == "not_significant" and result.p_value < alpha:
-        follow = ("On its own this interval excludes no effect, but not once the five tests are "
-                  "corrected for multiple testing (Holm), so it does not count as support.")
-    return f"{effect} {follow}"
+        return f"Nothing: not testable with these data ({result.reason})."
+    low, high = result.ci_low, result.ci_high
+    unit = "" if spec.multiplicative else " a month"
+    lower, upper = spec.equivalence_bounds
+    claim_edge, other_edge = (upper, lower) if spec.claim_sign > 0 else (lower, upper)
+    null = "no effect" if not low <= spec.null <= high else "not no effect"
+    claim = ("effects as large as " if _beyond_excluded(claim_edge, low, high, spec.null)
+             else "not effects as large as ")
+    other = ("and effects as large as " if _beyond_excluded(other_edge, low, high, spec.null)
+             else "and not effects as large as ")
+    return (f"For {QUANTITIES[spec.id]}, values below {_number(low, spec)} or above "
+            f"{_number(high, spec)}{unit} are ruled out: that rules out {null}, {claim}"
+            f"{_number(claim_edge, spec)}{unit} on the claim's side, {other}"
+            f"{_number(other_edge, spec)}{unit} on the other.")
 
 
-def verdict_table(results: list[Result], alpha: float) -> pd.DataFrame:
-    """Apply Holm's correction and the verdict rule to a list of primary results."""
-    p_adjusted = holm(np.array([r.p_value for r in results]))
-    p_equivalence_adjusted = holm(np.array([r.p_equivalence for r in results]))
+def _beyond_excluded(edge: float, low: float, high: float, null: float) -> bool:
+    """Whether the interval excludes every value at or beyond ``edge`` (seen from the null)."""
+    return high < edge if edge > null else low > edge
+
+
+READING_BY_BRANCH = {
+    "claim_side_significant": "The data support the claim on this count.",
+    "opposite_side_significant": "The data go against the claim on this count.",
+    "equivalent": "Effects as large as the smallest of interest are ruled out.",
+    "smaller_than_sesoi": ("The effect is on the claim's side but smaller than the smallest "
+                           "effect of interest, so it does not count as support."),
+    "not_significant": "The data cannot tell this apart from no effect.",
+    "not_testable": "No verdict either way.",
+}
+
+
+def reading(spec: Hypothesis, result: Result, p_adjusted: float, branch: str) -> str:
+    """The interval first, then the point estimate, then what follows: a briefing never states a
+    bare estimate whose interval is wide."""
+    if result.reason is not None:
+        return f"Not testable with these data: {result.reason}. No verdict either way."
+    unit = "" if spec.multiplicative else " a month"
+    what = QUANTITIES[spec.id]
+    estimate = (f"95% interval {_number(result.ci_low, spec)} to "
+                f"{_number(result.ci_high, spec)}{unit} (estimate "
+                f"{_number(result.estimate, spec)}; Holm-adjusted {p_text(p_adjusted)}; "
+                f"{result.n_months} months)")
+    return f"For {what}: {estimate}. {READING_BY_BRANCH[branch]}"
+
+
+def verdict_table(results: list[Result], *, alpha: float = ALPHA,
+                  power: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Holm's correction over the identified family members and the verdict rule."""
+    in_family = np.array([HYPOTHESES[r.hypothesis].in_family and r.reason is None
+                          for r in results])
+    p = np.array([r.p_value if member else np.nan for r, member in zip(results, in_family,
+                                                                     strict=True)])
+    p_eq = np.array([r.p_equivalence if member else np.nan
+                     for r, member in zip(results, in_family, strict=True)])
+    p_adjusted, p_eq_adjusted = holm(p), holm(p_eq)
+    power = (power.set_index("hypothesis") if power is not None
+             else pd.DataFrame(columns=["power", "false_positive_rate"]))
     rows = []
-    for result, p_adj, p_eq_adj in zip(results, p_adjusted, p_equivalence_adjusted,
-                                       strict=True):
+    for result, member, p_adj, p_eq_adj in zip(results, in_family, p_adjusted, p_eq_adjusted,
+                                               strict=True):
         spec = HYPOTHESES[result.hypothesis]
-        outcome, branch = verdict(spec, result.estimate, p_adj, p_eq_adj, alpha)
+        outcome, branch = (verdict(spec, result.estimate, p_adj, p_eq_adj, alpha) if member
+                           else ("not testable with these data", "not_testable"))
         rows.append({
             "hypothesis": spec.id, "question": spec.question, "method": spec.method,
             "estimate": result.estimate, "ci_low": result.ci_low, "ci_high": result.ci_high,
             "p_value": result.p_value, "p_adjusted": p_adj, "verdict": outcome,
-            "reading": reading(spec, result, p_adj, branch, alpha), "scale": spec.scale,
-            "smallest_effect": spec.smallest_effect, "p_equivalence": result.p_equivalence,
-            "p_equivalence_adjusted": p_eq_adj, "n_months": result.n_months,
+            "reading": reading(spec, result, p_adj, branch),
+            "rules_out": rules_out(spec, result),
+            "power": power["power"].get(spec.id, np.nan),
+            "false_positive_rate": power["false_positive_rate"].get(spec.id, np.nan),
+            "scale": spec.scale, "smallest_effect": spec.smallest_effect,
+            "p_equivalence": result.p_equivalence, "p_equivalence_adjusted": p_eq_adj,
+            "in_family": bool(member), "n_months": result.n_months,
             "note": result.reason if result.reason is not None else result.note,
         })
     return pd.DataFrame(rows, columns=VERDICT_COLUMNS)
 
 
-def test_claim(panel: pd.DataFrame, *, alpha: float = 0.05, n_permutations: int = 10_000,
-               n_bootstrap: int = 10_000, seed: int = DEFAULT_SEED) -> pd.DataFrame:
-    """One row per pre-registered hypothesis (docs/hypotheses.md) with estimate, 95% CI, raw and
-    Holm-adjusted p, verdict and a plain-language reading. Tests that cannot run on the panel
-    (no events of a type, too few months) come out `inconclusive` with the reason in `note`.
+def primary_results(data: ClaimData) -> list[Result]:
+    return [estimator(data) for estimator in ESTIMATORS.values()]
 
-    Raises ValueError naming any missing panel columns or non-consecutive months.
+
+def test_claim(panel: pd.DataFrame | None = None, *, draws: pd.DataFrame | None = None,
+               alpha: float = ALPHA, power_runs: int = 200, seed: int = DEFAULT_SEED,
+               power: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per hypothesis of docs/hypotheses.md (second edition): estimate and 95% interval,
+    raw and Holm-adjusted p, verdict, a reading that leads with the interval, what the interval
+    rules out, and the test's power and false-positive rate on simulated panels of the real
+    shape (``power_runs`` panels per planted effect; 0 skips them; a ``power_summary`` given as
+    ``power`` is used as it is).
+
+    With no arguments it reads the shipped ``panel_monthly`` and the stock-flow model's
+    ``flows_draws``. A panel given without ``draws`` is tested on its model columns as a single
+    series (no model uncertainty). A panel without stock figures gets *not testable with these
+    data* for every hypothesis.
     """
+    from analysis.claim.simulate import power_summary, power_table
+    from analysis.store import load
+
     if not 0 < alpha < 1:
         raise ValueError(f"alpha must be between 0 and 1, got {alpha}")
-    if n_permutations < 1 or n_bootstrap < 1:
-        raise ValueError("n_permutations and n_bootstrap must be positive")
-    panel = validate_panel(panel)
-    results = primary_results(panel, n_permutations=n_permutations, n_bootstrap=n_bootstrap,
-                              seed=seed)
-    return verdict_table(results, alpha)
+    if panel is None:
+        panel = load("panel_monthly")
+        draws = load("flows_draws") if draws is None else draws
+    data = claim_data(panel, draws)
+    if not data.has_stock:
+        reason = "the panel has no figures of the number held"
+        return verdict_table([Result(h, reason=reason) for h in HYPOTHESES], alpha=alpha)
+    results = primary_results(data)
+    if power is None and power_runs and data.n_draws >= 20:
+        power = power_summary(power_table(data, runs=power_runs, seed=seed))
+    return verdict_table(results, alpha=alpha, power=power)
 
 
 test_claim.__test__ = False

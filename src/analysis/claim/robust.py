@@ -1,94 +1,69 @@
-"""Robustness of the primary results to the choices the pre-registration fixed.
+"""Robustness of the results to the choices the amendment fixed.
 
-Each row re-estimates one hypothesis under one alternative choice. Raw p-values only: these rows
-are for judging how fragile a verdict is, not for new verdicts.
+Each row re-estimates one hypothesis under one alternative choice. Raw p-values only: these
+rows are for judging how fragile a result is, not for new verdicts.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 
-from analysis.claim.counts import DESIGNATION_COLUMNS, h1_pressure, h5_recognition_slowdown
-from analysis.claim.events import h2_leverage
+from analysis.claim import estimators
+from analysis.claim.data import ClaimData
 from analysis.claim.inference import claim_side
-from analysis.claim.report import primary_results
-from analysis.claim.revolving import h4_revolving_door
 from analysis.claim.spec import (
-    DEFAULT_SEED,
+    COMPARISON_ALTERNATIVES,
+    DEAL_ERA_START,
     HYPOTHESES,
+    RELIEF_WINDOW,
     Result,
-    validate_panel,
-    values,
+    any_in_window,
 )
-from analysis.claim.stock import h3_stock
 
 ROBUSTNESS_COLUMNS = ["hypothesis", "variant", "estimate", "ci_low", "ci_high", "p_value",
                       "n_months", "same_side_as_primary", "note"]
 
 
-def deal_months(panel: pd.DataFrame) -> list[pd.Timestamp]:
-    """Months with a relief step or a release with a stated concession: the events a skeptic
-    would suspect of driving a result on their own."""
-    flagged = (np.nan_to_num(values(panel, "relief_steps")) > 0) | (
-        np.nan_to_num(values(panel, "deals_with_concession")) > 0)
-    return list(panel.loc[flagged, "month"])
-
-
-def specification_variants(panel: pd.DataFrame, n_permutations: int, n_bootstrap: int,
-                           seed: int) -> list[tuple[str, Callable[[], Result]]]:
-    last_year_start = panel["month"].iloc[-1] - pd.DateOffset(months=11)
-    randomised = {"n_permutations": n_permutations, "seed": [seed, 2]}
-    variants: list[tuple[str, Callable[[], Result]]] = [
-        ("pressure lag 1 only", lambda: h1_pressure(panel, lags=(1,))),
-        ("pressure lag 2 only", lambda: h1_pressure(panel, lags=(2,))),
-        ("pressure lag 3 only", lambda: h1_pressure(panel, lags=(3,))),
-        ("pressure lags 1-6", lambda: h1_pressure(panel, lags=range(1, 7))),
-        ("Poisson instead of negative binomial",
-         lambda: h1_pressure(panel, family="poisson")),
-        ("any EU/US/UK designation as pressure",
-         lambda: h1_pressure(panel, pressure=DESIGNATION_COLUMNS)),
-        *[(f"{column.removeprefix('designations_').upper()} designations alone as pressure",
-           lambda column=column: h1_pressure(panel, pressure=(column,)))
-          for column in DESIGNATION_COLUMNS],
-        ("full panel from Sep 2020 with trend", lambda: h1_pressure(panel, sample_start=None)),
-        ("event study: releases in t+1..t+3 after packages, randomisation",
-         lambda: h2_leverage(panel, events=("sanctions_packages",), offsets=(1, 2, 3),
-                             hypothesis="H1_pressure", **randomised)),
-        ("relief month only (window t)", lambda: h2_leverage(panel, offsets=(0,), **randomised)),
-        ("window t..t+1", lambda: h2_leverage(panel, offsets=(0, 1), **randomised)),
-        ("relief or engagement steps",
-         lambda: h2_leverage(panel, events=("relief_steps", "engagement_steps"), **randomised)),
-        ("circular-shift inference", lambda: h2_leverage(panel, inference="circular",
-                                                         **randomised)),
-        ("last 12 months only", lambda: h2_leverage(panel, start=last_year_start, **randomised)),
-        ("Newey-West errors instead of AR(1)", lambda: h3_stock(panel, errors="hac")),
-        ("level segmented regression, Newey-West (slope change)",
-         lambda: h3_stock(panel, specification="levels", errors="hac")),
-        ("observed month ends only", lambda: h3_stock(panel, observed_only=True)),
-        ("12-month pre-window", lambda: h3_stock(panel, pre_months=12)),
-        ("full series from Sep 2020", lambda: h3_stock(panel, pre_months=None)),
-        ("releases at lower bound (released_min)",
-         lambda: h4_revolving_door(panel, n_bootstrap=n_bootstrap, seed=[seed, 4],
-                                   release_basis="released_min")),
-        ("releases at upper bound (released_all)",
-         lambda: h4_revolving_door(panel, n_bootstrap=n_bootstrap, seed=[seed, 4],
-                                   release_basis="released_all")),
-        ("exact recognition figures only",
-         lambda: h4_revolving_door(panel, n_bootstrap=n_bootstrap, seed=[seed, 4],
-                                   exact_only=True)),
-        ("Poisson instead of negative binomial",
-         lambda: h5_recognition_slowdown(panel, family="poisson")),
-        ("exact recognition figures only",
-         lambda: h5_recognition_slowdown(panel, exact_only=True)),
-        ("12-month pre-window", lambda: h5_recognition_slowdown(panel, pre_months=12)),
-    ]
+def _variants(data: ClaimData) -> list[tuple[str, Callable[[], Result]]]:
+    era = estimators.deal_era(data)
+    variants: list[tuple[str, Callable[[], Result]]] = []
+    for start in COMPARISON_ALTERNATIVES:
+        label = f"comparison window from {start:%b %Y}"
+        variants += [
+            (label, lambda s=start: estimators.h3_net_effect(data, comparison_start=s)),
+            (label, lambda s=start: estimators.before_after(
+                data, "H5_recognition_slowdown", "recognized", comparison_start=s)),
+            (label, lambda s=start: estimators.before_after(
+                data, "H6_additionality", "released_other", comparison_start=s)),
+        ]
+    for offsets, label in (((0,), "relief month only"), ((0, 1), "window t..t+1")):
+        variants.append((label, lambda o=offsets: estimators.contrast(
+            data, "H2_leverage", "released_deals", any_in_window(data.relief, o), era,
+            trend=True)))
+    variants.append(("no trend", lambda: estimators.contrast(
+        data, "H2_leverage", "released_deals", any_in_window(data.relief, RELIEF_WINDOW), era)))
+    variants.append(("no trend", lambda: estimators.contrast(
+        data, "H7_refill", "recognized", any_in_window(data.relief, (-1, -2, -3)), era)))
+    mean_only = ClaimData(data.months, data.relief, data.packages,
+                          {name: matrix.mean(axis=1, keepdims=True)
+                           for name, matrix in data.outcomes.items()})
+    for hypothesis in ("H2_leverage", "H3_net_effect", "H5_recognition_slowdown",
+                       "H6_additionality", "H7_refill"):
+        variants.append(("model means only (no model uncertainty)",
+                         lambda h=hypothesis: estimators.ESTIMATORS[h](mean_only)))
     return variants
 
 
-def row(result: Result, variant: str, primary: Mapping[str, Result]) -> dict:
+def _without_relief_month(data: ClaimData, month: pd.Timestamp) -> ClaimData:
+    relief = data.relief.copy()
+    relief[data.months == month] = 0.0
+    return ClaimData(data.months, relief, data.packages, data.outcomes)
+
+
+def _row(result: Result, variant: str, primary: dict[str, Result]) -> dict:
     spec = HYPOTHESES[result.hypothesis]
     reference = primary[result.hypothesis]
     comparable = np.isfinite(result.estimate) and np.isfinite(reference.estimate)
@@ -103,27 +78,24 @@ def row(result: Result, variant: str, primary: Mapping[str, Result]) -> dict:
     }
 
 
-def robustness(panel: pd.DataFrame, alternative_panels: dict[str, pd.DataFrame] | None = None,
-               *, n_permutations: int = 10_000, n_bootstrap: int = 10_000,
-               seed: int = DEFAULT_SEED) -> pd.DataFrame:
-    """Primary estimates, then: other lags and windows, each jurisdiction's designations alone,
-    Poisson against negative binomial, other error models and windows for the stock, release and
-    recognition bounds, each deal month left out in turn (all hypotheses), and the primary tests
-    on each alternative panel (e.g. built with another conflict-resolution rule)."""
-    panel = validate_panel(panel)
-    alternatives = {name: validate_panel(other)
-                    for name, other in (alternative_panels or {}).items()}
-    options = {"n_permutations": n_permutations, "n_bootstrap": n_bootstrap, "seed": seed}
-    primary = {r.hypothesis: r for r in primary_results(panel, **options)}
-    rows = [row(result, "primary", primary) for result in primary.values()]
-    rows += [row(estimate(), variant, primary)
-             for variant, estimate in specification_variants(panel, **options)]
-    for month in deal_months(panel):
-        rows += [row(result, f"without {month:%b %Y}", primary)
-                 for result in primary_results(panel, exclude=(month,), **options)]
-    for name, other in alternatives.items():
-        rows += [row(result, f"panel: {name}", primary)
-                 for result in primary_results(other, **options)]
+def robustness(data: ClaimData, alternatives: dict[str, ClaimData] | None = None
+               ) -> pd.DataFrame:
+    """Primary estimates, then: other comparison windows (H3, H5, H6), other relief windows and
+    no trend (H2, H7), the model's means without its uncertainty, each deal-era relief month
+    left out in turn (H2, H7), and every test on each alternative input (e.g. the panel built
+    with another conflict-resolution rule)."""
+    primary = {h: estimator(data) for h, estimator in estimators.ESTIMATORS.items()}
+    rows = [_row(result, "primary", primary) for result in primary.values()]
+    rows += [_row(estimate(), variant, primary) for variant, estimate in _variants(data)]
+    relief_months = data.months[(np.nan_to_num(data.relief) > 0)
+                                & (data.months >= DEAL_ERA_START)]
+    for month in relief_months:
+        reduced = _without_relief_month(data, month)
+        rows += [_row(estimators.ESTIMATORS[h](reduced), f"without relief in {month:%b %Y}",
+                      primary) for h in ("H2_leverage", "H7_refill")]
+    for name, other in (alternatives or {}).items():
+        rows += [_row(estimator(other), f"inputs: {name}", primary)
+                 for estimator in estimators.ESTIMATORS.values()]
     order = {hypothesis: rank for rank, hypothesis in enumerate(HYPOTHESES)}
     table = pd.DataFrame(rows, columns=ROBUSTNESS_COLUMNS)
     return table.sort_values("hypothesis", key=lambda s: s.map(order), kind="stable",

@@ -1,209 +1,210 @@
-"""Synthetic panels with planted effects, for power analysis and calibration of the claim tests.
+"""Simulated panels of the real shape, and the power and false-positive rates of each test on
+them (docs/hypotheses.md, second edition, "Power and false positives").
 
-`simulate_panel` mimics the real panel's columns, timeline and event pattern (frequent sanctions
-packages in 2020-22, sparse later; releases from July 2024; relief steps in the months the public
-record has them, so that power is for the design at hand; recognitions falling from ~120 a
-month; a stock rising to ~1,400 by mid-2022 then drifting down slowly). Series are
-simulated independently apart from the planted effects, so it is a tool for asking "would the
-tests find an effect of this size?", not a model of the regime. Noise levels are stated
-assumptions (constants below); power depends on them.
+A simulated outcome keeps the real months, the real relief and sanctions months and the real
+pattern of missing figures: it is a baseline with the hypothesis's contrast removed, plus
+month-to-month noise resampled in blocks of three from the real residuals, plus a planted effect
+of known size, plus the real posterior deviations of the stock-flow model (a draw minus the
+posterior mean), so months with few figures stay as uncertain as they are in the data. Each
+planted panel is judged at the threshold its test faces when it has the smallest p of the
+family (α divided by the family size): Holm's power is at least that.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from analysis.claim.inference import claim_side
-from analysis.claim.report import test_claim
+from analysis.claim.data import ClaimData
+from analysis.claim.estimators import (
+    ESTIMATORS,
+    comparison_window,
+    deal_era,
+)
+from analysis.claim.inference import verdict
 from analysis.claim.spec import (
-    DEAL_ERA_START,
+    ALPHA,
+    DEFAULT_SEED,
     HYPOTHESES,
-    NULL_EFFECTS,
     PRESSURE_LAGS,
+    REFILL_LAGS,
     RELIEF_WINDOW,
     any_in_window,
 )
 
-SIMULATION_START = pd.Timestamp("2020-09-01")
-RELEASE_DISPERSION = 0.3
-RECOGNITION_DISPERSION = 0.15
-STOCK_NOISE_SD = 20.0
-STOCK_NOISE_AR = 0.3
-SHARE_OBSERVED = 0.7
-RELIEF_MONTHS = pd.DatetimeIndex(["2024-12-01", "2025-09-01", "2025-11-01", "2025-12-01",
-                                  "2026-03-01"])
-DEFAULT_POWER_GRID: dict[str, tuple[float, ...]] = {
-    "H1_pressure": (1.5, 2.0, 3.0, 4.0, 6.0),
-    "H2_leverage": (1.5, 2.0, 3.0, 4.0, 6.0),
-    "H3_stock": (-10.0, -20.0, -30.0, -40.0, -50.0),
-    "H4_revolving_door": (0.8, 0.6, 0.4, 0.2),
-    "H5_recognition_slowdown": (0.8, 0.6, 0.4, 0.2),
-}
+BLOCK = 3
+SIMULATED_DRAWS = 40
+"""Posterior deviations carried by each simulated panel: enough for Rubin's between-draw
+variance, few enough for hundreds of panels in a few seconds."""
 
 
-def negative_binomial(mean: np.ndarray, dispersion: float, rng: np.random.Generator
-                      ) -> np.ndarray:
-    """NB2 counts (variance mean + dispersion * mean^2) as a gamma-Poisson mixture."""
-    shape = 1.0 / dispersion
-    rate = rng.gamma(shape, np.where(mean > 0, mean / shape, 0.0))
-    return rng.poisson(rate)
+@dataclass(frozen=True)
+class Design:
+    """Where a hypothesis's effect is planted: the outcome, the indicator of exposed months,
+    and the months of its sample."""
+
+    outcome: str
+    indicator: np.ndarray
+    sample: np.ndarray
+    trend: bool = True
 
 
-def planted(effect: Mapping[str, float] | None) -> dict[str, float]:
-    effects = dict(NULL_EFFECTS)
-    unknown = set(effect or {}) - set(effects)
-    if unknown:
-        raise ValueError(f"unknown hypotheses in effect: {sorted(unknown)}")
-    effects.update(effect or {})
-    for hypothesis, value in effects.items():
-        if HYPOTHESES[hypothesis].multiplicative and not value > 0:
-            raise ValueError(f"{hypothesis} effect is a ratio and must be positive")
-    return effects
-
-
-def simulate_panel(n_months: int = 67, effect: Mapping[str, float] | None = None, *,
-                   seed: int | Sequence[int] = 0) -> pd.DataFrame:
-    """A panel of `n_months` from September 2020 with effects planted on each hypothesis's own
-    scale (see `HYPOTHESES[...].scale`): H1 and H2 multiply deal-era releases in months after a
-    package / around relief; H3 adds persons per month to the stock's change from July 2024;
-    H4 sets expected deal-era recognitions per release; H5 multiplies deal-era recognitions.
-    Hypotheses not named get their null value. Meant for power analysis and calibration
-    (`power_curve`, `power_table`, the tests), never as data."""
-    if n_months < 1:
-        raise ValueError("n_months must be positive")
-    effects = planted(effect)
-    rng = np.random.default_rng(seed)
-    months = pd.Series(pd.date_range(SIMULATION_START, periods=n_months, freq="MS"))
-    years = ((months - SIMULATION_START).dt.days / 365.25).to_numpy()
-    deal = (months >= DEAL_ERA_START).to_numpy()
-    early = (months < pd.Timestamp("2023-01-01")).to_numpy()
-
-    packages = rng.binomial(1, np.where(early, 0.5, 0.2)) * (1 + rng.binomial(1, 0.3, n_months))
-    designations = {
-        column: np.where(packages > 0, rng.binomial(1, 0.6, n_months) * rng.poisson(20, n_months),
-                         rng.binomial(1, 0.05, n_months) * rng.poisson(5, n_months))
-        for column in ("designations_eu", "designations_us", "designations_uk")
+def planting_design(data: ClaimData, hypothesis: str) -> Design | None:
+    """The contrast each test estimates, as the simulation plants it; None for H4 (planted as
+    a ratio by ``simulate_ratio``) and H8 (descriptive)."""
+    era = deal_era(data)
+    before_after = era | comparison_window(data)
+    designs: dict[str, Callable[[], Design]] = {
+        "H1_pressure": lambda: Design(
+            "released_deals",
+            any_in_window(data.packages, [-lag for lag in PRESSURE_LAGS]), era),
+        "H2_leverage": lambda: Design(
+            "released_deals", any_in_window(data.relief, RELIEF_WINDOW), era),
+        "H3_net_effect": lambda: Design("stock_change", era.astype(float), before_after,
+                                        trend=False),
+        "H5_recognition_slowdown": lambda: Design("recognized", era.astype(float),
+                                                  before_after, trend=False),
+        "H6_additionality": lambda: Design("released_other", era.astype(float), before_after,
+                                           trend=False),
+        "H7_refill": lambda: Design(
+            "recognized", any_in_window(data.relief, [-lag for lag in REFILL_LAGS]), era),
     }
-    relief = months.isin(RELIEF_MONTHS).to_numpy().astype(int)
-    engagement = np.where((months >= pd.Timestamp("2024-06-01")).to_numpy(),
-                          rng.binomial(1, 0.3, n_months), 0)
-
-    recognition_mean = 120 * np.exp(-0.3 * years) * np.where(
-        deal, effects["H5_recognition_slowdown"], 1.0)
-    recognized = negative_binomial(recognition_mean, RECOGNITION_DISPERSION, rng).astype(float)
-    gap = ((months >= pd.Timestamp("2022-05-01")) & (months <= pd.Timestamp("2022-07-01")))
-    recognized[gap.to_numpy() | (rng.random(n_months) < 0.1)] = np.nan
-    qualifier = rng.choice(["exact", "approx", "lower_bound"], size=n_months, p=[0.75, 0.15, 0.1])
-
-    after_package = np.nan_to_num(any_in_window(packages.astype(float),
-                                                [-lag for lag in PRESSURE_LAGS]))
-    around_relief = np.nan_to_num(any_in_window(relief.astype(float), RELIEF_WINDOW))
-    multiplier = (effects["H1_pressure"] ** after_package
-                  * effects["H2_leverage"] ** around_relief)
-    baseline = (recognition_mean[deal].sum()
-                / (effects["H4_revolving_door"] * multiplier[deal].sum())) if deal.any() else 0.0
-    released = np.where(deal, negative_binomial(baseline * multiplier, RELEASE_DISPERSION, rng),
-                        rng.binomial(1, 0.05, n_months) * rng.integers(3, 10, n_months))
-
-    drift = np.select([(months < pd.Timestamp("2021-07-01")).to_numpy(),
-                       (months < pd.Timestamp("2022-07-01")).to_numpy()], [100.0, 30.0], -2.0)
-    drift = drift + np.where(deal, effects["H3_stock"], 0.0)
-    shocks = rng.normal(0, STOCK_NOISE_SD, n_months)
-    noise = np.zeros(n_months)
-    for t in range(1, n_months):
-        noise[t] = STOCK_NOISE_AR * noise[t - 1] + shocks[t]
-    stock = np.maximum(74 + np.concatenate([[0.0], np.cumsum(drift[1:] + noise[1:])]), 0)
-    observed = rng.random(n_months) < SHARE_OBSERVED
-    observed[[0, -1]] = True
-    positions = np.arange(n_months)
-    held = np.interp(positions, positions[observed], stock[observed])
-
-    batches = np.where(released > 0, 1 + (released > 60), 0)
-    panel = pd.DataFrame({
-        "month": months,
-        "prisoners_held": np.round(held),
-        "prisoners_held_observed": observed,
-        "recognized": pd.array(recognized, dtype="Float64").round().astype("Int64"),
-        "recognized_qualifier": pd.array(np.where(np.isnan(recognized), None, qualifier),
-                                         dtype="string"),
-        "released": released,
-        "released_min": rng.binomial(released, 0.92),
-        "released_all": released + rng.poisson(0.08 * released),
-        "release_batches": batches,
-        "largest_batch": np.where(batches == 2, np.ceil(0.6 * released), released),
-        "deals_with_concession": ((released > 0) & (relief > 0)).astype(int),
-        "relief_steps": relief,
-        "engagement_steps": engagement,
-        **designations,
-        "sanctions_packages": packages,
-    })
-    count_columns = [c for c in panel.columns if c not in (
-        "month", "prisoners_held", "prisoners_held_observed", "recognized",
-        "recognized_qualifier")]
-    panel[count_columns] = panel[count_columns].astype("Int64")
-    panel.loc[panel.index[:4], "designations_uk"] = pd.NA
-    return panel
+    return designs[hypothesis]() if hypothesis in designs else None
 
 
-def expected_verdict(hypothesis: str, value: float) -> str:
-    """The verdict a planted effect should produce; at the null value, 'supports the claim' so
-    that the rate reported there is the false-positive rate."""
-    side = claim_side(HYPOTHESES[hypothesis], value)
-    return "against the claim" if side < 0 else "supports the claim"
+def simulate_outcome(data: ClaimData, design: Design, effect: float,
+                     rng: np.random.Generator) -> np.ndarray:
+    """One simulated outcome matrix (months x SIMULATED_DRAWS) with ``effect`` persons a month
+    added in the exposed months of the sample and no other difference between exposed and
+    unexposed months."""
+    matrix = data.outcomes[design.outcome]
+    mean = matrix.mean(axis=1)
+    deviations = matrix - mean[:, None]
+    rows = design.sample & np.isfinite(mean) & np.isfinite(design.indicator)
+    exposed = np.nan_to_num(design.indicator)
+    trend = np.arange(len(mean), dtype=float) if design.trend else np.zeros(len(mean))
+    terms = np.column_stack([np.ones(rows.sum()), exposed[rows], trend[rows]])
+    coefficients, *_ = np.linalg.lstsq(terms, mean[rows], rcond=None)
+    residuals = mean[rows] - terms @ coefficients
+    baseline = mean.copy()
+    baseline[rows] = terms[:, [0, 2]] @ coefficients[[0, 2]]
+    noise = np.zeros(len(mean))
+    noise[rows] = _block_resample(residuals, rng)
+    simulated = baseline + noise + effect * exposed * rows
+    columns = rng.integers(0, matrix.shape[1], SIMULATED_DRAWS)
+    return simulated[:, None] + deviations[:, columns]
 
 
-def power_curve(effects: Mapping[str, Sequence[float]] | None = None, *, n_sims: int = 200,
-                n_months: int = 67, alpha: float = 0.05, n_permutations: int = 199,
-                n_bootstrap: int = 499, seed: int = 0) -> pd.DataFrame:
-    """Share of simulated panels, with one effect planted at a time, in which the full
-    pre-registered procedure (all five tests, Holm) gives the verdict the planted effect implies.
-    `power_se` is the Monte-Carlo standard error."""
-    grid = DEFAULT_POWER_GRID if effects is None else effects
+def _block_resample(residuals: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    n = len(residuals)
+    starts = rng.integers(0, max(n - BLOCK + 1, 1), size=n // BLOCK + 1)
+    picked = np.concatenate([residuals[start:start + BLOCK] for start in starts])[:n]
+    return picked - picked.mean()
+
+
+def simulate_ratio(data: ClaimData, ratio: float, rng: np.random.Generator) -> ClaimData:
+    """H4: recognitions rescaled in the deal era so that their total is ``ratio`` times the
+    political prisoners freed in deals in each draw (times a 5% log-normal spread between
+    panels), the months' pattern kept."""
+    era = deal_era(data)
+    columns = rng.integers(0, data.n_draws, SIMULATED_DRAWS)
+    freed = data.outcomes["released_deals"][:, columns]
+    recognized = data.outcomes["recognized"][:, columns].copy()
+    scale = ratio * freed[era].sum(axis=0) / recognized[era].sum(axis=0)
+    recognized[era] *= scale[None, :] * rng.lognormal(0, 0.05)
+    others = {name: matrix[:, columns] for name, matrix in data.outcomes.items()}
+    return ClaimData(data.months, data.relief, data.packages,
+                     {**others, "released_deals": freed, "recognized": recognized})
+
+
+def simulated_data(data: ClaimData, hypothesis: str, effect: float,
+                   rng: np.random.Generator) -> ClaimData:
+    """The real inputs with the hypothesis's outcome replaced by a simulated one."""
+    if hypothesis == "H4_revolving_door":
+        return simulate_ratio(data, effect, rng)
+    design = planting_design(data, hypothesis)
+    simulated = simulate_outcome(data, design, effect, rng)
+    others = {name: matrix[:, rng.integers(0, matrix.shape[1], SIMULATED_DRAWS)]
+              for name, matrix in data.outcomes.items() if name != design.outcome}
+    return ClaimData(data.months, data.relief, data.packages,
+                     {**others, design.outcome: simulated})
+
+
+def scenarios(hypothesis: str) -> dict[str, float]:
+    """Planted effects: at the SESOI on the claim's side, none, at the SESOI on the other side."""
+    spec = HYPOTHESES[hypothesis]
+    if spec.multiplicative:
+        claim_side = spec.smallest_effect ** spec.claim_sign
+        return {"claim side": claim_side, "none": 1.0, "opposite": 1 / claim_side}
+    size = spec.claim_sign * spec.smallest_effect
+    return {"claim side": size, "none": 0.0, "opposite": -size}
+
+
+def judged(hypothesis: str, data: ClaimData, family_size: int) -> str:
+    """The verdict a single simulated panel gets at the family's first Holm threshold."""
+    spec = HYPOTHESES[hypothesis]
+    result = ESTIMATORS[hypothesis](data)
+    if result.reason is not None:
+        return "not testable with these data"
+    scaled = min(1.0, result.p_value * family_size)
+    scaled_equivalence = min(1.0, result.p_equivalence * family_size)
+    return verdict(spec, result.estimate, scaled, scaled_equivalence, ALPHA)[0]
+
+
+def verdict_rates(data: ClaimData, hypothesis: str, effect: float, runs: int,
+                  family_size: int, seed) -> pd.Series:
+    """Share of simulated panels per verdict for one planted effect."""
+    rng = np.random.default_rng(seed)
+    outcomes = [judged(hypothesis, simulated_data(data, hypothesis, effect, rng), family_size)
+                for _ in range(runs)]
+    return pd.Series(outcomes).value_counts(normalize=True)
+
+
+POWER_COLUMNS = ["hypothesis", "scenario", "planted_effect", "supports", "against",
+                 "inconclusive", "not_testable", "runs"]
+
+
+def power_table(data: ClaimData, *, runs: int = 200, family_size: int | None = None,
+                seed: int = DEFAULT_SEED, hypotheses: list[str] | None = None) -> pd.DataFrame:
+    """Verdict shares per hypothesis and planted effect on panels of the real shape. A test
+    that is not identified on the real panel (H1 today) is reported as such."""
+    from analysis.claim.report import family
+
+    chosen = hypotheses or [h for h in HYPOTHESES if HYPOTHESES[h].in_family]
+    family_size = family_size or len(family(data))
     rows = []
-    for index, (hypothesis, grid_values) in enumerate(grid.items()):
-        for value_index, value in enumerate(grid_values):
-            wanted = expected_verdict(hypothesis, value)
-            hits = 0
-            for simulation in range(n_sims):
-                panel = simulate_panel(n_months, {hypothesis: value},
-                                       seed=[seed, index, value_index, simulation])
-                table = test_claim(panel, alpha=alpha, n_permutations=n_permutations,
-                                   n_bootstrap=n_bootstrap, seed=simulation)
-                outcome = table.set_index("hypothesis").at[hypothesis, "verdict"]
-                hits += outcome == wanted
-            power = hits / n_sims
-            rows.append({"hypothesis": hypothesis, "effect": value,
-                         "expected_verdict": wanted, "power": power,
-                         "power_se": float(np.sqrt(power * (1 - power) / n_sims)),
-                         "n_sims": n_sims})
-    return pd.DataFrame(rows)
+    for index, hypothesis in enumerate(chosen):
+        for position, (scenario, effect) in enumerate(scenarios(hypothesis).items()):
+            shares = verdict_rates(data, hypothesis, effect, runs, family_size,
+                                   [seed, index, position])
+            rows.append({
+                "hypothesis": hypothesis, "scenario": scenario, "planted_effect": effect,
+                "supports": shares.get("supports the claim", 0.0),
+                "against": shares.get("against the claim", 0.0),
+                "inconclusive": shares.get("inconclusive", 0.0),
+                "not_testable": shares.get("not testable with these data", 0.0),
+                "runs": runs,
+            })
+    return pd.DataFrame(rows, columns=POWER_COLUMNS)
 
 
-def power_table(effects: Mapping[str, Sequence[float]] | None = None, *, n_sims: int = 200,
-                target: float = 0.8, **options) -> pd.DataFrame:
-    """Smallest planted effect (closest to the null, among those tried) that the procedure
-    detects at least `target` of the time, per hypothesis, with power at the pre-registered
-    smallest effect of interest where it was on the grid. Slow at the defaults (minutes):
-    meant for the notebook; pass a small grid and `n_sims` to explore."""
-    curve = power_curve(effects, n_sims=n_sims, **options)
+def power_summary(table: pd.DataFrame) -> pd.DataFrame:
+    """Per hypothesis: ``power`` (the share of panels that reach the verdict the planted effect
+    should give: supports at the claim-side SESOI, or for H6/H7 supports with no effect) and the
+    ``false_positive_rate`` (supports with no effect, or for H6/H7 supports at the SESOI on the
+    other side)."""
     rows = []
-    for hypothesis, group in curve.groupby("hypothesis", sort=False):
+    for hypothesis, group in table.groupby("hypothesis", sort=False):
+        by = group.set_index("scenario")
         spec = HYPOTHESES[hypothesis]
-        distance = (np.abs(np.log(group["effect"])) if spec.multiplicative
-                    else np.abs(group["effect"] - spec.null))
-        ordered = group.assign(distance=distance.to_numpy()).sort_values("distance")
-        reached = ordered[ordered["power"] >= target]
-        at_sesoi = ordered[np.isclose(ordered["distance"], abs(np.log(spec.smallest_effect))
-                                      if spec.multiplicative else spec.smallest_effect)]
-        rows.append({
-            "hypothesis": hypothesis, "scale": spec.scale,
-            "smallest_effect_detected": reached["effect"].iloc[0] if len(reached) else np.nan,
-            "power_there": reached["power"].iloc[0] if len(reached) else np.nan,
-            "power_at_sesoi": at_sesoi["power"].iloc[0] if len(at_sesoi) else np.nan,
-            "effects_tried": ", ".join(f"{v:g}" for v in group["effect"]),
-            "n_sims": n_sims, "target": target,
-        })
+        if spec.equivalence_supports:
+            power, false = by.loc["none", "supports"], by.loc["opposite", "supports"]
+        else:
+            power, false = by.loc["claim side", "supports"], by.loc["none", "supports"]
+        rows.append({"hypothesis": hypothesis, "power": power, "false_positive_rate": false,
+                     "power_against": by.loc["opposite", "against"],
+                     "not_testable": by["not_testable"].max()})
     return pd.DataFrame(rows)

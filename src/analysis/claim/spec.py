@@ -1,12 +1,13 @@
-"""The pre-registered hypotheses (docs/hypotheses.md) as data, the fixed dates, and panel checks.
+"""The hypotheses of docs/hypotheses.md (second edition, 2026-11-29) as data, the fixed windows,
+and the checks a panel must pass.
 
-Everything a verdict depends on (claim's direction, smallest effect of interest, dates, HAC
-lags) lives here so that the tests, the simulations and the document share one definition.
+Everything a verdict depends on (the claim's side, the smallest effect of interest, what
+ruling out that effect means, the windows) lives here, so that the tests, the simulations and
+the document share one definition.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,38 +15,49 @@ import pandas as pd
 
 DEAL_ERA_START = pd.Timestamp("2024-07-01")
 US_RELIEF_START = pd.Timestamp("2025-09-01")
-PRE_DEAL_MONTHS = 24
+COMPARISON_START = pd.Timestamp("2023-07-01")
+"""Start of the comparison window (to the month before the deal era): after the 2022 surge."""
+COMPARISON_ALTERNATIVES = (pd.Timestamp("2023-01-01"), pd.Timestamp("2022-07-01"))
 HAC_LAGS = 3
-LJUNG_BOX_LAGS = 6
 RELIEF_WINDOW = (-1, 0, 1)
+"""Months t-1..t+1 around a relief step (H2)."""
 PRESSURE_LAGS = (1, 2, 3)
-BLOCK_LENGTH = 3
-MIN_MONTHS = 8
+RELIEF_CONTROL_WINDOW = (-1, 0)
+"""H1's relief control: a relief step in t-1..t, not t+1, which releases at t can cause."""
+REFILL_LAGS = (1, 2, 3)
+"""H7: months t+1..t+3 after a relief step."""
+MIN_CONTRAST_MONTHS = 3
+MAX_TREND_CORRELATION = 0.8
 DEFAULT_SEED = 20251213
+ALPHA = 0.05
 
-PANEL_COLUMNS = (
-    "month", "prisoners_held", "prisoners_held_observed", "recognized", "recognized_qualifier",
-    "released", "released_min", "released_all", "release_batches", "largest_batch",
-    "deals_with_concession", "relief_steps", "engagement_steps", "designations_eu",
-    "designations_us", "designations_uk", "sanctions_packages",
-)
+PANEL_COLUMNS = ("month", "prisoners_held", "relief_steps", "sanctions_packages")
+"""What the tests read from the panel; the flows come from the stock-flow model's draws."""
 
-VERDICTS = ("supports the claim", "against the claim", "inconclusive")
+SERIES = ("stock", "recognized", "released_deals", "released_other")
+"""The model's monthly series the tests read, one matrix (months x draws) each."""
+
+VERDICTS = ("supports the claim", "against the claim", "inconclusive",
+            "not testable with these data")
 
 
 @dataclass(frozen=True)
 class Hypothesis:
-    """One pre-registered test. ``claim_sign`` is +1 when the claim predicts an estimate above
-    the null value and -1 when below; ``smallest_effect`` is on the estimate's own scale (a
-    ratio above 1, or a positive difference)."""
+    """One test. ``claim_sign`` is +1 when the claim predicts an estimate above ``null`` and -1
+    when below; ``smallest_effect`` is on the estimate's scale (a difference in persons a month,
+    or for H4 a ratio above 1 whose inverse is the lower equivalence bound);
+    ``equivalence_supports`` says whether ruling out effects as large as the SESOI supports the
+    claim (H6, H7) or goes against it; ``in_family`` is False for a descriptive row."""
 
     id: str
     question: str
     method: str
     scale: str
-    multiplicative: bool
     claim_sign: int
     smallest_effect: float
+    multiplicative: bool = False
+    equivalence_supports: bool = False
+    in_family: bool = True
 
     @property
     def null(self) -> float:
@@ -58,37 +70,60 @@ class Hypothesis:
         return -self.smallest_effect, self.smallest_effect
 
 
+PERSONS = "persons per month"
+
 HYPOTHESES: dict[str, Hypothesis] = {h.id: h for h in (
     Hypothesis(
         "H1_pressure",
-        "Are deal-era months 1-3 after a sanctions package followed by more releases?",
-        "negative-binomial GLM of monthly releases on a package in t-1..t-3, a relief step in "
-        "t-1..t+1 and a trend, deal era, Newey-West errors",
-        "rate ratio", True, +1, 1.5),
+        "Do deal-era months 1-3 after a sanctions package see more political prisoners freed "
+        "in deals?",
+        "difference in mean monthly political prisoners freed in deals, sanctions package in "
+        "t-1..t-3 vs not, with relief in t-1..t and a trend; deal era; Newey-West within model "
+        "draws, Rubin's rules",
+        PERSONS, +1, 15.0),
     Hypothesis(
         "H2_leverage",
-        "Are releases larger in the months around relief steps than in other deal-era months?",
-        "event study, window t-1..t+1 around relief steps, randomisation inference over "
-        "deal-era months, CI by test inversion",
-        "ratio of mean releases", True, +1, 1.5),
+        "Are more political prisoners freed in deals in the months around relief steps?",
+        "difference in mean monthly political prisoners freed in deals, relief step in "
+        "t-1..t+1 vs other deal-era months, with a trend; Newey-West within model draws, "
+        "Rubin's rules",
+        PERSONS, +1, 15.0),
     Hypothesis(
-        "H3_stock",
-        "Did the number held fall faster after the deals began than in the two years before?",
-        "segmented regression of the monthly stock change (first differences) with breaks at "
-        "Jul 2024 and Sep 2025, from Jul 2022, Newey-West errors, Ljung-Box check",
-        "persons per month", False, -1, 10.0),
+        "H3_net_effect",
+        "Did the deal era lower the number held beyond the pre-deal trend?",
+        "difference in mean monthly change of the number held, deal era vs Jul 2023 - Jun "
+        "2024; Newey-West within model draws, Rubin's rules",
+        PERSONS, -1, 10.0),
     Hypothesis(
         "H4_revolving_door",
-        "How many new political prisoners were recognised per person freed in the deal era?",
-        "ratio of mean monthly recognitions to mean monthly releases, deal era, block bootstrap "
-        "with measurement error from qualifiers and release bounds",
-        "recognised per released", True, -1, 1.25),
+        "How many political prisoners were newly recognised per political prisoner freed in "
+        "deals over the deal era?",
+        "ratio of recognitions to political prisoners freed in deals summed over the deal era, "
+        "posterior draws of the stock-flow model",
+        "recognised per freed", -1, 1.25, multiplicative=True),
     Hypothesis(
         "H5_recognition_slowdown",
-        "Did new recognitions slow once the deals began, beyond their earlier trend?",
-        "negative-binomial GLM of monthly recognitions on a trend and a deal-era indicator, "
-        "from Jul 2022, Newey-West errors",
-        "rate ratio", True, -1, 1.25),
+        "Did new recognitions slow in the deal era compared with the year before it?",
+        "difference in mean monthly recognitions, deal era vs Jul 2023 - Jun 2024; Newey-West "
+        "within model draws, Rubin's rules",
+        PERSONS, -1, 10.0),
+    Hypothesis(
+        "H6_additionality",
+        "Did releases outside deals fall as deal releases rose (prisoners held back for sale)?",
+        "difference in mean monthly other exits (end of sentence, death, transfer), deal era vs "
+        "Jul 2023 - Jun 2024; Newey-West within model draws, Rubin's rules",
+        PERSONS, +1, 10.0, equivalence_supports=True),
+    Hypothesis(
+        "H7_refill",
+        "Did recognitions rise in the three months after relief steps?",
+        "difference in mean monthly recognitions, months t+1..t+3 after a relief step vs other "
+        "deal-era months, with a trend; Newey-West within model draws, Rubin's rules",
+        PERSONS, -1, 10.0, equivalence_supports=True),
+    Hypothesis(
+        "H8_durability",
+        "Do those freed stay free (re-arrests, forced exile)?",
+        "descriptive: re-arrest and expulsion counts where the data give them",
+        "persons", 0, np.nan, in_family=False),
 )}
 
 NULL_EFFECTS: dict[str, float] = {h.id: h.null for h in HYPOTHESES.values()}
@@ -96,7 +131,7 @@ NULL_EFFECTS: dict[str, float] = {h.id: h.null for h in HYPOTHESES.values()}
 
 @dataclass(frozen=True)
 class Result:
-    """What one estimator returns; ``reason`` is set when the test could not run."""
+    """What one estimator returns; ``reason`` is set when the test is not identified."""
 
     hypothesis: str
     estimate: float = np.nan
@@ -136,7 +171,7 @@ def values(panel: pd.DataFrame, column: str) -> np.ndarray:
     return pd.to_numeric(panel[column], errors="coerce").astype("float64").to_numpy()
 
 
-def any_in_window(counts: np.ndarray, offsets: Iterable[int]) -> np.ndarray:
+def any_in_window(counts: np.ndarray, offsets) -> np.ndarray:
     """1 if any month t+offset has a positive count, 0 if all are known zeros, NaN if none is
     positive and some are unknown (missing or outside the panel) - unknown is not zero."""
     n = len(counts)
@@ -150,8 +185,3 @@ def any_in_window(counts: np.ndarray, offsets: Iterable[int]) -> np.ndarray:
         positive |= shifted > 0
         unknown |= np.isnan(shifted)
     return np.where(positive, 1.0, np.where(unknown, np.nan, 0.0))
-
-
-def month_mask(months: pd.Series, exclude: Iterable[pd.Timestamp]) -> np.ndarray:
-    dropped = pd.DatetimeIndex([pd.Timestamp(m) for m in exclude])
-    return ~months.isin(dropped).to_numpy()

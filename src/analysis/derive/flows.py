@@ -402,7 +402,7 @@ def sample(design: Design, settings: SamplerSettings) -> FlowFit:
     bound = kind != "point"
     base_weight = 1.0 / sd**2
     mixing = np.ones(len(sd))
-    n_months, n_batches = design.n_months, len(design.batches)
+    n_months = design.n_months
     n_unknowns = matrix.shape[1]
     walk = _random_walk_precision(n_months)
     diffuse = np.full(n_unknowns, 1e-8)
