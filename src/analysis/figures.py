@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib.dates as mdates
+import matplotlib.ticker as mticker
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -335,7 +336,8 @@ def release_pace_chart(panel: pd.DataFrame, deal_months: list[pd.Timestamp] | No
 
 VERDICT_COLOURS = {"supports the claim": COLOURS["released"],
                    "against the claim": COLOURS["observed"],
-                   "inconclusive": COLOURS["muted"]}
+                   "inconclusive": COLOURS["muted"],
+                   "not testable with these data": COLOURS["other"]}
 
 
 def _not_enough_data(title: str, reason: str) -> plt.Figure:
@@ -355,10 +357,39 @@ def _deal_era(panel: pd.DataFrame) -> pd.DataFrame:
     return panel[panel["month"] >= DEAL_ERA_START]
 
 
+def flows_chart(flows: pd.DataFrame) -> plt.Figure:
+    """The stock-flow model's monthly flows, each a line with its 95% band: what every test of
+    the claim reads."""
+    series = [("recognized", "Newly recognised", COLOURS["recognized"]),
+              ("released_deals", "Freed in release batches (deals)", COLOURS["released"]),
+              ("released_other", "Other exits (end of sentence, death, transfer)",
+               COLOURS["other"])]
+    figure, axis = style.new_figure()
+    for column, label, colour in series:
+        axis.fill_between(flows["month"], flows[f"{column}_low"], flows[f"{column}_high"],
+                          color=colour, alpha=0.2, linewidth=0, step="mid")
+        axis.step(flows["month"], flows[column], where="mid", color=colour, linewidth=1.8,
+                  label=label)
+    axis.axhline(0, color=COLOURS["muted"], linewidth=0.8)
+    axis.legend(loc="upper right")
+    axis.set_ylabel("Political prisoners per month")
+    _month_axis(axis)
+    last = flows["month"].max() + pd.offsets.MonthEnd(0)
+    style.annotate(
+        figure, "Political prisoners in and out, month by month, with 95% intervals",
+        f"Monthly flows of the stock-flow model (persons), {flows['month'].min():%b %Y} to "
+        f"{last:%b %Y}: lines are means, bands 95% intervals; a wide band is a month few "
+        "figures describe.",
+        style.source_line(["prisoner_counts", "release_events"], last),
+    )
+    return figure
+
+
 def release_timing_chart(panel: pd.DataFrame, event_column: str, offsets: tuple[int, ...],
                          window_label: str, event_label: str, title: str) -> plt.Figure:
-    """Deal-era monthly releases, coloured by whether the month is in a test's event window
-    (month t is in it if an event fell at t+offset for an offset in ``offsets``)."""
+    """Deal-era political prisoners freed in deals per month (stock-flow model, 95% interval),
+    coloured by whether the month is in a test's event window (month t is in it if an event
+    fell at t+offset for an offset in ``offsets``)."""
     from matplotlib.patches import Patch
 
     from analysis.claim.spec import any_in_window, values
@@ -368,10 +399,13 @@ def release_timing_chart(panel: pd.DataFrame, event_column: str, offsets: tuple[
     if era.empty:
         return _not_enough_data(title, "No deal-era months (from July 2024) in this panel.")
     figure, axis = style.new_figure()
-    released = era["released"].astype("float64")
-    top = max(released.max(), 1.0)
-    axis.bar(era["month"], released, width=25,
+    freed = era["released_deals"].astype("float64")
+    low, high = era["released_deals_low"], era["released_deals_high"]
+    top = max(high.max(), 1.0)
+    axis.bar(era["month"], freed, width=25,
              color=np.where(era["in_window"], COLOURS["relief"], COLOURS["released"]))
+    axis.errorbar(era["month"], freed, yerr=[freed - low, high - freed], fmt="none",
+                  ecolor=COLOURS["text"], elinewidth=1, capsize=3)
     events = era[era[event_column].fillna(0) > 0]
     axis.scatter(events["month"], np.full(len(events), -0.05 * top), marker="^", s=40,
                  color=COLOURS["text"], zorder=3)
@@ -380,16 +414,18 @@ def release_timing_chart(panel: pd.DataFrame, event_column: str, offsets: tuple[
         Patch(color=COLOURS["released"], label="Other deal-era month"),
         plt.Line2D([], [], marker="^", linestyle="", color=COLOURS["text"],
                    label=f"Month with {event_label}"),
+        plt.Line2D([], [], color=COLOURS["text"], label="95% interval"),
     ], loc="upper left")
     axis.set_ylim(-0.1 * top, top * 1.15)
-    axis.set_ylabel("People freed in batches per month")
+    axis.set_ylabel("Political prisoners freed in deals per month")
     axis.xaxis.set_major_locator(mdates.MonthLocator(bymonth=[1, 4, 7, 10]))
     axis.xaxis.set_major_formatter(mdates.DateFormatter("%b\n%Y"))
     style.annotate(
         figure, title,
-        "People freed in announced batches per month (persons), deal era "
+        "Political prisoners freed in release batches per month (persons, stock-flow model: "
+        "stated counts, else an estimate between zero and the batch total), deal era "
         f"{era['month'].min():%b %Y} to {era['month'].max():%b %Y}.",
-        style.source_line(["release_events", "sanctions_timeline"],
+        style.source_line(["prisoner_counts", "release_events", "sanctions_timeline"],
                           era["month"].max() + pd.offsets.MonthEnd(0)),
     )
     return figure
@@ -402,7 +438,7 @@ def pressure_chart(panel: pd.DataFrame) -> plt.Figure:
     return release_timing_chart(
         panel, "sanctions_packages", tuple(-lag for lag in PRESSURE_LAGS),
         "1-3 months after a sanctions package", "a sanctions package",
-        "H1 pressure: releases after new sanctions packages")
+        "H1 pressure: political prisoners freed after new sanctions packages")
 
 
 def leverage_chart(panel: pd.DataFrame) -> plt.Figure:
@@ -411,113 +447,130 @@ def leverage_chart(panel: pd.DataFrame) -> plt.Figure:
 
     return release_timing_chart(
         panel, "relief_steps", RELIEF_WINDOW, "Within a month of a relief step",
-        "a relief step", "H2 leverage: releases around sanctions relief")
+        "a relief step", "H2 leverage: political prisoners freed around sanctions relief")
 
 
-def stock_change_chart(panel: pd.DataFrame) -> plt.Figure:
-    """H3: the monthly change in the number held, with the segment means the test estimates."""
-    from analysis.claim import segmented_regression
-    from analysis.claim.spec import DEAL_ERA_START, PRE_DEAL_MONTHS, US_RELIEF_START
+def _window_means(changes: np.ndarray, rows: np.ndarray) -> tuple[float, float, float]:
+    means = changes[rows].mean(axis=0)
+    return float(means.mean()), *np.percentile(means, [2.5, 97.5])
 
-    title = "H3 stock: the number held, month by month, before and after the deals began"
-    start = DEAL_ERA_START - pd.DateOffset(months=PRE_DEAL_MONTHS)
-    window = panel[panel["month"] >= start - pd.DateOffset(months=1)]
-    change = window["prisoners_held"].diff()
-    shown = window.assign(change=change)[window["month"] >= start]
-    fit = segmented_regression(panel).set_index("term")["estimate"].to_numpy()
-    if shown["change"].notna().sum() == 0 or len(fit) < 3 or not np.isfinite(fit).all():
-        return _not_enough_data(title, "Too few month-end counts around the deal era.")
+
+def stock_change_chart(draws: pd.DataFrame, verdicts: pd.DataFrame) -> plt.Figure:
+    """H3: the monthly change in the number held with its 95% interval, and the mean change in
+    the comparison window and the deal era, each with its interval."""
+    from analysis.claim.spec import COMPARISON_START, DEAL_ERA_START
+
+    title = "H3 net effect: the monthly change in the number held, before and in the deal era"
+    stock = draws.pivot(index="month", columns="draw", values="stock")
+    changes = stock.diff().loc[stock.index >= COMPARISON_START]
+    if changes.empty or changes.isna().all().all():
+        return _not_enough_data(title, "Too few figures of the number held around the deal era.")
+    values_ = changes.to_numpy()
+    months = changes.index
+    mean = values_.mean(axis=1)
+    low, high = np.percentile(values_, [2.5, 97.5], axis=1)
     figure, axis = style.new_figure()
-    axis.bar(shown["month"], shown["change"], width=25,
-             color=np.where(shown["prisoners_held_observed"], COLOURS["held"], COLOURS["grid"]))
-    last = shown["month"].max() + pd.offsets.MonthEnd(0)
-    for begin, end, level in ((start, DEAL_ERA_START, fit[0]),
-                              (DEAL_ERA_START, US_RELIEF_START, fit[0] + fit[1]),
-                              (US_RELIEF_START, last, fit[0] + fit[1] + fit[2])):
-        axis.hlines(level, begin, end, color=COLOURS["observed"], linewidth=2)
-        axis.annotate(f"{level:+.0f}/month", (end, level), xytext=(-2, -4), ha="right",
-                      va="top", textcoords="offset points", color=COLOURS["observed"],
-                      fontsize=9.5, fontweight="bold")
+    axis.bar(months, mean, width=25, color=COLOURS["held"])
+    axis.errorbar(months, mean, yerr=[mean - low, high - mean], fmt="none",
+                  ecolor=COLOURS["text"], elinewidth=1, capsize=3)
+    last = months.max() + pd.offsets.MonthEnd(0)
+    era = np.asarray(months >= DEAL_ERA_START)
+    for rows, begin, end in ((~era, COMPARISON_START, DEAL_ERA_START),
+                             (era, DEAL_ERA_START, last)):
+        centre, lower, upper = _window_means(values_, rows)
+        axis.fill_between([begin, end], lower, upper, color=COLOURS["observed"], alpha=0.2,
+                          linewidth=0)
+        axis.hlines(centre, begin, end, color=COLOURS["observed"], linewidth=2)
+        axis.annotate(f"mean {centre:+.0f}/month ({lower:+.0f} to {upper:+.0f})",
+                      (end, upper), xytext=(-2, 4), ha="right", va="bottom",
+                      textcoords="offset points", color=COLOURS["observed"], fontsize=9.5,
+                      fontweight="bold")
     axis.axhline(0, color=COLOURS["muted"], linewidth=0.8)
     from matplotlib.patches import Patch
 
     axis.legend(handles=[
-        Patch(color=COLOURS["held"], label="Change to an observed month-end count"),
-        Patch(color=COLOURS["grid"], label="Change involving a reconstructed count"),
-        plt.Line2D([], [], color=COLOURS["observed"], linewidth=2,
-                   label="Estimated mean change per segment"),
+        Patch(color=COLOURS["held"], label="Monthly change (model mean)"),
+        plt.Line2D([], [], color=COLOURS["text"], label="95% interval of the month"),
+        Patch(color=COLOURS["observed"], alpha=0.3, label="Window mean and its 95% interval"),
     ], loc="lower left")
     axis.set_ylabel("Change in number held (persons per month)")
     axis.xaxis.set_major_locator(mdates.MonthLocator(bymonth=[1, 7]))
     axis.xaxis.set_major_formatter(mdates.DateFormatter("%b\n%Y"))
+    largest = months[int(np.argmin(mean))]
+    row = verdicts.set_index("hypothesis").loc["H3_net_effect"]
+    difference = (f"deal era minus comparison: {row['ci_low']:+.0f} to {row['ci_high']:+.0f} "
+                  "a month (95% CI)" if np.isfinite(row["ci_low"]) else row["note"])
     style.annotate(
-        figure,
-        title,
-        "Monthly change in political prisoners held (persons), "
-        f"{start:%b %Y} to {last:%b %Y}; segments break at {DEAL_ERA_START:%b %Y} (pardon "
-        f"waves) and {US_RELIEF_START:%b %Y} (US relief).",
-        style.source_line(["prisoners_daily"], last),
+        figure, title,
+        f"Monthly change in political prisoners held (persons, stock-flow model), "
+        f"{COMPARISON_START:%b %Y} to {last:%b %Y}; {difference}. The largest single month, "
+        f"{largest:%b %Y} ({mean.min():+.0f}), weighs heavily in the deal-era mean.",
+        style.source_line(["prisoner_counts", "release_events"], last),
     )
     return figure
 
 
-def revolving_door_chart(panel: pd.DataFrame) -> plt.Figure:
-    """H4: people recognised against people freed over the deal era, with their intervals."""
-    from analysis.claim import revolving_door
+def revolving_door_chart(draws: pd.DataFrame, verdicts: pd.DataFrame) -> plt.Figure:
+    """H4: political prisoners recognised against those freed in deals and by other routes over
+    the deal era, with 95% intervals from the model's draws."""
+    from analysis.claim.spec import DEAL_ERA_START
 
-    accounting = revolving_door(panel).set_index("quantity")
-    ratio = accounting.loc["recognised per released"] if (
-        "recognised per released" in accounting.index) else None
-    if ratio is None or not np.isfinite(ratio["estimate"]):
-        return _not_enough_data("H4 revolving door: recognised against freed",
-                                "No deal-era months with both recognitions and releases.")
-    rows = [("recognised, all deal-era months (persons)", "Newly recognised",
-             COLOURS["recognized"]),
-            ("freed in release batches (persons)", "Freed in batches", COLOURS["released"])]
+    era = draws[draws["month"] >= DEAL_ERA_START]
+    title = "H4 revolving door: recognised against freed"
+    if era.empty:
+        return _not_enough_data(title, "No deal-era months in the stock-flow model.")
+    totals = era.groupby("draw")[["recognized", "released_deals", "released_other"]].sum()
+    rows = [("recognized", "Newly recognised", COLOURS["recognized"]),
+            ("released_deals", "Freed in deals", COLOURS["released"]),
+            ("released_other", "Left by other routes\n(end of sentence, ...)", COLOURS["other"])]
     figure, axis = style.new_figure()
-    for position, (quantity, _, colour) in enumerate(rows):
-        row = accounting.loc[quantity]
-        axis.barh(position, row["estimate"], color=colour, height=0.5)
-        axis.errorbar(row["estimate"], position,
-                      xerr=[[row["estimate"] - row["ci_low"]], [row["ci_high"] - row["estimate"]]],
+    for position, (column, _, colour) in enumerate(rows):
+        mean = totals[column].mean()
+        low, high = np.percentile(totals[column], [2.5, 97.5])
+        axis.barh(position, mean, color=colour, height=0.5)
+        axis.errorbar(mean, position, xerr=[[mean - low], [high - mean]],
                       color=COLOURS["text"], capsize=6, linewidth=1.5)
-        axis.annotate(f"{row['estimate']:,.0f}  (interval {row['ci_low']:,.0f}–"
-                      f"{row['ci_high']:,.0f})", (row["ci_high"], position), xytext=(8, 0),
+        axis.annotate(f"{low:,.0f}–{high:,.0f}", (high, position), xytext=(8, 0),
                       textcoords="offset points", va="center", fontsize=10)
     axis.set_yticks(range(len(rows)), [label for _, label, _ in rows])
     axis.set_ylim(-0.6, len(rows) - 0.4)
     axis.invert_yaxis()
     axis.grid(axis="x", color=COLOURS["grid"])
     axis.grid(axis="y", visible=False)
-    axis.set_xlim(0, accounting.loc[[q for q, _, _ in rows], "ci_high"].max() * 1.45)
-    axis.set_xlabel("Persons over the deal era")
-    era = _deal_era(panel)
+    axis.set_xlim(0, totals.quantile(0.975).max() * 1.35)
+    axis.set_xlabel("Political prisoners over the deal era (persons)")
+    row = verdicts.set_index("hypothesis").loc["H4_revolving_door"]
+    headline = (f"{row['ci_low']:.2f} to {row['ci_high']:.2f} recognised per political "
+                "prisoner freed in deals" if np.isfinite(row["ci_low"]) else row["note"])
+    last = era["month"].max() + pd.offsets.MonthEnd(0)
     style.annotate(
-        figure,
-        f"H4 revolving door: {100 * ratio['estimate']:.0f} recognised for every 100 freed",
-        f"Political prisoners newly recognised and freed in batches (persons), "
-        f"{era['month'].min():%b %Y} to {era['month'].max():%b %Y}; whiskers: 95% intervals "
-        "from the data's qualifiers, release bounds and month-to-month sampling.",
-        style.source_line(["prisoner_counts", "release_events"],
-                          era["month"].max() + pd.offsets.MonthEnd(0)),
+        figure, f"H4 revolving door: {headline} (95% interval)",
+        f"Political prisoners newly recognised, freed in release batches, and leaving by other "
+        f"routes (persons, stock-flow model), {DEAL_ERA_START:%b %Y} to {last:%b %Y}; bars: "
+        "model means, labels and whiskers: 95% intervals.",
+        style.source_line(["prisoner_counts", "release_events"], last),
     )
     return figure
 
 
 def verdict_chart(verdicts: pd.DataFrame) -> plt.Figure:
-    """Each hypothesis's estimate and 95% CI against no effect and the smallest effect of
-    interest, coloured by verdict: the test of the claim on one page."""
-    ratios = verdicts[verdicts["scale"] != "persons per month"]
-    levels = verdicts[verdicts["scale"] == "persons per month"]
+    """Each hypothesis's 95% interval and estimate against no effect and the smallest effect of
+    interest, coloured by verdict; hypotheses that cannot be tested are listed with the reason:
+    the test of the claim on one page."""
+    tested = verdicts[np.isfinite(verdicts["ci_low"].astype(float))]
+    ratios = tested[tested["scale"] != "persons per month"]
+    levels = tested[tested["scale"] == "persons per month"]
     figure, (ratio_axis, level_axis) = style.new_figure(
         2, 1, height_ratios=[max(len(ratios), 1), max(len(levels), 1) + 0.6])
     for axis, table, null in ((ratio_axis, ratios, 1.0), (level_axis, levels, 0.0)):
         for position, row in enumerate(table.itertuples()):
             colour = VERDICT_COLOURS.get(row.verdict, COLOURS["muted"])
-            low = row.ci_low if np.isfinite(row.ci_low) else row.estimate
-            high = row.ci_high if np.isfinite(row.ci_high) else row.estimate
-            axis.plot([low, high], [position, position], color=colour, linewidth=3)
+            axis.plot([row.ci_low, row.ci_high], [position, position], color=colour,
+                      linewidth=3)
             axis.plot(row.estimate, position, "o", color=colour, markersize=8)
+            for edge in (null - row.smallest_effect, null + row.smallest_effect) if null == 0 \
+                    else (1 / row.smallest_effect, row.smallest_effect):
+                axis.plot(edge, position, "|", color=COLOURS["muted"], markersize=14)
         axis.axvline(null, color=COLOURS["text"], linewidth=1)
         axis.set_yticks(range(len(table)),
                         [f"{row.hypothesis}\n{row.verdict}" for row in table.itertuples()])
@@ -527,18 +580,21 @@ def verdict_chart(verdicts: pd.DataFrame) -> plt.Figure:
         axis.grid(axis="x", color=COLOURS["grid"])
         axis.grid(axis="y", visible=False)
     ratio_axis.set_xscale("log")
+    ratio_axis.xaxis.set_major_formatter(mticker.FormatStrFormatter("%.2g"))
+    ratio_axis.xaxis.set_minor_formatter(mticker.FormatStrFormatter("%.2g"))
     ratio_axis.set_xlabel("Ratio (1 = no effect; log scale)")
-    level_axis.set_xlabel("Change in persons held per month (0 = no change)")
+    level_axis.set_xlabel("Difference in persons per month (0 = no effect; ticks: smallest "
+                          "effect of interest)")
     figure.subplots_adjust(hspace=0.75)
     counts = verdicts["verdict"].value_counts()
     summary = ", ".join(f"{count} {verdict}" for verdict, count in counts.items())
     style.annotate(
         figure,
-        "The test of the claim: estimates with 95% confidence intervals",
-        f"Pre-registered hypotheses (docs/hypotheses.md), Holm-adjusted across tests: "
-        f"{summary}.",
-        "Source: the monthly panel built from data/raw/curated and the official list copies "
-        "(docs/data.md); methods in src/analysis/claim.",
+        "The test of the claim: 95% intervals, estimates and verdicts",
+        f"Hypotheses of docs/hypotheses.md (second edition), Holm-adjusted across the tests "
+        f"that can be run: {summary}.",
+        "Source: the stock-flow model's draws and the monthly panel (docs/data.md); methods "
+        "in src/analysis/claim.",
     )
     return figure
 
@@ -564,8 +620,10 @@ BRIEFING: list[BriefingChart] = [
     BriefingChart("07_release_pace", ("panel_monthly",), release_pace_chart),
     BriefingChart("08_h1_pressure", ("panel_monthly",), pressure_chart),
     BriefingChart("09_h2_leverage", ("panel_monthly",), leverage_chart),
-    BriefingChart("10_h3_stock", ("panel_monthly",), stock_change_chart),
-    BriefingChart("11_h4_revolving_door", ("panel_monthly",), revolving_door_chart),
+    BriefingChart("10_h3_net_effect", ("flows_draws", "claim_verdicts"), stock_change_chart),
+    BriefingChart("11_h4_revolving_door", ("flows_draws", "claim_verdicts"),
+                  revolving_door_chart),
+    BriefingChart("12_flows", ("flows_monthly",), flows_chart),
 ]
 
 

@@ -131,14 +131,29 @@ def release_pace(panel: pd.DataFrame, event_months: list[pd.Timestamp],
 
 
 def hypotheses_table() -> pd.DataFrame:
-    """The pre-registered hypotheses: question, method, scale and smallest effect of interest."""
+    """The hypotheses (second edition): question, method, scale, the claim's side and the
+    smallest effect of interest."""
     from analysis.claim import HYPOTHESES
 
+    side = {1: "above", -1: "below", 0: "(descriptive)"}
     return pd.DataFrame([{
         "hypothesis": spec.id, "question": spec.question, "method": spec.method,
-        "scale": spec.scale, "claim_predicts": "above" if spec.claim_sign > 0 else "below",
+        "scale": spec.scale, "claim_predicts": side[spec.claim_sign],
         "no_effect": spec.null, "smallest_effect_of_interest": spec.smallest_effect,
+        "ruling_out_the_sesoi": ("supports the claim" if spec.equivalence_supports
+                                 else "goes against the claim" if spec.in_family else ""),
     } for spec in HYPOTHESES.values()])
+
+
+def power_report(power: pd.DataFrame) -> pd.DataFrame:
+    """The power table as a reader wants it: per hypothesis and planted effect, the share of
+    simulated panels of the real shape given each verdict, in per cent."""
+    shown = power.assign(**{column: (100 * power[column]).round(0).astype("Int64")
+                            for column in ("supports", "against", "inconclusive",
+                                           "not_testable")})
+    return shown.rename(columns={"supports": "supports (%)", "against": "against (%)",
+                                 "inconclusive": "inconclusive (%)",
+                                 "not_testable": "not testable (%)"})
 
 
 def robustness_summary(robustness: pd.DataFrame) -> pd.DataFrame:
@@ -155,6 +170,12 @@ def robustness_summary(robustness: pd.DataFrame) -> pd.DataFrame:
 
 
 def verdict_readings(verdicts: pd.DataFrame) -> str:
-    """The verdict table as Markdown bullets an analyst can paste into a briefing."""
-    return "\n".join(f"- **{row.hypothesis}: {row.verdict}.** {row.reading}"
-                     for row in verdicts.itertuples())
+    """The verdict table as Markdown bullets an analyst can paste into a briefing: verdict,
+    reading (interval first), what the interval rules out, and the test's power."""
+    lines = []
+    for row in verdicts.itertuples():
+        power = (f" Power at the smallest effect of interest on panels of the real shape: "
+                 f"{100 * row.power:.0f}%." if pd.notna(row.power) else "")
+        lines.append(f"- **{row.hypothesis}: {row.verdict}.** {row.reading} {row.rules_out}"
+                     f"{power}")
+    return "\n".join(lines)

@@ -56,20 +56,21 @@ def rules_out(spec: Hypothesis, result: Result) -> str:
     """One plain sentence: which values the 95% interval excludes, and so whether it excludes
     no effect and effects as large as the smallest of interest on each side."""
     if result.reason is not None:
-        return f"Nothing: not testable with these data ({result.reason})."
+        return f"Rules out nothing: not testable with these data ({result.reason})."
     low, high = result.ci_low, result.ci_high
     unit = "" if spec.multiplicative else " a month"
     lower, upper = spec.equivalence_bounds
     claim_edge, other_edge = (upper, lower) if spec.claim_sign > 0 else (lower, upper)
-    null = "no effect" if not low <= spec.null <= high else "not no effect"
-    claim = ("effects as large as " if _beyond_excluded(claim_edge, low, high, spec.null)
-             else "not effects as large as ")
-    other = ("and effects as large as " if _beyond_excluded(other_edge, low, high, spec.null)
-             else "and not effects as large as ")
-    return (f"For {QUANTITIES[spec.id]}, values below {_number(low, spec)} or above "
-            f"{_number(high, spec)}{unit} are ruled out: that rules out {null}, {claim}"
-            f"{_number(claim_edge, spec)}{unit} on the claim's side, {other}"
-            f"{_number(other_edge, spec)}{unit} on the other.")
+
+    def does(excluded: bool) -> str:
+        return "rules out" if excluded else "does not rule out"
+
+    return (f"The 95% interval rules out values below {_number(low, spec)} and above "
+            f"{_number(high, spec)}{unit}: it {does(not low <= spec.null <= high)} no effect, "
+            f"{does(_beyond_excluded(claim_edge, low, high, spec.null))} an effect of "
+            f"{_number(claim_edge, spec)}{unit} or more on the claim's side, and "
+            f"{does(_beyond_excluded(other_edge, low, high, spec.null))} one of "
+            f"{_number(other_edge, spec)}{unit} or more on the other side.")
 
 
 def _beyond_excluded(edge: float, low: float, high: float, null: float) -> bool:

@@ -204,6 +204,8 @@ def power_summary(table: pd.DataFrame) -> pd.DataFrame:
             power, false = by.loc["none", "supports"], by.loc["opposite", "supports"]
         else:
             power, false = by.loc["claim side", "supports"], by.loc["none", "supports"]
+        if by["not_testable"].min() == 1.0:
+            power = false = np.nan
         rows.append({"hypothesis": hypothesis, "power": power, "false_positive_rate": false,
                      "power_against": by.loc["opposite", "against"],
                      "not_testable": by["not_testable"].max()})
