@@ -24,6 +24,9 @@ class Dataset:
     inputs: Callable[[], list[Path]] = list
     """Raw files the dataset is built from (a function, so paths follow ANALYSIS_DATA_DIR)."""
     upstream: tuple[str, ...] = ()
+    on_request: bool = False
+    """Built only when asked for by name (or by ``load``), not by a plain ``build()``: the tests
+    of the claim take seconds of simulation that a data build does not need."""
 
 
 def _curated(table: str) -> Callable[[], list[Path]]:
@@ -124,6 +127,7 @@ DATASETS: dict[str, Dataset] = {
             "with an effect planted at its smallest effect of interest, none, or the opposite.",
             "analysis.steps:build_claim_power",
             upstream=("panel_monthly", "flows_draws"),
+            on_request=True,
         ),
         Dataset(
             "claim_verdicts",
@@ -131,6 +135,7 @@ DATASETS: dict[str, Dataset] = {
             "interval, Holm-adjusted p, verdict, what the interval rules out, power.",
             "analysis.steps:build_claim_verdicts",
             upstream=("panel_monthly", "flows_draws", "claim_power"),
+            on_request=True,
         ),
     ]
 }
@@ -158,6 +163,6 @@ def build_order(names: list[str] | None = None) -> list[str]:
         if name not in ordered:
             ordered.append(name)
 
-    for name in names or list(DATASETS):
+    for name in names or [name for name, spec in DATASETS.items() if not spec.on_request]:
         visit(name)
     return ordered

@@ -392,7 +392,7 @@ _EVENT_COUNT = pa.Column("Int64", pa.Check.ge(0))
 PANEL_MONTHLY = pa.DataFrameSchema(
     {
         "month": pa.Column("datetime64[ns]", pa.Check(lambda s: s.dt.day == 1), unique=True),
-        "prisoners_held": pa.Column(float, pa.Check.ge(0), nullable=True),
+        "prisoners_held": pa.Column(float, nullable=True),
         "prisoners_held_low": pa.Column(float, nullable=True),
         "prisoners_held_high": pa.Column(float, nullable=True),
         "prisoners_held_observed": pa.Column(bool),

@@ -100,6 +100,8 @@ def simulate_outcome(data: ClaimData, design: Design, effect: float,
 
 def _block_resample(residuals: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     n = len(residuals)
+    if n == 0:
+        return residuals
     starts = rng.integers(0, max(n - BLOCK + 1, 1), size=n // BLOCK + 1)
     picked = np.concatenate([residuals[start:start + BLOCK] for start in starts])[:n]
     return picked - picked.mean()
