@@ -205,7 +205,7 @@ def fetch_lists(
     dest: Annotated[Path | None, typer.Option(
         help="Folder for the downloads (default data/raw/lists).")] = None,
 ) -> None:
-    """Download the current official sanctions lists (OFAC, OFSI, EU) with their retrieval date.
+    """Download the current official lists (OFAC, UK Sanctions List, EU) with their retrieval date.
 
     Offline, it fails with one line and changes nothing.
     """
