@@ -155,8 +155,10 @@ def read_report_date(path: str | Path) -> datetime:
 
 def _csv_designations(path: Path) -> Iterator[dict]:
     shown = display_path(path)
-    rows = csv_records(path, read_text(path))
+    names: list[str] = []  # filled with the header once read: a broken quote names its column
+    rows = csv_records(path, read_text(path), columns=names)
     header_line, header = _header(path, rows)
+    names.extend(header)
     missing = [column for column in REQUIRED_COLUMNS if column not in header]
     if missing:
         raise InputError(shown, f"a header row with {', '.join(REQUIRED_COLUMNS)}",
