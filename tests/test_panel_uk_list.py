@@ -13,7 +13,7 @@ import openpyxl
 import pandas as pd
 
 import analysis
-from analysis.derive.designations import coverage_table, designations_monthly
+from analysis.derive.designations import coverage_table, date_basis_table, designations_monthly
 
 LISTS = Path(__file__).resolve().parent / "fixtures" / "lists"
 
@@ -103,3 +103,12 @@ def test_the_latest_fetch_is_used(data_dir: Path) -> None:
     newer.write_text(newer.read_text(encoding="utf-8").replace("BEL9005", "BEL9007"),
                      encoding="utf-8")
     assert "BEL9007" in uk_rows()
+
+
+def test_date_basis_table_says_where_the_uk_dates_come_from(data_dir: Path) -> None:
+    place_conlist(data_dir)
+    place_uk_list(data_dir)
+    table = date_basis_table(analysis.load("sanctions_designations"))
+    uk = table[table["jurisdiction"] == "UK"].set_index("listed_on_basis")
+    assert uk["rows"].to_dict() == {"official_listing_date": 2, "uk_designation_date": 4}
+    assert uk["counted"].to_dict() == {"official_listing_date": 1, "uk_designation_date": 4}

@@ -199,3 +199,12 @@ def coverage_table(copies: tuple[ListCopy, ...] | None = None) -> pd.DataFrame:
             "available_here": here,
         })
     return pd.DataFrame(rows)
+
+
+def date_basis_table(designations: pd.DataFrame) -> pd.DataFrame:
+    """Belarus designations per jurisdiction, list file and what their date means
+    (``listed_on_basis``), counted ones and all rows: where each panel count's dates come from."""
+    return (designations.groupby(["jurisdiction", "list_file", "listed_on_basis"])
+            .agg(rows=("record_id", "size"),
+                 counted=("counts_as_designation", lambda counts: int(counts.astype(bool).sum())))
+            .reset_index())
