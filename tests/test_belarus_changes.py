@@ -86,3 +86,22 @@ def test_changes_after_a_fetch_name_the_designations(data_dir: Path) -> None:
     assert added.startswith("Belarus designation added: FIVE, Test (UK BEL9007), listed "
                             "2026-07-02 (uk_designation_date), ")
     assert added.endswith("2026-07-03/UK-Sanctions-List.csv")
+
+
+def test_fetch_lists_prints_the_belarus_changes(tmp_path: Path, monkeypatch) -> None:
+    """The command after a (stubbed) download: the network part is tested in
+    tests/lists/test_fetch_lists.py."""
+    from typer.testing import CliRunner
+
+    from analysis import cli
+    from analysis.lists import fetch
+
+    fetched(tmp_path, "2026-06-24")
+    newer = fetched(tmp_path, "2026-07-03", newer=True)
+    monkeypatch.setattr(fetch, "fetch_lists", lambda dest: [newer])
+    result = CliRunner().invoke(cli.app, ["fetch-lists", "--dest", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    output = " ".join(result.output.split())
+    assert "fetch of 2026-07-03 against 2026-06-24: 1 added, 1 removed" in output
+    assert "Belarus designation added: FIVE, Test (UK BEL9007), listed 2026-07-02" in output
+    assert "Belarus designation removed: FIVE, Test (UK BEL9005)" in output

@@ -112,3 +112,11 @@ def test_date_basis_table_says_where_the_uk_dates_come_from(data_dir: Path) -> N
     uk = table[table["jurisdiction"] == "UK"].set_index("listed_on_basis")
     assert uk["rows"].to_dict() == {"official_listing_date": 2, "uk_designation_date": 4}
     assert uk["counted"].to_dict() == {"official_listing_date": 1, "uk_designation_date": 4}
+
+
+def test_without_a_report_date_the_fetch_date_ends_the_coverage(data_dir: Path) -> None:
+    path = place_uk_list(data_dir, "2026-07-03")
+    path.write_text(path.read_text(encoding="utf-8").split("\n", 1)[1], encoding="utf-8")
+    table = coverage_table()
+    uk = table[table["jurisdiction"].eq("UK") & table["available_here"]]
+    assert uk["covers_to"].tolist() == [pd.Timestamp("2026-06-01")]

@@ -136,3 +136,10 @@ def test_conlist_groups_without_a_uk_list_designation_are_kept(list_fixtures: Pa
     assert kept["source"] == "ofsi_csv:ofsi_conlist.csv"
     assert kept[GROUP_ID] == "90002"
     assert kept["listed_on"] == pd.Timestamp("2021-08-09")
+
+
+def test_no_report_date_without_a_title_line(list_fixtures: Path, tmp_path: Path) -> None:
+    text = (list_fixtures / NAMES[0]).read_text(encoding="utf-8")
+    untitled = tmp_path / "list.csv"
+    untitled.write_text(text.split("\n", 1)[1], encoding="utf-8")
+    assert read_report_date(untitled) is None

@@ -50,7 +50,7 @@ class ListCopy:
     covers_from: str
     covers_to: str | None
     """Last month covered (month start); None: through the last panel month; ``REPORT_DATE``:
-    the month before the file's own report date."""
+    the month before the file's own report date (the fetch date when the file gives none)."""
     designation_prefixes: tuple[str, ...] = ()
     """``record_id`` prefixes that are designations proper; empty: every record."""
     fetched: bool = False
@@ -70,8 +70,9 @@ class ListCopy:
             return pd.Timestamp(self.covers_to) if self.covers_to else None
         from analysis.lists.uksl import read_report_date
 
-        month = pd.Timestamp(read_report_date(self.path())).to_period("M")
-        return (month - 1).to_timestamp()
+        path = self.path()
+        day = read_report_date(path) or pd.Timestamp(path.parent.name)
+        return (pd.Timestamp(day).to_period("M") - 1).to_timestamp()
 
 
 LIST_COPIES = (

@@ -131,25 +131,24 @@ def read_uk_sanctions_list(path: str | Path, format: str) -> pd.DataFrame:
     return frame
 
 
-def read_report_date(path: str | Path) -> datetime:
+def read_report_date(path: str | Path) -> datetime | None:
     """The day the file was generated: the CSV title line's ``Report Date`` or the XML's
-    ``DateGenerated``; the list speaks for designations up to that day."""
+    ``DateGenerated``; None when the file has neither (the reader accepts a CSV without its
+    title line). The list speaks for designations up to that day."""
     path = Path(path)
-    shown = display_path(path)
     if path.suffix.lower() == ".xml":
         for name, element in iter_closed_elements(path):
             if name == "DateGenerated":
                 return parse_day(text_of(element), file=path, row="DateGenerated",
                                  column="DateGenerated", formats=(DATE_FORMAT,),
                                  expected=DATE_EXPECTED)
-        raise InputError(shown, "a DateGenerated element", row="root element")
+        return None
     with open(path, encoding="utf-8-sig", errors="replace") as handle:
         title = handle.readline().strip().strip('"').rstrip(",")
     label, _, value = title.partition(":")
     if label.strip() != TITLE_PREFIX:
-        raise InputError(shown, f"a title line '{TITLE_PREFIX}: DD-Mon-YYYY'", row=1,
-                         value=title[:40])
-    return parse_day(value.strip(), file=path, row=1, column=TITLE_PREFIX,
+        return None
+    return parse_day(value.strip().strip('"'), file=path, row=1, column=TITLE_PREFIX,
                      formats=(REPORT_DATE_FORMAT,), expected="a date as DD-Mon-YYYY")
 
 
