@@ -120,3 +120,16 @@ def test_without_a_report_date_the_fetch_date_ends_the_coverage(data_dir: Path) 
     table = coverage_table()
     uk = table[table["jurisdiction"].eq("UK") & table["available_here"]]
     assert uk["covers_to"].tolist() == [pd.Timestamp("2026-06-01")]
+
+
+def test_a_fetched_list_is_an_input_and_a_source_only_once_fetched(data_dir: Path) -> None:
+    from analysis.derive.designations import list_copy_paths
+    from analysis.style import source_line
+
+    assert not [path for path in list_copy_paths() if path.name == "UK-Sanctions-List.csv"]
+    assert "UK Sanctions List" not in source_line(["panel_monthly"])
+    analysis.load("panel_monthly")
+    path = place_uk_list(data_dir)
+    assert path in list_copy_paths()
+    assert "FCDO UK Sanctions List" in source_line(["panel_monthly"])
+    assert "panel_monthly" in analysis.store.stale(), "a new fetch makes the panel stale"

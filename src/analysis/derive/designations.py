@@ -99,13 +99,19 @@ def all_copies() -> tuple[ListCopy, ...]:
     return LIST_COPIES + FETCHED_COPIES
 
 
+def _named_copies() -> list[ListCopy]:
+    """The shared copies, here or not (a missing one is reported), and fetched ones only once
+    fetched, so a chart never credits a list it was not drawn from."""
+    return [copy for copy in all_copies() if not copy.fetched or copy.path().exists()]
+
+
 def list_copy_paths() -> list[Path]:
-    return [copy.path() for copy in all_copies()]
+    return [copy.path() for copy in _named_copies()]
 
 
 def list_copy_titles() -> dict[Path, str]:
     """Each list copy's path and the title a chart's source line gives it."""
-    return {copy.path(): copy.title for copy in all_copies()}
+    return {copy.path(): copy.title for copy in _named_copies()}
 
 
 def read_belarus_designations(copies: tuple[ListCopy, ...] | None = None) -> pd.DataFrame:
