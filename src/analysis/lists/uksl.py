@@ -104,9 +104,10 @@ UK_REGIMES = frozenset({
     "The Yemen (Sanctions) (EU Exit) Regulations 2020",
     "The Zimbabwe (Sanctions) (EU Exit) Regulations 2019",
 })
-"""UK sanctions regulations by title, from legislation.gov.uk titles as known on 2026-11-29;
-not checked against a real UK Sanctions List file (none is here). A regime the FCDO adds or
-renames stops the read with its name: add it here after checking it is not Belarus's."""
+"""UK sanctions regulations by title, as this project knew them on 2026-11-29; not checked
+against legislation.gov.uk or a real UK Sanctions List file (neither is reachable here), except
+the Belarus title, from ../shared/official_lists/README.md. A regime the FCDO adds or renames
+stops the read with its name: add it here after checking it is not Belarus's."""
 
 
 def read_uksl_csv(path: Path) -> pd.DataFrame:
