@@ -207,6 +207,10 @@ LIST_FILES = {
     "ofac_xml": ("sdn_advanced.xml", (FIXTURES / "lists" / "sdn_advanced.xml").read_bytes()),
     "ofsi_csv": ("ConList.csv", (FIXTURES / "lists" / "ofsi_conlist.csv").read_bytes()),
     "ofsi_xlsx": ("ConList.xlsx", _workbook_bytes()),
+    "uk_sl_csv": ("UK-Sanctions-List.csv",
+                  (FIXTURES / "lists" / "uk_sanctions_list.csv").read_bytes()),
+    "uk_sl_xml": ("UK-Sanctions-List.xml",
+                  (FIXTURES / "lists" / "uk_sanctions_list.xml").read_bytes()),
     "eu_fsf_csv": ("fsf.csv", (FIXTURES / "lists" / "eu_fsf.csv").read_bytes()),
     "eu_fsf_xml": ("fsf.xml", (FIXTURES / "lists" / "eu_fsf.xml").read_bytes()),
     "eu_annex_csv": ("annex.csv", b"celex,recordId,programKey,annex,measure,startDate,schema,"

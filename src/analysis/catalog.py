@@ -78,7 +78,8 @@ DATASETS: dict[str, Dataset] = {
         ),
         Dataset(
             "sanctions_designations",
-            "Belarus targets of the official list copies (EU annex, UK OFSI, US first-seen), "
+            "Belarus targets of the official list copies (EU annex; UK: archived OFSI ConList "
+            "and a fetched UK Sanctions List; US first-seen), "
             "one row per target, with listing date and what the date means.",
             "analysis.steps:build_sanctions_designations",
             _official_list_copies,

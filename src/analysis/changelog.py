@@ -48,6 +48,7 @@ ROW_KEYS: dict[str, tuple[str, ...]] = {
 """Row keys where the first ``*_id`` column is missing or not unique on its own."""
 
 LINE_COLUMN = "source_line"
+DESIGNATIONS = "sanctions_designations"
 CLAIM_COLUMNS = ("hypothesis", "question", "estimate", "scale", "ci_low", "ci_high", "p_value",
                  "p_adjusted", "verdict")
 """Columns of the claim results kept with a snapshot: what the report compares and what the
@@ -391,12 +392,16 @@ def _row_records(name: str, merged: pd.DataFrame, old_file: str | None, new_file
     for row in merged[differs].to_dict("records"):
         if row["_merge"] == "right_only":
             where = _where(name, new_file, row["line_new"], row["key"])
+            detail = _designation_detail("added", row["content_new"], f"{where}: new row",
+                                         name)
             records.append(_change("row_added", name, row["key"], new_file, row["line_new"],
-                                   detail=f"{where}: new row"))
+                                   detail=detail))
         elif row["_merge"] == "left_only":
             where = _where(name, old_file, row["line_old"], row["key"])
+            detail = _designation_detail("removed", row["content_old"],
+                                         f"{where} (previous build): row removed", name)
             records.append(_change("row_removed", name, row["key"], old_file, row["line_old"],
-                                   detail=f"{where} (previous build): row removed"))
+                                   detail=detail))
         else:
             records += _row_changes(name, row, new_file)
     return sorted(records, key=lambda record: KINDS.index(record["kind"]))
@@ -414,6 +419,78 @@ def _row_changes(name: str, row: dict[str, Any], file: str | None) -> list[dict[
         for column in [*new, *(column for column in old if column not in new)]
         if old.get(column) != new.get(column)
     ]
+
+
+def _designation_detail(change: str, content: Any, fallback: str, dataset: str) -> str:
+    """A Belarus designation that came or went, as an analyst reads it after a fetch."""
+    if dataset != DESIGNATIONS or not isinstance(content, str):
+        return fallback
+    return designation_line(change, json.loads(content))
+
+
+def designation_line(change: str, row: dict[str, Any]) -> str:
+    listed = row.get("listed_on")
+    when = (f"listed {str(listed)[:10]} ({row.get('listed_on_basis')})" if listed
+            and not pd.isna(listed) else "undated")
+    origin = f", {row['list_file']}" if row.get("list_file") else ""
+    return (f"Belarus designation {change}: {row.get('name', '?')} ({row.get('jurisdiction')} "
+            f"{row.get('record_id')}), {when}{origin}")
+
+
+def belarus_designation_changes(previous: pd.DataFrame, current: pd.DataFrame) -> pd.DataFrame:
+    """Belarus designations in ``current`` and not in ``previous`` (added) or the reverse
+    (removed), keyed by jurisdiction and record ID, from two readings of a list
+    (``read_sanctions_list`` frames): names, IDs and dates, one row each, then a ``detail``
+    line. A target whose Belarus flag changed counts as added or removed."""
+    keys = ["jurisdiction", "record_id"]
+    shown = ["name", "listed_on", "listed_on_basis"]
+    old = previous.loc[previous["belarus"].astype(bool), keys + shown]
+    new = current.loc[current["belarus"].astype(bool), keys + shown]
+    merged = old.merge(new, on=keys, how="outer", suffixes=("_old", "_new"), indicator=True,
+                       validate="1:1")
+    parts = []
+    for change, side in (("added", "right_only"), ("removed", "left_only")):
+        suffix = "_new" if change == "added" else "_old"
+        part = merged[merged["_merge"] == side]
+        part = part[keys].assign(change=change, **{c: part[c + suffix] for c in shown})
+        parts.append(part.sort_values(["listed_on", "record_id"], na_position="last"))
+    report = pd.concat(parts, ignore_index=True)[["change", *keys, *shown]]
+    report["detail"] = [designation_line(row["change"], row)
+                        for row in report.to_dict("records")]
+    return report
+
+
+FETCHED_LIST_FILES = (("sdn_advanced.xml", "sdn.csv"),
+                      ("UK-Sanctions-List.csv", "UK-Sanctions-List.xml"),
+                      ("eu_fsf.csv",))
+"""Files ``fetch-lists`` saves, one group per list: the first form both fetches hold is
+compared, so a list fetched in two forms is reported once."""
+
+
+def fetched_list_changes(lists_dir: Path | None = None) -> pd.DataFrame:
+    """``belarus_designation_changes`` between the two latest ``fetch-lists`` folders, for
+    each list both hold; ``attrs`` names the two folders (``previous`` None when there is only
+    one) and the lists with no earlier copy (``not_compared``)."""
+    from analysis.lists import read_sanctions_list
+
+    folders = sorted(path for path in (lists_dir or paths.lists_dir()).glob(
+        "[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]") if path.is_dir())
+    reports, not_compared = [], []
+    previous, current = (folders[-2:] if len(folders) > 1 else (None, *folders[-1:]))
+    for group in FETCHED_LIST_FILES if current is not None else ():
+        held = [name for name in group if (current / name).is_file()]
+        both = [name for name in held if previous is not None and (previous / name).is_file()]
+        if both:
+            reports.append(belarus_designation_changes(read_sanctions_list(previous / both[0]),
+                                                       read_sanctions_list(current / both[0])))
+        elif held:
+            not_compared.append(held[0])
+    report = (pd.concat(reports, ignore_index=True) if reports else pd.DataFrame(
+        columns=["change", "jurisdiction", "record_id", "name", "listed_on", "listed_on_basis",
+                 "detail"]))
+    report.attrs.update(previous=previous.name if previous else None,
+                        current=current.name if current else None, not_compared=not_compared)
+    return report
 
 
 def _where(name: str, file: str | None, line: Any, key: str) -> str:

@@ -204,15 +204,27 @@ def fetch_lists(
     dest: Annotated[Path | None, typer.Option(
         help="Folder for the downloads (default data/raw/lists).")] = None,
 ) -> None:
-    """Download the current official sanctions lists (OFAC, OFSI, EU) with their retrieval date.
+    """Download the current official lists (OFAC, UK Sanctions List, EU) with their retrieval date.
 
     Offline, it fails with one line and changes nothing.
     """
+    from analysis.changelog import fetched_list_changes
     from analysis.lists.fetch import fetch_lists as fetch
 
     saved = fetch(dest)
     for path in saved:
         console.print(f"saved {path}")
+    report = fetched_list_changes(saved[0].parent.parent if saved else dest)
+    if report.attrs["previous"] is None:
+        console.print("No earlier fetch to compare Belarus designations with.")
+        return
+    console.print(f"Belarus designations, fetch of {report.attrs['current']} against "
+                  f"{report.attrs['previous']}: {(report['change'] == 'added').sum()} added, "
+                  f"{(report['change'] == 'removed').sum()} removed")
+    for detail in report["detail"]:
+        console.print(f"  {detail}", highlight=False, soft_wrap=True)
+    for name in report.attrs["not_compared"]:
+        console.print(f"  {name}: no earlier copy to compare with", highlight=False)
 
 
 def main() -> None:

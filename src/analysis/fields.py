@@ -32,8 +32,9 @@ FIELDS: dict[str, str] = {
     "period_start": "first day of the period the conflicting figures refer to",
     "period_end": "last day of the period the conflicting figures refer to",
     "listed_on": "designation date given or implied by the list (see listed_on_basis)",
-    "listed_on_basis": "what listed_on means: official_listing_date, latest_amendment_date, "
-    "first_seen_in_archive (an upper bound) or unknown",
+    "listed_on_basis": "what listed_on means: official_listing_date, uk_designation_date (the "
+    "date under UK law, 31/12/2020 for listings carried over from EU law), "
+    "latest_amendment_date, first_seen_in_archive (an upper bound) or unknown",
     # counts of prisoners
     "metric": "what the figure counts (current_count, newly_recognized_in_period, ...)",
     "value": "the figure as the source gives it (persons)",

@@ -490,8 +490,8 @@ SANCTIONS_DESIGNATIONS = pa.DataFrameSchema(
         "belarus": pa.Column(bool, pa.Check(lambda s: s.all(), error="Belarus targets only")),
         "listed_on": pa.Column("datetime64[ns]", nullable=True),
         "listed_on_basis": pa.Column(str, pa.Check.isin([
-            "official_listing_date", "latest_amendment_date", "first_seen_in_archive",
-            "unknown"])),
+            "official_listing_date", "uk_designation_date", "latest_amendment_date",
+            "first_seen_in_archive", "unknown"])),
         "list_file": pa.Column(str),
         "counts_as_designation": pa.Column(bool),
     },

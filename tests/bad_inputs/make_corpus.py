@@ -491,6 +491,74 @@ def eu_cases() -> None:
          expect=["at least one annex record"])
 
 
+BELARUS_REGIME = "The Republic of Belarus (Sanctions) (EU Exit) Regulations 2019"
+
+
+def line_of(text: str, needle: str) -> int:
+    return text[: text.index(needle)].count("\n") + 1
+
+
+def uk_sl_csv_cases() -> None:
+    """The UK Sanctions List CSV fixture (hand-written, not a real file) with one fault each."""
+    good = (FIXTURES / "lists" / "uk_sanctions_list.csv").read_text(encoding="utf-8")
+    lines = good.splitlines(keepends=True)
+    entity = line_of(good, ",BEL9002,")
+    write("uk_sl_csv/missing_unique_id.csv", good.replace(",BEL9002,", ",,", 1))
+    case("uk_sl_csv/missing_unique_id.csv", "uk_sl_csv", "error", row=entity,
+         column="Unique ID", expect=["a Unique ID"])
+    write("uk_sl_csv/header_moved_down.csv",
+          lines[0] + "Data as at 24-Jun-2026\r\n" + "".join(lines[1:]))
+    case("uk_sl_csv/header_moved_down.csv", "uk_sl_csv", "error", row=2, column=None,
+         expect=["right below the 'Report Date' title line", "header on line 3"])
+    write("uk_sl_csv/unknown_regime.csv", good.replace(BELARUS_REGIME, "Belarus", 1))
+    case("uk_sl_csv/unknown_regime.csv", "uk_sl_csv", "error", row=3, column="Regime Name",
+         expect=["a regime among the UK sanctions regulations", "'Belarus'"])
+    write("uk_sl_csv/impossible_date_designated.csv",
+          good.replace(",09/08/2021,", ",31/02/2021,", 1))
+    case("uk_sl_csv/impossible_date_designated.csv", "uk_sl_csv", "error", row=entity,
+         column="Date Designated", expect=["a date as DD/MM/YYYY", "31/02/2021"])
+    write("uk_sl_csv/missing_regime_column.csv", good.replace(",Regime Name,", ",Regime,", 1))
+    case("uk_sl_csv/missing_regime_column.csv", "uk_sl_csv", "error", row=2,
+         column="Regime Name", expect=["a header row with"])
+    write("uk_sl_csv/extra_field.csv", good.replace(",BEL9002,", ",BEL9002,extra,", 1))
+    case("uk_sl_csv/extra_field.csv", "uk_sl_csv", "error", row=entity, column=None,
+         expect=["58 fields as in the header", "59 fields"])
+    cut = good.index("presidential election")
+    write("uk_sl_csv/truncated_in_statement.csv", good[:cut])
+    case("uk_sl_csv/truncated_in_statement.csv", "uk_sl_csv", "error",
+         row=line_of(good, ",GHR9004,"), column="UK Statement of Reasons",
+         expect=["unexpected end of data"])
+
+
+def uk_sl_xml_cases() -> None:
+    """The UK Sanctions List XML fixture (hand-written, not a real file) with one fault each."""
+    xml = (FIXTURES / "lists" / "uk_sanctions_list.xml").read_text(encoding="utf-8")
+    cut = xml[: len(xml) * 2 // 3]
+    write("uk_sl_xml/truncated.xml", cut)
+    case("uk_sl_xml/truncated.xml", "uk_sl_xml", "error", row=cut.count("\n") + 1,
+         column=None, expect=["well-formed, complete XML"])
+    write("uk_sl_xml/missing_unique_id.xml",
+          xml.replace("<UniqueID>BEL9002</UniqueID>", "<UniqueID />", 1))
+    case("uk_sl_xml/missing_unique_id.xml", "uk_sl_xml", "error", row="Designation ?",
+         column="UniqueID", expect=["a UniqueID"])
+    write("uk_sl_xml/unknown_regime.xml", xml.replace(
+        "<RegimeName>The Russia (Sanctions) (EU Exit) Regulations 2019</RegimeName>",
+        "<RegimeName>Russia</RegimeName>", 1))
+    case("uk_sl_xml/unknown_regime.xml", "uk_sl_xml", "error", row="Designation RUS9003",
+         column="Regime Name", expect=["a regime among the UK sanctions regulations"])
+    write("uk_sl_xml/iso_date_designated.xml", xml.replace(
+        "<DateDesignated>09/08/2021</DateDesignated>", "<DateDesignated>2021-08-09"
+        "</DateDesignated>", 1))
+    case("uk_sl_xml/iso_date_designated.xml", "uk_sl_xml", "error", row="Designation BEL9002",
+         column="Date Designated", expect=["a date as DD/MM/YYYY", "2021-08-09"])
+    write("uk_sl_xml/external_entity.xml",
+          '<?xml version="1.0"?>\n<!DOCTYPE Designations [<!ENTITY leak SYSTEM '
+          '"file:///etc/passwd">]>\n<Designations><Designation><UniqueID>&leak;</UniqueID>'
+          '</Designation></Designations>\n')
+    case("uk_sl_xml/external_entity.xml", "uk_sl_xml", "error",
+         row="document type declaration", column=None, expect=["without a DTD"])
+
+
 def main() -> None:
     for folder in HERE.iterdir():
         if folder.is_dir():
@@ -500,6 +568,8 @@ def main() -> None:
     ofac_xml_cases()
     ofsi_csv_cases()
     ofsi_xlsx_cases()
+    uk_sl_csv_cases()
+    uk_sl_xml_cases()
     eu_cases()
     (HERE / "manifest.yml").write_text(
         MANIFEST_HEADER + yaml.safe_dump(CASES, sort_keys=False, allow_unicode=True, width=100),

@@ -16,17 +16,21 @@ import yaml
 
 from analysis.errors import OfflineError
 from analysis.lists import read_sanctions_list
-from analysis.lists.fetch import MANIFEST_NAME, DownloadError, fetch_lists
+from analysis.lists.fetch import MANIFEST_NAME, OFFICIAL_URLS, DownloadError, fetch_lists
 
 LOCAL = {"127.0.0.1"}
+FCDO_PATHS = {"/docs/UK-Sanctions-List.csv": "/uk_sanctions_list.csv",
+              "/docs/UK-Sanctions-List.xml": "/uk_sanctions_list.xml"}
 SLOW_SECONDS = 2.0
 
 
 class FixtureHandler(SimpleHTTPRequestHandler):
     """Serves the list fixtures; ``/slow/...`` waits before answering, ``/moved/...`` redirects
-    to plain HTTP on another host."""
+    to plain HTTP on another host; ``/docs/UK-Sanctions-List.*`` (the FCDO's paths) serve the
+    UK Sanctions List fixtures."""
 
     def do_GET(self) -> None:
+        self.path = FCDO_PATHS.get(self.path, self.path)
         if self.path.startswith("/slow/"):
             time.sleep(SLOW_SECONDS)
             self.path = self.path.removeprefix("/slow")
@@ -164,3 +168,27 @@ def test_connection_refused_is_offline(tmp_path: Path) -> None:
                               "changed. Copy the files into ")
     assert message.endswith("by hand or retry when online.")
     assert not dest.exists(), "a folder created for the download is removed again"
+
+
+def test_the_uk_list_is_the_fcdo_uk_sanctions_list_not_the_retired_conlist() -> None:
+    uk = {name: url for name, url in OFFICIAL_URLS.items() if "fcdo" in url}
+    assert uk == {
+        "UK-Sanctions-List.csv": "https://sanctionslist.fcdo.gov.uk/docs/UK-Sanctions-List.csv",
+        "UK-Sanctions-List.xml": "https://sanctionslist.fcdo.gov.uk/docs/UK-Sanctions-List.xml",
+    }
+    assert not [url for url in OFFICIAL_URLS.values() if "ofsistorage" in url or "ConList" in url]
+
+
+def test_fetches_the_fcdo_files_from_their_official_paths(server: str, dest: Path) -> None:
+    """The official UK addresses, with the host swapped for the local server."""
+    urls = {name: url.replace("https://sanctionslist.fcdo.gov.uk", server)
+            for name, url in OFFICIAL_URLS.items() if "fcdo" in url}
+    files = fetch(dest, urls)
+    assert [path.name for path in files] == ["UK-Sanctions-List.csv", "UK-Sanctions-List.xml"]
+    manifest = yaml.safe_load((files[0].parent / MANIFEST_NAME).read_text(encoding="utf-8"))
+    assert [entry["url"] for entry in manifest["files"]] == [
+        f"{server}/docs/UK-Sanctions-List.csv", f"{server}/docs/UK-Sanctions-List.xml"]
+    from_csv, from_xml = (read_sanctions_list(path) for path in files)
+    assert len(from_csv) == len(from_xml) == 7
+    assert from_csv["source"].iloc[0] == "uk_sl_csv:UK-Sanctions-List.csv"
+    assert from_xml["source"].iloc[0] == "uk_sl_xml:UK-Sanctions-List.xml"

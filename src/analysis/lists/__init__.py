@@ -1,19 +1,20 @@
-"""Official sanctions lists (OFAC, OFSI, EU) read into one row per designated target.
+"""Official sanctions lists (OFAC, UK, EU) read into one row per designated target.
 
 ``read_sanctions_list`` returns ``LIST_COLUMNS``:
 
 - ``source``: format and file, e.g. ``ofsi_xlsx:ConList.xlsx``
 - ``jurisdiction``: ``US``, ``UK`` or ``EU``
-- ``record_id``: the list's own ID (OFAC ent_num or profile ID, OFSI Group ID, EU logical ID,
-  annex ``<annex>/<recordId>``)
+- ``record_id``: the list's own ID (OFAC ent_num or profile ID, OFSI Group ID, UK Sanctions
+  List Unique ID, EU logical ID, annex ``<annex>/<recordId>``)
 - ``name``: the primary name, ``SURNAME, Given`` for people where the list splits names
 - ``kind``: ``person``, ``entity``, ``vessel`` or ``aircraft``
 - ``programmes``: the list's programme or regime codes, ``; ``-joined
 - ``belarus``: listed under a Belarus programme or regime
 - ``listed_on``: designation date (datetime64, NaT when the list has none)
 - ``listed_on_basis``: how good that date is: ``official_listing_date``,
-  ``latest_amendment_date`` (EU FSF), ``first_seen_in_archive`` (OFAC, an upper bound) or
-  ``unknown``
+  ``uk_designation_date`` (UK Sanctions List: the date under UK law, 31/12/2020 for listings
+  carried over from EU law), ``latest_amendment_date`` (EU FSF), ``first_seen_in_archive``
+  (OFAC, an upper bound) or ``unknown``
 
 Every fault in a file raises ``analysis.errors.InputError`` naming the file, the record and the
 field; XML is parsed only through defusedxml.
@@ -27,7 +28,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.errors import InputError
-from analysis.lists import eu, ofac, ofac_xml, ofsi
+from analysis.lists import eu, ofac, ofac_xml, ofsi, uksl
 from analysis.lists.designations import designations_by_month
 from analysis.lists.fetch import fetch_lists
 from analysis.lists.first_seen import attach_first_seen, first_seen_targets
@@ -39,13 +40,15 @@ READERS = {
     "ofac_xml": ofac_xml.read_ofac_xml,
     "ofsi_xlsx": ofsi.read_ofsi_xlsx,
     "ofsi_csv": ofsi.read_ofsi_csv,
+    "uk_sl_csv": uksl.read_uksl_csv,
+    "uk_sl_xml": uksl.read_uksl_xml,
     "eu_fsf_csv": eu.read_fsf_csv,
     "eu_fsf_xml": eu.read_fsf_xml,
     "eu_annex_csv": eu.read_annex_csv,
 }
 FORMATS = tuple(READERS)
 SNIFF_BYTES = 64 * 1024
-XML_ROOTS = {"Sanctions": "ofac_xml", "export": "eu_fsf_xml"}
+XML_ROOTS = {"Sanctions": "ofac_xml", "export": "eu_fsf_xml", uksl.XML_ROOT: "uk_sl_xml"}
 _XML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _XML_FIRST_ELEMENT = re.compile(r"<(?![?!])(?:[\w.-]+:)?([\w.-]+)")
 _OFAC_RECORD = re.compile(r"[0-9]+,")
@@ -109,6 +112,8 @@ def _sniff_xml(head: str) -> str | None:
 def _sniff_csv(head: str) -> str | None:
     first_line = head.splitlines()[0] if head else ""
     cells = [cell.strip().strip('"') for cell in first_line.split(",")]
+    if cells[0].startswith(uksl.TITLE_PREFIX) or tuple(cells[:2]) == uksl.HEADER_START:
+        return "uk_sl_csv"
     if cells[0] == ofsi.FIRST_CELL:
         return "ofsi_csv"
     if "Entity_LogicalId" in {cell.strip().strip('"') for cell in first_line.split(";")}:

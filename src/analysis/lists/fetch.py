@@ -31,14 +31,25 @@ from analysis import paths
 from analysis.errors import AnalysisError, OfflineError
 
 OFAC_EXPORTS = "https://sanctionslistservice.ofac.treas.gov/api/PublicationPreview/exports"
+FCDO_DOCS = "https://sanctionslist.fcdo.gov.uk/docs"
+UK_SANCTIONS_LIST_CSV = "UK-Sanctions-List.csv"
+UK_SANCTIONS_LIST_XML = "UK-Sanctions-List.xml"
 OFFICIAL_URLS: dict[str, str] = {
+    # OFAC: not checked against OFAC's documentation (no access to it here on 2026-11-29);
+    # stored third-party pages seen on 2026-11-29 name this Sanctions List Service host.
     "sdn.csv": f"{OFAC_EXPORTS}/SDN.CSV",
     "add.csv": f"{OFAC_EXPORTS}/ADD.CSV",
     "alt.csv": f"{OFAC_EXPORTS}/ALT.CSV",
     "sdn_comments.csv": f"{OFAC_EXPORTS}/SDN_COMMENTS.CSV",
     "sdn_advanced.xml": f"{OFAC_EXPORTS}/SDN_ADVANCED.XML",
-    "ConList.csv": "https://ofsistorage.blob.core.windows.net/publishlive/2022format/ConList.csv",
-    # The token is the EU's public download link parameter, the same for everyone.
+    # UK: the FCDO's UK Sanctions List, the single official UK list since OFSI's Consolidated
+    # List (ConList) was retired on 28 January 2026. Checked 2026-11-29 against
+    # ../shared/official_lists/README.md ("The UK list after 28 January 2026"), not against the
+    # live site (no internet here). Archived ConList copies are still read, not fetched.
+    UK_SANCTIONS_LIST_CSV: f"{FCDO_DOCS}/{UK_SANCTIONS_LIST_CSV}",
+    UK_SANCTIONS_LIST_XML: f"{FCDO_DOCS}/{UK_SANCTIONS_LIST_XML}",
+    # EU: not checked against the Commission's documentation (no access to it here on
+    # 2026-11-29). The token is the EU's public download link parameter, the same for everyone.
     "eu_fsf.csv": "https://webgate.ec.europa.eu/fsd/fsf/public/files/csvFullSanctionsList_1_1/"
                   "content?token=dG9rZW4tMjAxNw",
 }

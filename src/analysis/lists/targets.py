@@ -33,7 +33,8 @@ LIST_COLUMNS = [
     "listed_on_basis",
 ]
 KINDS = ("person", "entity", "vessel", "aircraft")
-BASES = ("official_listing_date", "latest_amendment_date", "first_seen_in_archive", "unknown")
+BASES = ("official_listing_date", "uk_designation_date", "latest_amendment_date",
+         "first_seen_in_archive", "unknown")
 STRING_COLUMNS = ["source", "jurisdiction", "record_id", "name", "kind", "programmes",
                   "listed_on_basis"]
 PROGRAMME_SEPARATOR = "; "
