@@ -36,12 +36,14 @@ FIELDS: dict[str, str] = {
     "date under UK law, 31/12/2020 for listings carried over from EU law), "
     "latest_amendment_date, first_seen_in_archive (an upper bound) or unknown",
     # counts of prisoners
-    "metric": "what the figure counts (current_count, newly_recognized_in_period, ...)",
+    "metric": "what the figure counts (current_count, newly_recognized_in_period, ...; the "
+    "full list with meanings is in docs/data.md)",
     "value": "the figure as the source gives it (persons)",
     "qualifier": "exact, approx, lower_bound, upper_bound or milestone_round",
-    "publisher": "viasna (its own publication), republication (of Viasna's figure) or other",
-    "counts_scope": "population counted: viasna_political_prisoners, all_released_in_event or "
-    "other_methodology",
+    "publisher": "the counting organisation's own publication (viasna, foro_penal, "
+    "prisoners_defenders), republication (of its figure) or other",
+    "counts_scope": "population counted: <organisation>_political_prisoners (its definition), "
+    "all_released_in_event or other_methodology",
     "released_total": "people freed in the batch, as the source counts them (persons)",
     "released_political_prisoners": "political prisoners among them where a source says (persons)",
     "batch_size": "political-prisoner count where stated, else the batch total (persons)",
@@ -60,8 +62,9 @@ FIELDS: dict[str, str] = {
     "people_named": "people named among those freed",
     "actor": "who took the step",
     "jurisdiction": "country or bloc taking the step or keeping the list",
-    "step_type": "relief, engagement or friction",
-    "relief_instrument": "licence, delisting, suspension, lapse or announcement",
+    "step_type": "relief, engagement, friction, escalation, reversal (relief withdrawn), renewal "
+    "or repression (a crackdown, not a sanctions step)",
+    "relief_instrument": "licence, delisting, suspension, lapse, announcement or regulation",
     "action": "what was done",
     "target": "whom the step concerns",
     "linked_release_event": "release event the step is tied to",

@@ -13,8 +13,16 @@ import pandera.pandas as pa
 
 QUALIFIERS = ["exact", "approx", "lower_bound", "upper_bound", "milestone_round"]
 PRECISIONS = ["day", "month", "year"]
-PUBLISHERS = ["viasna", "republication", "other"]
-COUNT_SCOPES = ["viasna_political_prisoners", "all_released_in_event", "other_methodology"]
+COUNTING_ORGANISATIONS = {
+    "viasna": "viasna_political_prisoners",
+    "foro_penal": "foro_penal_political_prisoners",
+    "prisoners_defenders": "prisoners_defenders_political_prisoners",
+}
+"""Each counting organisation's ``publisher`` value (its own publication) and the
+``counts_scope`` of figures under its definition. The only list of organisations: a country's
+``country.yml`` names which one counts for it."""
+PUBLISHERS = [*COUNTING_ORGANISATIONS, "republication", "other"]
+COUNT_SCOPES = [*COUNTING_ORGANISATIONS.values(), "all_released_in_event", "other_methodology"]
 COUNT_METRICS = [
     "current_count",
     "newly_recognized_in_period",
@@ -26,11 +34,33 @@ COUNT_METRICS = [
     "released_total_pardon_since_2020",
     "released_total_pardon_since_2024-07",
     "released_end_of_sentence_total_since_2020",
+    # added for the comparative cases (meanings in docs/data.md and each table's .meta.yml)
+    "recognized_total_since_2021-07",
+    "rearrested_in_period",
+    "arrests_in_period",
+    "detentions_total_since_2014",
+    "held_from_arrests_in_period",
+    "under_restrictive_measures",
+    "house_arrest_included_in_count",
+    "in_prison_included_in_count",
+    "whereabouts_unknown",
+    "released_on_parole_still_counted",
+    "on_list_during_period",
+    "current_count_other_definition",
+    "prison_sentences_in_case_total",
+    "proposed_additions_to_list",
+    "persons_repressed_in_period",
+    "political_prosecutions_in_period",
 ]
 ROW_ROLES = ["primary", "alt_count"]
 RELEASE_TYPES = ["pardon", "handover", "exchange", "house_arrest", "release"]
-STEP_TYPES = ["relief", "engagement", "friction"]
-RELIEF_INSTRUMENTS = ["licence", "delisting", "suspension", "lapse", "announcement"]
+STEP_TYPES = ["relief", "engagement", "friction", "escalation", "reversal", "renewal",
+              "repression"]
+"""escalation: new sanctions or pressure; reversal: relief withdrawn (revoked, lapsed, not
+renewed); renewal: sanctions extended unchanged; repression: a crackdown by the government,
+not a sanctions step."""
+RELIEF_INSTRUMENTS = ["licence", "delisting", "suspension", "lapse", "announcement",
+                      "regulation"]
 MEASURE_TYPES = ["designation", "sectoral", "aviation", "relief_delisting", "relief_license",
                  "relief_suspension", "other"]
 

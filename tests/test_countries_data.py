@@ -1,0 +1,172 @@
+"""The comparative cases' raw data: Venezuela, Cuba and Belarus's history before September 2020.
+
+Each table passes the existing cleaners with nothing quarantined, every row is sourced and has
+an id of its own, every ``country.yml`` names rows that exist, and no quote from the research
+compilations was copied into the project (the notes are the curators' own words).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+import yaml
+
+from analysis import paths, schemas
+from analysis.sources import curated
+
+RAW = paths.REPO_DIR / "data" / "raw"
+COUNTRIES = ("belarus", "venezuela", "cuba")
+TABLE_DIRS = (RAW / "venezuela", RAW / "cuba", RAW / "belarus" / "history")
+CLEANERS = {
+    "prisoner_counts": (curated.clean_prisoner_counts, "record_id"),
+    "release_events": (curated.clean_release_events, "event_id"),
+    "relief_events": (curated.clean_relief_events, "event_id"),
+}
+RESEARCH = ("venezuela", "cuba", "belarus_history")
+QUOTE_WINDOW = 6
+"""Consecutive words of a research quote that may not appear in a project file."""
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _tables(country: str, table: str) -> list[Path]:
+    """A country's tables of one kind: its own folder and any staging folder below it; until
+    a country's tables move into its folder, the shared curated folder holds them."""
+    own = sorted((RAW / country).rglob(f"{table}.csv"))
+    if not (RAW / country / f"{table}.csv").exists():
+        own.append(RAW / "curated" / f"{table}.csv")
+    return own
+
+
+def _ids(country: str, table: str) -> set[str]:
+    key = CLEANERS[table][1]
+    return {row[key] for path in _tables(country, table) for row in _rows(path)}
+
+
+def _country(country: str) -> dict:
+    return yaml.safe_load((RAW / country / "country.yml").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("table", sorted(CLEANERS))
+@pytest.mark.parametrize("folder", TABLE_DIRS, ids=lambda p: str(p.relative_to(RAW)))
+def test_tables_clean_without_quarantine(folder: Path, table: str) -> None:
+    clean, key = CLEANERS[table]
+    checked = clean(folder / f"{table}.csv")
+    assert checked.rows_in == len(checked.rows) + len(checked.quarantine)
+    assert checked.quarantine.empty, checked.quarantine.to_string()
+    assert checked.rows[key].is_unique
+    assert checked.rows["source_url"].str.match(r"^https?://\S+$").all()
+    assert (checked.rows["notes"].str.len() > 0).all(), "every row carries the curators' note"
+
+
+@pytest.mark.parametrize("table", sorted(CLEANERS))
+@pytest.mark.parametrize("folder", TABLE_DIRS, ids=lambda p: str(p.relative_to(RAW)))
+def test_meta_describes_its_table(folder: Path, table: str) -> None:
+    rows = _rows(folder / f"{table}.csv")
+    meta = yaml.safe_load((folder / f"{table}.meta.yml").read_text(encoding="utf-8"))
+    assert meta["rows"] == len(rows)
+    assert list(meta["columns"]) == list(rows[0])
+    assert meta["sources"]["domains"] and meta["known_gaps"] and meta["conflicts"]
+
+
+@pytest.mark.parametrize("table", sorted(CLEANERS))
+def test_ids_are_unique_across_countries(table: str) -> None:
+    """Id ranges keep rows apart when the countries' tables are read together."""
+    key = CLEANERS[table][1]
+    seen: dict[str, Path] = {}
+    for path in [*(folder / f"{table}.csv" for folder in TABLE_DIRS),
+                 RAW / "curated" / f"{table}.csv"]:
+        for row in _rows(path):
+            assert row[key] not in seen, f"{row[key]} in {path} and {seen[row[key]]}"
+            seen[row[key]] = path
+
+
+@pytest.mark.parametrize("folder", TABLE_DIRS, ids=lambda p: str(p.relative_to(RAW)))
+def test_references_name_existing_rows(folder: Path) -> None:
+    releases = {row["event_id"] for row in _rows(folder / "release_events.csv")}
+    reliefs = _rows(folder / "relief_events.csv")
+    relief_ids = {row["event_id"] for row in reliefs}
+    for row in _rows(folder / "release_events.csv"):
+        assert row["alt_of"] in releases | {""}, row["event_id"]
+    for row in reliefs:
+        assert row["linked_release_event"] in releases | {""}, row["event_id"]
+        assert row["same_step_as"] in relief_ids | {""}, row["event_id"]
+
+
+@pytest.mark.parametrize("country", COUNTRIES)
+def test_country_file_names_its_counting_organisation(country: str) -> None:
+    config = _country(country)
+    organisation = config["counting_organisation"]
+    assert schemas.COUNTING_ORGANISATIONS[organisation["publisher"]] == organisation[
+        "counts_scope"]
+    assert organisation["definition"] and config["currency"] and config["iso_code"]
+    counts = [row for path in _tables(country, "prisoner_counts") for row in _rows(path)]
+    assert any(row["publisher"] == organisation["publisher"] for row in counts)
+    assert any(row["counts_scope"] == organisation["counts_scope"]
+               and row["metric"] == config["headline_metric"] for row in counts)
+
+
+@pytest.mark.parametrize("country", COUNTRIES)
+def test_episodes_name_existing_rows(country: str) -> None:
+    episodes = _country(country)["episodes"]
+    releases = _ids(country, "release_events")
+    reliefs = _ids(country, "relief_events")
+    counts = _ids(country, "prisoner_counts")
+    for episode in episodes:
+        named = episode["release_events"] + episode.get("political_release_counts", [])
+        assert set(named) <= releases, episode["id"]
+        assert set(episode["relief_steps"] + episode["reversal_steps"]) <= reliefs, episode["id"]
+        assert set(episode.get("release_counts", [])) <= counts, episode["id"]
+        assert set(episode.get("rearrests", [])) <= counts | reliefs, episode["id"]
+        assert episode["release_events"] or episode.get("release_counts"), episode["id"]
+        assert episode["relief"] and episode["sources"], episode["id"]
+        date.fromisoformat(episode["deal_date"])
+        if episode["relief_reversed_on"] is not None:
+            assert date.fromisoformat(episode["relief_reversed_on"]) >= date.fromisoformat(
+                episode["relief_date"]), episode["id"]
+
+
+def test_episodes_cover_the_three_countries() -> None:
+    episodes = [(country, e["id"]) for country in COUNTRIES for e in _country(country)["episodes"]]
+    assert len({e for _, e in episodes}) == len(episodes)
+    assert len(episodes) >= 8
+    assert {country for country, _ in episodes} == set(COUNTRIES)
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", re.sub(r"https?://\S+", " ", text).lower())
+
+
+def _windows(words: list[str]) -> set[tuple[str, ...]]:
+    return {tuple(words[i:i + QUOTE_WINDOW]) for i in range(len(words) - QUOTE_WINDOW + 1)}
+
+
+def _project_text(path: Path) -> str:
+    """A file's text as the curators wrote it: names of people and source addresses, which a
+    quote may share, are left out."""
+    if path.suffix != ".csv":
+        return path.read_text(encoding="utf-8")
+    return "\n".join(" ".join(value for column, value in row.items()
+                              if column not in ("people_named", "source_url"))
+                     for row in _rows(path))
+
+
+def test_no_research_quote_is_copied(shared_dir: Path) -> None:
+    quotes: set[tuple[str, ...]] = set()
+    for folder in RESEARCH:
+        for path in sorted((shared_dir / "research" / folder).glob("*.csv")):
+            for row in _rows(path):
+                quotes |= _windows(_words(row["quote"]))
+    assert quotes, "no research quotes found"
+    files = [path for country in COUNTRIES for path in sorted((RAW / country).rglob("*"))
+             if path.suffix in (".csv", ".yml")]
+    copied = [(path.relative_to(RAW), " ".join(window)) for path in files
+              for window in _windows(_words(_project_text(path))) & quotes]
+    assert not copied, copied
