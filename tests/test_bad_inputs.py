@@ -70,6 +70,32 @@ def test_the_corpus_covers_every_table_and_list_format():
     assert all(path.exists() for path in listed)
 
 
+def test_the_corpus_breaks_every_rule_across_rows():
+    from analysis.schemas import RAW_RULES
+
+    reasons = " ".join(item["reason"] for case in MANIFEST for item in case.get("expect", [])
+                       if isinstance(item, dict))
+    for table, rules in RAW_RULES.items():
+        for rule in rules:
+            cases = [case for case in MANIFEST if case["reader"] == table
+                     for item in case.get("expect", []) if isinstance(item, dict)
+                     and item["column"] == rule.column and f"rule {rule.name}" in item["reason"]]
+            assert cases, (table, rule.name, rule.column)
+    assert "every copy" in reasons
+
+
+@pytest.mark.parametrize("case", params("clean"))
+def test_what_a_spreadsheet_writes_is_read_as_meant(case: dict):
+    """TRUE/FALSE, CRLF, a byte order mark and trailing empty columns lose no row."""
+    result = read(case)
+    assert (result.rows_in, len(result.rows), len(result.quarantine)) == (
+        case["records"], case["records"], 0)
+    expected = CLEANERS[case["reader"]](Path(__file__).parent / "fixtures" / "curated"
+                                        / f"{case['reader']}.csv").rows
+    flags = [name for name in expected.columns if expected[name].dtype == bool]
+    assert flags and result.rows.drop(columns=flags).equals(expected.drop(columns=flags))
+
+
 @pytest.mark.parametrize("case", params("error", "quarantine", "accepted"))
 def test_a_bad_input_fails_clearly_or_is_quarantined(case: dict, tmp_path: Path):
     """error: InputError with file, row, column and expectation; quarantine: the stated rows
