@@ -24,6 +24,9 @@ class Dataset:
     inputs: Callable[[], list[Path]] = list
     """Raw files the dataset is built from (a function, so paths follow ANALYSIS_DATA_DIR)."""
     upstream: tuple[str, ...] = ()
+    may_be_empty: bool = False
+    """True where no rows is a valid outcome (no official list copy on this machine); any other
+    dataset that others depend on stops the build when it comes out empty."""
 
 
 def _curated(table: str) -> Callable[[], list[Path]]:
@@ -79,6 +82,7 @@ DATASETS: dict[str, Dataset] = {
             "one row per target, with listing date and what the date means.",
             "analysis.steps:build_sanctions_designations",
             _official_list_copies,
+            may_be_empty=True,
         ),
         Dataset(
             "count_conflicts",

@@ -355,6 +355,13 @@ def write_parquet_atomic(frame: pd.DataFrame, path: Path, provenance: dict[str, 
     Text columns get no min/max statistics: datasets are read whole, and on a large table the
     statistics of long text (notes, URLs) cost a quarter of the write.
     """
+    with atomic_target(path) as temporary:
+        write_parquet(frame, temporary, provenance)
+
+
+def write_parquet(frame: pd.DataFrame, path: Path, provenance: dict[str, Any]) -> None:
+    """Write ``frame`` with ``provenance`` in the footer, in place: for a temporary file from
+    ``atomic_target``, when several files must replace their old versions together."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -364,8 +371,7 @@ def write_parquet_atomic(frame: pd.DataFrame, path: Path, provenance: dict[str, 
     table = table.replace_schema_metadata(metadata)
     counted = [field.name for field in table.schema
                if not (pa.types.is_string(field.type) or pa.types.is_large_string(field.type))]
-    with atomic_target(path) as temporary:
-        pq.write_table(table, temporary, write_statistics=counted)
+    pq.write_table(table, path, write_statistics=counted)
 
 
 @contextmanager
