@@ -212,3 +212,67 @@ def test_shipped_faults_are_used_or_refused_out_loud(shipped_data_dir, monkeypat
     assert "prisoner_counts.csv: 1 of 179 rows" in notices
     quarantine = analysis.load("quarantine")
     assert set(quarantine["column"]) == {"value", "alt_of", "released_political_prisoners"}
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_export_neutralises_formulas_in_csv_and_xlsx(data_dir, tmp_path, suffix):
+    edit_cell(curated(data_dir, "release_events"), "re003", "notes", "=HYPERLINK(\"x\")")
+    edit_cell(curated(data_dir, "release_events"), "re001", "destination", "@SUM(A1)")
+    path = analysis.export("release_events", tmp_path / f"releases{suffix}")
+    if suffix == ".csv":
+        back = pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    else:
+        import openpyxl
+
+        sheet = openpyxl.load_workbook(path).active
+        assert not [cell for row in sheet.iter_rows() for cell in row if cell.data_type == "f"]
+        back = pd.read_excel(path, dtype=str, keep_default_na=False)
+    back = back.set_index("event_id")
+    assert back.loc["re003", "notes"] == "'=HYPERLINK(\"x\")"
+    assert back.loc["re001", "destination"] == "'@SUM(A1)"
+    assert back.loc["re001", "released_total"] == "50"
+
+
+def test_export_refuses_an_unknown_format(data_dir, tmp_path):
+    with pytest.raises(analysis.errors.AnalysisError, match="ending in .csv or .xlsx"):
+        analysis.export("release_events", tmp_path / "releases.ods")
+
+
+def test_period_labels_read_as_a_reader_says_them():
+    from analysis.summaries import period_label
+
+    assert period_label(pd.Timestamp("2025-12-13"), precision="day") == "13 Dec 2025"
+    assert period_label(pd.Timestamp("2026-03-31")) == "Mar 2026"
+    assert period_label(pd.Timestamp("2024-07-01"), pd.Timestamp("2026-03-01")) == (
+        "Jul 2024 – Mar 2026")
+    assert period_label(pd.NaT) == ""
+
+
+def test_headline_table_shows_whole_numbers_labels_records_and_date_precision(data_dir):
+    from analysis.summaries import headline_table
+
+    edit_cell(curated(data_dir, "prisoner_counts"), "pc006", "year_inferred", "TRUE")
+    table = headline_table(*(analysis.load(name) for name in (
+        "prisoners_daily", "panel_monthly", "release_events", "prisoner_counts")))
+    assert str(table["value"].dtype) == "Int64"
+    latest = table.set_index("measure").loc["latest observed count"]
+    assert (latest["record"], latest["when"], latest["date_known_to"]) == (
+        "pc006", "31 Mar 2024", "day, inferred")
+    batch = table.set_index("measure").loc["largest release batch"]
+    assert (batch["value"], batch["record"], batch["when"]) == (40, "re001", "15 Mar 2024")
+    since = table.set_index("measure").loc["freed in batches since Jul 2024"]
+    assert since["record"] == "sum over the panel"
+
+
+def test_the_stock_chart_marks_month_only_and_inferred_dates_apart_from_exact_ones(data_dir):
+    from analysis import figures
+
+    edit_cell(curated(data_dir, "prisoner_counts"), "pc006", "year_inferred", "true")
+    figure = figures.prisoners_held_chart(*(analysis.load(name) for name in (
+        "prisoners_daily", "release_events", "prisoner_counts")))
+    labels = [text.get_text() for text in figure.axes[0].get_legend().get_texts()]
+    assert "Observed figure (exact day)" in labels
+    assert "Observed figure (date inferred)" in labels
+    hollow = [collection for collection in figure.axes[0].collections
+              if collection.get_label() == "Observed figure (date inferred)"]
+    assert hollow and (hollow[0].get_facecolor()[0][:3] == 1).all(), "drawn hollow"

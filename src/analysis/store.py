@@ -322,8 +322,8 @@ def rebuild_notice(results: list[StepResult]) -> str:
     raw = report[report["kind"].str.startswith("row_") & report["file"].notna()]
     edited = len(raw.drop_duplicates(["dataset", "key"]))
     files = ", ".join(sorted(raw["file"].unique()))
-    rows = f"{edited} raw row{'s' if edited != 1 else ''} changed" + (f" in {files}"
-                                                                       if files else "")
+    rows = (f"{edited} raw row{'s' if edited != 1 else ''} changed in {files}" if edited
+            else "no raw row changed: the code or an official list copy did")
     return (f"Rebuilt {', '.join(rebuilt)} ({rows}); analysis.changes() has the detail.")
 
 

@@ -56,6 +56,58 @@ def headline_numbers(daily: pd.DataFrame, panel: pd.DataFrame, releases: pd.Data
     return table
 
 
+def period_label(start: pd.Timestamp, end: pd.Timestamp | None = None,
+                 precision: str = "month") -> str:
+    """A date or period as a reader says it: "13 Dec 2025", "Mar 2026", "Jul 2024 – Mar 2026"."""
+    if start is None or pd.isna(start):
+        return ""
+    formats = {"day": "%d %b %Y", "month": "%b %Y", "year": "%Y"}
+    first = pd.Timestamp(start).strftime(formats.get(precision, "%b %Y")).lstrip("0")
+    if end is None or pd.isna(end):
+        return first
+    last = pd.Timestamp(end).strftime(formats.get(precision, "%b %Y")).lstrip("0")
+    return first if first == last else f"{first} – {last}"
+
+
+def headline_table(daily: pd.DataFrame, panel: pd.DataFrame, releases: pd.DataFrame,
+                   counts: pd.DataFrame, since: str = "2024-07-01") -> pd.DataFrame:
+    """``headline_numbers`` for reading: counts as whole numbers, the date or period as a label,
+    and for a single figure the raw record behind it and how well its date is known, so a
+    reader knows which row to edit and never takes an estimated date for an exact one."""
+    numbers = headline_numbers(daily, panel, releases)
+    observed = daily[daily["basis"] == "observed"]
+    batches = releases[releases["counts_as_release"]]
+    records = {
+        "latest observed count": observed.iloc[-1]["anchor_record_id"] if len(observed) else None,
+        "highest observed count": observed.loc[observed["prisoners_held"].idxmax(),
+                                               "anchor_record_id"] if len(observed) else None,
+        "largest release batch": batches.loc[batches["batch_size"].idxmax(), "event_id"]
+        if len(batches) else None,
+    }
+    dates = pd.concat([
+        counts.set_index("record_id")[["date_precision", "year_inferred"]],
+        releases.set_index("event_id")[["date_precision", "year_inferred"]],
+    ])
+    first_month = pd.Timestamp(since)
+    rows = []
+    for row in numbers.itertuples():
+        record = records.get(row.measure)
+        if record is not None and record in dates.index:
+            precision, inferred = dates.loc[record, ["date_precision", "year_inferred"]]
+            when = period_label(row.as_of, precision=precision)
+            known = f"{precision}{', inferred' if inferred else ''}"
+        else:
+            when = period_label(first_month, row.as_of)
+            known = "month"
+        rows.append({"measure": row.measure,
+                     "value": None if pd.isna(row.value) else round(row.value),
+                     "unit": row.unit, "when": when, "date_known_to": known,
+                     "record": record or "sum over the panel"})
+    table = pd.DataFrame(rows)
+    table["value"] = table["value"].astype("Int64")
+    return table
+
+
 def steps_by_jurisdiction(timeline: pd.DataFrame) -> pd.DataFrame:
     """Counted steps per jurisdiction and kind, with the first and last date of each kind."""
     counted = timeline[timeline["counts_in_panel"]]
