@@ -11,6 +11,9 @@ import pandas as pd
 def flows_by_year(panel: pd.DataFrame) -> pd.DataFrame:
     """Recognitions and batch releases per calendar year, with how many months are covered.
 
+    The stock held at year end is reconstructed between observations: shown in whole persons,
+    as a fraction of a person would claim a precision the data do not have.
+
     ``recognized`` sums only months with a reported total; ``months_with_recognition_figure``
     says how many, so a low total from missing months is not mistaken for a low rate.
     """
@@ -22,7 +25,7 @@ def flows_by_year(panel: pd.DataFrame) -> pd.DataFrame:
         "released_in_batches": by_year["released"].sum(),
         "release_batches": by_year["release_batches"].sum(),
         "largest_batch": by_year["largest_batch"].max(),
-        "held_at_year_end": by_year["prisoners_held"].last(),
+        "held_at_year_end": by_year["prisoners_held"].last().round().astype("Int64"),
     })
     return table.reset_index()
 
@@ -167,7 +170,8 @@ def deals_side_by_side(releases: pd.DataFrame, timeline: pd.DataFrame,
 def release_pace(panel: pd.DataFrame, event_months: list[pd.Timestamp],
                  window: int = 6) -> pd.DataFrame:
     """Mean monthly batch releases in the ``window`` months before and after each event month
-    (the event month itself excluded), with how many months each side actually had."""
+    (the event month itself excluded), with how many months each side actually had; means of a
+    few whole-person months, to one decimal."""
     series = panel.set_index("month")["released"].astype("float64")
     rows = []
     for month in event_months:
@@ -177,8 +181,8 @@ def release_pace(panel: pd.DataFrame, event_months: list[pd.Timestamp],
         after = series[(series.index > month)
                        & (series.index <= month + pd.DateOffset(months=window))]
         rows.append({"event_month": month, "released_in_month": series.get(month),
-                     "mean_before": before.mean(), "months_before": len(before),
-                     "mean_after": after.mean(), "months_after": len(after)})
+                     "mean_before": round(before.mean(), 1), "months_before": len(before),
+                     "mean_after": round(after.mean(), 1), "months_after": len(after)})
     return pd.DataFrame(rows)
 
 
