@@ -276,3 +276,23 @@ def test_the_stock_chart_marks_month_only_and_inferred_dates_apart_from_exact_on
     hollow = [collection for collection in figure.axes[0].collections
               if collection.get_label() == "Observed figure (date inferred)"]
     assert hollow and (hollow[0].get_facecolor()[0][:3] == 1).all(), "drawn hollow"
+
+
+def test_briefing_is_byte_identical_when_nothing_changed(data_dir, tmp_path):
+    """make run on unchanged data writes the same briefing.pdf: no run time in it."""
+    import time
+
+    from analysis import changelog
+    from analysis.briefing import write_briefing_pdf
+
+    store.build()
+    claims = pd.DataFrame({"hypothesis": ["H1"], "estimate": [1.2], "ci_low": [float("nan")],
+                           "ci_high": [1.9], "p_value": [0.2], "p_adjusted": [0.4],
+                           "verdict": ["inconclusive"]})
+    written = []
+    for run in range(2):
+        changelog.record_claim_results(claims)
+        written.append(write_briefing_pdf(tmp_path / f"briefing{run}.pdf",
+                                          changelog.latest_claim_results()).read_bytes())
+        time.sleep(1.1)
+    assert written[0] == written[1]

@@ -16,6 +16,8 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 BUILD_DATE_VARIABLE = "ANALYSIS_BUILD_DATE"
 """Set to YYYY-MM-DD to build as if on that day (tests); unset, the build date is today."""
@@ -73,34 +75,44 @@ class Rule:
         return f"{self.error} (rule {self.name})"
 
 
-def _first_day(text: pd.Series) -> pd.Series:
-    """First day a YYYY, YYYY-MM or YYYY-MM-DD value covers (NaT where empty)."""
+def _span(text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """First and last day each YYYY, YYYY-MM or YYYY-MM-DD value covers (NaT where empty);
+    worked out once per distinct value."""
     codes, distinct = pd.factorize(text)
     distinct = pd.Series(distinct, dtype="str")
-    padded = distinct.where(distinct.str.len() != 4, distinct + "-01-01").where(
-        distinct.str.len() != 7, distinct + "-01")
-    days = pd.to_datetime(padded.where(padded != ""), format="%Y-%m-%d").to_numpy()
-    return pd.Series(np.where(codes >= 0, days[np.maximum(codes, 0)], np.datetime64("NaT")),
-                     index=text.index, dtype="datetime64[ns]")
-
-
-def _last_day(text: pd.Series) -> pd.Series:
-    first = _first_day(text)
-    lengths = text.str.len()
+    lengths = distinct.str.len()
+    padded = distinct.where(lengths != 4, distinct + "-01-01").where(lengths != 7,
+                                                                      distinct + "-01")
+    first = pd.to_datetime(padded.where(padded != ""), format="%Y-%m-%d")
     last = first.copy()
     last[lengths == 7] = first[lengths == 7] + pd.offsets.MonthEnd(0)
     last[lengths == 4] = first[lengths == 4] + pd.offsets.YearEnd(0)
-    return last
+    missing = np.datetime64("NaT", "ns")
+    first, last = (np.append(days.to_numpy(dtype="datetime64[ns]"), missing)[codes]
+                   for days in (first, last))
+    return first, last
 
 
-def _number(text: pd.Series) -> pd.Series:
-    return pd.to_numeric(text.where(text != ""), errors="coerce")
+def _first_day(text: pd.Series) -> np.ndarray:
+    return _span(text)[0]
+
+
+def _last_day(text: pd.Series) -> np.ndarray:
+    return _span(text)[1]
+
+
+def _number(text: pd.Series) -> np.ndarray:
+    """Whole numbers the column checks passed, as floats (NaN where empty), parsed by pyarrow."""
+    values = pa.array(text.array) if not isinstance(text.array, pd.arrays.ArrowStringArray) \
+        else text.array.__arrow_array__()
+    values = pc.if_else(pc.equal(values, ""), pa.scalar(None, values.type), values)
+    return pc.cast(values, pa.float64()).to_numpy(zero_copy_only=False)
 
 
 def period_in_order(start: str, end: str) -> Rule:
     """A period's stated first day is on or before the last day its end date covers."""
     def failing(rows: pd.DataFrame) -> np.ndarray:
-        return (_first_day(rows[start]) > _last_day(rows[end])).to_numpy(dtype=bool)
+        return _first_day(rows[start]) > _last_day(rows[end])
 
     return Rule("period_in_order", start, f"{start} on or before {end}", failing)
 
@@ -108,7 +120,7 @@ def period_in_order(start: str, end: str) -> Rule:
 def part_within_whole(part: str, whole: str) -> Rule:
     """A subset count (political prisoners among those freed) is no larger than the whole."""
     def failing(rows: pd.DataFrame) -> np.ndarray:
-        return (_number(rows[part]) > _number(rows[whole])).to_numpy(dtype=bool)
+        return _number(rows[part]) > _number(rows[whole])
 
     return Rule("part_within_whole", part, f"{part} no larger than {whole}", failing)
 
@@ -125,7 +137,7 @@ def reference_exists(column: str, key: str) -> Rule:
 def not_after_build_date(column: str) -> Rule:
     """A figure cannot refer to a day after the build: its first possible day is not later."""
     def failing(rows: pd.DataFrame) -> np.ndarray:
-        return (_first_day(rows[column]) > build_date()).to_numpy(dtype=bool)
+        return _first_day(rows[column]) > build_date().to_datetime64()
 
     return Rule("not_after_build_date", column, f"{column} not after the build date", failing)
 
@@ -133,12 +145,15 @@ def not_after_build_date(column: str) -> Rule:
 def plausible_count(column: str, by: str | None = None) -> Rule:
     """A count within ``PLAUSIBLE_RANGES`` of its metric (column ``by``), or of its column."""
     def failing(rows: pd.DataFrame) -> np.ndarray:
-        keys = rows[by] if by else pd.Series(column, index=rows.index)
-        bounds = keys.map(lambda key: PLAUSIBLE_RANGES.get(key, DEFAULT_RANGE))
-        low = bounds.str[0].astype("float64")
-        high = bounds.str[1].astype("float64")
         value = _number(rows[column])
-        return ((value < low) | (value > high)).to_numpy(dtype=bool)
+        if by is None:
+            low, high = PLAUSIBLE_RANGES.get(column, DEFAULT_RANGE)
+        else:
+            codes, keys = pd.factorize(rows[by])
+            bounds = np.array([PLAUSIBLE_RANGES.get(key, DEFAULT_RANGE) for key in keys]
+                              or [DEFAULT_RANGE], dtype="float64")
+            low, high = bounds[codes, 0], bounds[codes, 1]
+        return (value < low) | (value > high)
 
     where = f"the plausible range for its {by}" if by else "its plausible range"
     return Rule("plausible_count", column, f"{column} within {where} "
