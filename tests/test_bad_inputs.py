@@ -18,8 +18,8 @@ import pytest
 import yaml
 
 import analysis
-from analysis import store
-from analysis.errors import InputError
+from analysis import paths, store
+from analysis.errors import BuildError, InputError
 from analysis.export_safety import FORMULA_STARTS, neutralise_formulas, write_csv_export
 from analysis.lists import FORMATS, read_sanctions_list
 from analysis.sources import curated
@@ -70,6 +70,32 @@ def test_the_corpus_covers_every_table_and_list_format():
     assert all(path.exists() for path in listed)
 
 
+def test_the_corpus_breaks_every_rule_across_rows():
+    from analysis.schemas import RAW_RULES
+
+    reasons = " ".join(item["reason"] for case in MANIFEST for item in case.get("expect", [])
+                       if isinstance(item, dict))
+    for table, rules in RAW_RULES.items():
+        for rule in rules:
+            cases = [case for case in MANIFEST if case["reader"] == table
+                     for item in case.get("expect", []) if isinstance(item, dict)
+                     and item["column"] == rule.column and f"rule {rule.name}" in item["reason"]]
+            assert cases, (table, rule.name, rule.column)
+    assert "every copy" in reasons
+
+
+@pytest.mark.parametrize("case", params("clean"))
+def test_what_a_spreadsheet_writes_is_read_as_meant(case: dict):
+    """TRUE/FALSE, CRLF, a byte order mark and trailing empty columns lose no row."""
+    result = read(case)
+    assert (result.rows_in, len(result.rows), len(result.quarantine)) == (
+        case["records"], case["records"], 0)
+    expected = CLEANERS[case["reader"]](Path(__file__).parent / "fixtures" / "curated"
+                                        / f"{case['reader']}.csv").rows
+    flags = [name for name in expected.columns if expected[name].dtype == bool]
+    assert flags and result.rows.drop(columns=flags).equals(expected.drop(columns=flags))
+
+
 @pytest.mark.parametrize("case", params("error", "quarantine", "accepted"))
 def test_a_bad_input_fails_clearly_or_is_quarantined(case: dict, tmp_path: Path):
     """error: InputError with file, row, column and expectation; quarantine: the stated rows
@@ -106,11 +132,32 @@ def test_a_bad_input_fails_clearly_or_is_quarantined(case: dict, tmp_path: Path)
         assert_no_formula_survives_export(result.rows, tmp_path)
 
 
+EMPTIES_A_DEPENDENCY = {
+    "curated/prisoner_counts/ambiguous_dates.csv": "prisoners_daily came out empty",
+    "curated/prisoner_counts/bad_counts.csv": "prisoners_daily came out empty",
+}
+"""Cases that leave a derived dataset others are built from without rows (the daily series needs
+an observed count); a case that quarantines every row of its table empties that table."""
+
+
 @pytest.mark.parametrize("case", params("quarantine"))
-def test_a_build_with_bad_rows_completes_and_reports_them(case: dict, data_dir: Path):
-    """The whole pipeline copes with what the cleaners set aside, even an emptied table."""
+def test_a_build_with_bad_rows_completes_and_reports_them(case: dict, data_dir: Path,
+                                                          monkeypatch: pytest.MonkeyPatch):
+    """With no limit on the share quarantined, the whole pipeline copes with what the cleaners
+    set aside; an emptied table others are built from stops the build, changing nothing."""
+    monkeypatch.setenv("ANALYSIS_MAX_QUARANTINE_SHARE", "1")
     shutil.copy(BAD_INPUTS / case["file"], data_dir / "raw" / "curated" / f"{case['reader']}.csv")
-    result = {step.name: step for step in store.build()}[case["reader"]]
+    emptied = (f"{case['reader']} came out empty" if len(case["lines"]) == case["records"]
+               else EMPTIES_A_DEPENDENCY.get(case["file"]))
+    if emptied:
+        with pytest.raises(BuildError, match=emptied):
+            store.build()
+        assert not list(paths.processed_dir().glob("*.parquet"))
+        return
+    with pytest.warns(store.QuarantineWarning, match=f"{case['reader']}.csv: "
+                      f"{len(case['lines'])} of {case['records']} rows quarantined"):
+        results = store.build()
+    result = {step.name: step for step in results}[case["reader"]]
     assert (result.rows_in, result.rows_quarantined) == (case["records"], len(case["lines"]))
     assert result.rows_in == result.rows_out + result.rows_quarantined
     quarantine = analysis.load("quarantine")

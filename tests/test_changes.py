@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+import time
 
 import pandas as pd
 import pytest
@@ -273,3 +274,19 @@ def test_empty_and_keyless_datasets_can_be_snapshotted():
     keyless = pd.DataFrame({"value": [1, 1, 2]})
     keys = changelog.dataset_rows("anything", keyless)["key"]
     assert keys.is_unique and keys.str.endswith("#2").sum() == 1
+
+
+def test_unchanged_claim_results_keep_their_time_so_the_briefing_stays_identical(data_dir):
+    """A rerun on unchanged data must not stamp a new time into briefing.pdf."""
+    store.build()
+    table = claim_table()
+    table.loc[0, "ci_low"] = float("nan")
+    changelog.record_claim_results(table)
+    first = changelog.latest_claim_results().attrs["recorded_at"]
+    snapshot = changelog.snapshot_paths()[-1].read_bytes()
+    time.sleep(1.1)
+    changelog.record_claim_results(table)
+    assert changelog.latest_claim_results().attrs["recorded_at"] == first
+    assert changelog.snapshot_paths()[-1].read_bytes() == snapshot
+    changelog.record_claim_results(claim_table("supports the claim", (1.1, 2.5)))
+    assert changelog.latest_claim_results().attrs["recorded_at"] != first

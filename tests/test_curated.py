@@ -50,7 +50,33 @@ BAD_ROWS = [
      "https://example.org/x,", None, "date_precision that matches"),
     ("pc001,2024-02-01,day,false,,current_count,5,exact,viasna,viasna_political_prisoners,"
      "https://example.org/x,", "record_id", "field_uniqueness"),
+    ("pc008,2024-02,month,false,2024-03-01,newly_recognized_in_period,5,exact,viasna,"
+     "viasna_political_prisoners,https://example.org/x,", "period_start", "rule period_in_order"),
+    ("pc008,2024-02-01,day,false,,current_count,999999999,exact,viasna,"
+     "viasna_political_prisoners,https://example.org/x,", "value", "rule plausible_count"),
 ]
+
+
+def test_every_copy_of_a_repeated_id_is_quarantined_whatever_the_order(data_dir):
+    """Row order never decides which of two figures with one id is used."""
+    path = data_dir / "raw" / "curated" / "prisoner_counts.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    copy = lines[1].replace(",100,", ",1135,")
+    for text in (lines + [copy], [lines[0], copy, *lines[1:]]):
+        path.write_text("".join(text), encoding="utf-8")
+        checked = clean_prisoner_counts(path)
+        assert "pc001" not in checked.rows["record_id"].tolist()
+        assert checked.quarantine["value"].tolist().count("pc001") == 2
+
+
+def test_a_date_after_the_build_date_is_quarantined(data_dir, monkeypatch):
+    path = data_dir / "raw" / "curated" / "prisoner_counts.csv"
+    monkeypatch.setenv("ANALYSIS_BUILD_DATE", "2024-03-30")
+    checked = clean_prisoner_counts(path)
+    late = checked.quarantine[checked.quarantine["reason"].str.contains("not_after_build_date")]
+    assert sorted(late["line"].unique().tolist()) == [6, 7]
+    monkeypatch.setenv("ANALYSIS_BUILD_DATE", "2024-03-31")
+    assert clean_prisoner_counts(path).quarantine.empty
 
 
 @pytest.mark.parametrize(("row", "column", "reason"), BAD_ROWS)
@@ -61,8 +87,8 @@ def test_a_bad_row_is_quarantined_with_line_column_and_reason(data_dir, row, col
     checked = clean_prisoner_counts(path)
     assert checked.rows_in == 8
     assert len(checked.rows) + checked.quarantine["line"].nunique() == checked.rows_in
-    assert checked.quarantine["line"].tolist()[0] == 9
-    first = checked.quarantine.iloc[0]
+    assert 9 in checked.quarantine["line"].tolist()
+    first = checked.quarantine[checked.quarantine["line"] == 9].iloc[0]
     assert first["file"].endswith("prisoner_counts.csv")
     if column is not None:
         assert first["column"] == column

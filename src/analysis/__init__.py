@@ -12,12 +12,13 @@ from typing import Any
 from analysis.store import build, load
 
 __all__ = ["build", "load", "datasets", "columns", "alternative_panels", "read_sanctions_list",
-           "test_claim", "changes"]
+           "test_claim", "changes", "export"]
 
 _LAZY = {
     "read_sanctions_list": "analysis.lists",
     "test_claim": "analysis.claim",
     "changes": "analysis.changelog",
+    "export": "analysis.export_safety",
 }
 
 

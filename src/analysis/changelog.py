@@ -246,14 +246,25 @@ def record_claim_results(table: pd.DataFrame) -> None:
 
     ``python -m analysis run`` calls this after the build, so the latest snapshot holds
     results computed on the data it describes and the report can show verdicts that moved.
+    Results equal to those already attached keep their time: the briefing shows when results
+    last changed, so a rerun on unchanged data writes a byte-identical briefing.
     """
     history = snapshot_paths()
     snapshot = read_snapshot(history[-1]) if history else take_snapshot()
+    rows = _claim_records(table)
+    previous = snapshot.meta.get("claims") or {}
+    if _as_json(previous.get("rows")) == _as_json(rows):
+        return
     snapshot.meta["claims"] = {
         "recorded_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "rows": _claim_records(table),
+        "rows": rows,
     }
     _save(snapshot, int(history[-1].stem) if history else 1)
+
+
+def _as_json(rows: list[dict[str, Any]] | None) -> str:
+    """Rows as saved: compared as text, so missing values (NaN) compare equal."""
+    return json.dumps(rows, sort_keys=True, default=str)
 
 
 def latest_claim_results() -> pd.DataFrame | None:

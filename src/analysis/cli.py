@@ -37,7 +37,8 @@ def _build_with_progress(names: list[str] | None, force: bool) -> bool:
             if status == "done":
                 progress.advance(task)
 
-        results = store.build(names or None, force=force, on_step=on_step)
+        results = store.build(names or None, force=force, on_step=on_step,
+                              report_quarantine=False)
     table = Table("dataset", "status", "rows in", "rows out", "quarantined", title="Build")
     for result in results:
         if result.rebuilt:
@@ -46,10 +47,8 @@ def _build_with_progress(names: list[str] | None, force: bool) -> bool:
         else:
             table.add_row(result.name, "fresh", "", "", "")
     console.print(table)
-    quarantined = sum(r.rows_quarantined or 0 for r in results)
-    if quarantined:
-        console.print(f"[yellow]{quarantined} row(s) quarantined: run `python -m analysis "
-                      "quarantine` to see file, line, column and reason.[/yellow]")
+    for notice in store.quarantine_notices(names or None):
+        console.print(f"[yellow]{notice}[/yellow]", highlight=False, soft_wrap=True)
     return any(result.rebuilt for result in results)
 
 
@@ -184,18 +183,33 @@ def columns(name: Annotated[str, typer.Argument(help="A dataset name, see `datas
     Console().print(table)
 
 
+WHOLE_ROW = "(whole row)"
+"""Shown for a quarantine reason about the row, not one cell (never "nan" or "None")."""
+
+
 @app.command()
 def quarantine() -> None:
     """Show the rows set aside by the cleaners, with file, line, column and reason."""
+    import pandas as pd
+
     import analysis
 
     rows = analysis.load("quarantine")
     if rows.empty:
         console.print("No rows quarantined.")
         return
+    shown = rows.assign(column=rows["column"].fillna(WHOLE_ROW), value=rows["value"].fillna(""))
+    out = Console(soft_wrap=True, highlight=False)
+    out.print("Quarantined rows by file and reason:")
+    for file, rows in shown.groupby("file", sort=True):
+        out.print(f"  {file}: {rows['line'].nunique()} row(s)")
+        reasons = rows.groupby(["column", "reason"], sort=False)["line"].nunique()
+        for (column, reason), count in reasons.sort_values(ascending=False, kind="stable").items():
+            out.print(f"    {count} × {column}: {reason}")
     table = Table("file", "line", "column", "value", "reason", title="Quarantined rows")
-    for row in rows.itertuples():
-        table.add_row(row.file, str(row.line), str(row.column), str(row.value), row.reason)
+    for row in shown.itertuples():
+        table.add_row(row.file, "" if pd.isna(row.line) else str(row.line), row.column,
+                      str(row.value), row.reason)
     Console().print(table)
 
 

@@ -39,6 +39,10 @@ class InputError(AnalysisError):
         super().__init__(f"{', '.join(where)}: expected {expected}{found}")
 
 
+class BuildError(AnalysisError):
+    """A build step failed or would lose too much; no dataset was changed."""
+
+
 class BuildLockedError(AnalysisError):
     """Another process is building the datasets."""
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.io import write_text_atomic
+from analysis.io import atomic_target, write_text_atomic
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 PREFIX = "'"
@@ -39,6 +39,51 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
             safe.isetitem(position, pd.Series(
                 [neutralise_text(value) for value in column], index=column.index, dtype=object))
     return safe
+
+
+def export(name: str, path: str | Path) -> Path:
+    """Write the dataset ``name`` (see ``analysis.datasets()``) to ``path`` for a spreadsheet:
+    ``.csv`` (UTF-8 with a byte order mark) or ``.xlsx``, with formula-like text neutralised."""
+    from analysis.errors import AnalysisError
+    from analysis.store import load
+
+    path = Path(path)
+    writers = {".csv": write_csv_export, ".xlsx": write_xlsx_export}
+    if path.suffix.lower() not in writers:
+        raise AnalysisError(f"{path}: expected a file name ending in .csv or .xlsx")
+    return writers[path.suffix.lower()](load(name), path)
+
+
+def write_xlsx_export(frame: pd.DataFrame, path: Path) -> Path:
+    """Write ``frame`` as one worksheet, neutralised, every text cell stored as text (never a
+    formula), atomically."""
+    from openpyxl import Workbook
+
+    safe = neutralise_formulas(frame)
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append([str(name) for name in safe.columns])
+    for row in safe.itertuples(index=False):
+        sheet.append([_cell(value) for value in row])
+    for cells in sheet.iter_rows(min_row=1):
+        for cell in cells:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
+    with atomic_target(Path(path)) as temporary:
+        workbook.save(temporary)
+    return Path(path)
+
+
+def _cell(value: object) -> object:
+    """A value openpyxl can store: missing values empty, timestamps without time zone."""
+    if value is None or (not isinstance(value, str) and pd.api.types.is_scalar(value)
+                         and pd.isna(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.tz_localize(None).to_pydatetime() if value.tzinfo else value.to_pydatetime()
+    if hasattr(value, "item"):
+        return value.item()
+    return value
 
 
 def write_csv_export(frame: pd.DataFrame, path: Path) -> Path:

@@ -38,15 +38,25 @@ def _batches(releases: pd.DataFrame) -> pd.DataFrame:
     return releases[releases["counts_as_release"]].sort_values("date_start")
 
 
-def prisoners_held_chart(daily: pd.DataFrame, releases: pd.DataFrame) -> plt.Figure:
+def prisoners_held_chart(daily: pd.DataFrame, releases: pd.DataFrame,
+                         counts: pd.DataFrame | None = None) -> plt.Figure:
     """The stock of political prisoners: observed figures, the reconstruction between them,
-    and the release batches that moved it."""
+    and the release batches that moved it. With ``counts`` (prisoner_counts), each observed
+    figure is marked by how well its date is known."""
     figure, axis = style.new_figure()
     axis.plot(daily["date"], daily["prisoners_held"], color=COLOURS["held"], linewidth=1.8,
               label="Reconstructed between observations")
     observed = daily[daily["basis"] == "observed"]
-    axis.scatter(observed["date"], observed["prisoners_held"], s=14, color=COLOURS["observed"],
-                 zorder=3, label="Observed figure (exact)")
+    if counts is None:
+        axis.scatter(observed["date"], observed["prisoners_held"], s=14,
+                     color=COLOURS["observed"], zorder=3, label="Observed figure")
+    else:
+        dates = counts.set_index("record_id")[["date_precision", "year_inferred"]]
+        anchors = dates.reindex(observed["anchor_record_id"]).fillna(
+            {"date_precision": "day", "year_inferred": False}).set_axis(observed.index)
+        style.scatter_by_date_quality(axis, observed["date"], observed["prisoners_held"],
+                                      style.date_quality(anchors), COLOURS["observed"],
+                                      "Observed figure", s=16, zorder=3)
     top = float(np.nanmax(daily["prisoners_held"])) if len(daily) else 1.0
     for batch in _batches(releases).itertuples():
         if batch.batch_size >= LABELLED_BATCH:
@@ -113,8 +123,14 @@ def release_batches_chart(releases: pd.DataFrame) -> plt.Figure:
         (batches[with_deal], COLOURS["relief"], "US concession stated (sanctions relief)"),
     ):
         axis.vlines(subset["date_start"], 0, subset["batch_size"], color=colour, linewidth=2)
-        axis.scatter(subset["date_start"], subset["batch_size"], color=colour, s=22, zorder=3,
-                     label=label)
+        known = style.date_quality(subset) == "exact"
+        axis.scatter(subset["date_start"][known], subset["batch_size"][known], color=colour,
+                     s=22, zorder=3, label=label)
+    uncertain = style.date_quality(batches)
+    style.scatter_by_date_quality(axis, batches["date_start"][uncertain != "exact"],
+                                  batches["batch_size"][uncertain != "exact"],
+                                  uncertain[uncertain != "exact"], COLOURS["text"], "Batch date",
+                                  s=30, zorder=4)
     for batch in batches[batches["batch_size"] >= LABELLED_BATCH].itertuples():
         axis.annotate(f"{batch.batch_size} ({batch.date_start:%b %Y})",
                       (batch.date_start, batch.batch_size), xytext=(-6, 6),
@@ -607,7 +623,7 @@ class BriefingChart:
 
 
 BRIEFING: list[BriefingChart] = [
-    BriefingChart("01_prisoners_held", ("prisoners_daily", "release_events"),
+    BriefingChart("01_prisoners_held", ("prisoners_daily", "release_events", "prisoner_counts"),
                   prisoners_held_chart),
     BriefingChart("02_recognitions_vs_releases", ("panel_monthly",),
                   recognitions_vs_releases_chart),

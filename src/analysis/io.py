@@ -119,6 +119,11 @@ def _read_exact(path: Path, columns: list[str]) -> tuple[pd.DataFrame, pd.DataFr
     except csv.Error as error:
         raise InputError(shown, f"a CSV header ({error})", row=1) from None
     header = [name.strip() for name in header]
+    _check_delimiter(shown, header, columns)
+    named = len(header)
+    while named and not header[named - 1]:
+        named -= 1
+    header = header[:named]
     _check_header(shown, header, columns)
     has_nul = "\0" in text
     rows: list[list[str]] = []
@@ -138,6 +143,8 @@ def _read_exact(path: Path, columns: list[str]) -> tuple[pd.DataFrame, pd.DataFr
         if not record or (len(record) == 1 and not record[0].strip()):
             start = reader.line_num + 1
             continue
+        if len(record) > len(header) and not "".join(record[len(header):]).strip():
+            record = record[:len(header)]
         if len(record) != len(header):
             malformed.append({
                 LINE: start, "column": None, "value": ",".join(record)[:200],
@@ -312,9 +319,25 @@ def _plain_lines(block: bytes, end: int) -> int | None:
     return len(newlines) if good.all() else None
 
 
+DELIMITERS = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}
+
+
+def _check_delimiter(shown: str, header: list[str], columns: list[str]) -> None:
+    """A header read as one field that splits into the expected columns on another delimiter
+    (as LibreOffice and Excel write CSV in many locales) gets an error that says so."""
+    if len(header) != 1:
+        return
+    for delimiter, name in DELIMITERS.items():
+        names = [part.strip() for part in header[0].split(delimiter)]
+        if len(names) > 1 and set(names) & set(columns):
+            raise InputError(shown, f"values separated by commas (this file is separated by "
+                             f"{name}: save it as CSV with comma as the field delimiter)", row=1)
+
+
 def _check_header(shown: str, header: list[str], columns: list[str]) -> None:
     missing = [name for name in columns if name not in header]
-    extra = [name for name in header if name not in columns]
+    extra = [name or f"(unnamed column {position + 1})"
+             for position, name in enumerate(header) if name not in columns]
     if missing:
         raise InputError(shown, f"columns {', '.join(columns)}", row=1, column=missing[0],
                          value=f"header without {', '.join(missing)}")
@@ -332,6 +355,13 @@ def write_parquet_atomic(frame: pd.DataFrame, path: Path, provenance: dict[str, 
     Text columns get no min/max statistics: datasets are read whole, and on a large table the
     statistics of long text (notes, URLs) cost a quarter of the write.
     """
+    with atomic_target(path) as temporary:
+        write_parquet(frame, temporary, provenance)
+
+
+def write_parquet(frame: pd.DataFrame, path: Path, provenance: dict[str, Any]) -> None:
+    """Write ``frame`` with ``provenance`` in the footer, in place: for a temporary file from
+    ``atomic_target``, when several files must replace their old versions together."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -341,8 +371,7 @@ def write_parquet_atomic(frame: pd.DataFrame, path: Path, provenance: dict[str, 
     table = table.replace_schema_metadata(metadata)
     counted = [field.name for field in table.schema
                if not (pa.types.is_string(field.type) or pa.types.is_large_string(field.type))]
-    with atomic_target(path) as temporary:
-        pq.write_table(table, temporary, write_statistics=counted)
+    pq.write_table(table, path, write_statistics=counted)
 
 
 @contextmanager

@@ -11,6 +11,8 @@ from __future__ import annotations
 import pandas as pd
 import pandera.pandas as pa
 
+from analysis import rules
+
 QUALIFIERS = ["exact", "approx", "lower_bound", "upper_bound", "milestone_round"]
 PRECISIONS = ["day", "month", "year"]
 COUNTING_ORGANISATIONS = {
@@ -118,10 +120,11 @@ def _is_calendar_date(value: str) -> bool:
 
 
 def _key(prefix: str) -> pa.Column:
-    """A row id such as re001; a repeated id quarantines the later rows, not the first."""
+    """A row id such as re001; every copy of a repeated id is quarantined, so which copy
+    survives never depends on row order."""
     return pa.Column(str, pa.Check.str_matches(rf"^{prefix}\d{{3,}}$",
                                                error=f"an id such as {prefix}001"),
-                     unique=True, report_duplicates="exclude_first")
+                     unique=True, report_duplicates="all")
 
 
 def _reference(prefix: str) -> pa.Column:
@@ -130,8 +133,13 @@ def _reference(prefix: str) -> pa.Column:
                                                error=f"an id such as {prefix}001, or empty"))
 
 
+FLAG = "flag"
+"""Metadata marking a true/false column: spreadsheets write TRUE and FALSE, read as meant."""
+
+
 def _flag() -> pa.Column:
-    return pa.Column(str, pa.Check.isin(["true", "false"], error="true or false"))
+    return pa.Column(str, pa.Check.isin(["true", "false"], error="true or false"),
+                     metadata={FLAG: True})
 
 
 def _url() -> pa.Column:
@@ -259,6 +267,35 @@ SANCTIONS_MEASURES_RAW = pa.DataFrameSchema(
     checks=[_precision_matches_date("measure_date")],
     strict=True,
 )
+
+RAW_RULES: dict[str, list[rules.Rule]] = {
+    "prisoner_counts": [
+        rules.period_in_order("period_start", "ref_date"),
+        rules.not_after_build_date("ref_date"),
+        rules.not_after_build_date("period_start"),
+        rules.plausible_count("value", by="metric"),
+    ],
+    "release_events": [
+        rules.not_after_build_date("event_date"),
+        rules.part_within_whole("released_political_prisoners", "released_total"),
+        rules.plausible_count("released_total"),
+        rules.plausible_count("released_political_prisoners"),
+        rules.reference_exists("alt_of", "event_id"),
+    ],
+    "relief_events": [
+        rules.not_after_build_date("event_date"),
+        rules.reference_exists("same_step_as", "event_id"),
+    ],
+    "sanctions_measures": [
+        rules.not_after_build_date("measure_date"),
+        rules.plausible_count("individuals_listed"),
+        rules.plausible_count("entities_listed"),
+        rules.reference_exists("alt_of", "measure_id"),
+        rules.reference_exists("same_step_as", "measure_id"),
+    ],
+}
+"""Rules across rows for each raw table (``analysis.rules``), checked after its column checks;
+a row that breaks one is quarantined, naming the rule. A new table lists its rules here."""
 
 _DATE_RANGE = {
     "date_start": pa.Column("datetime64[ns]"),

@@ -6,6 +6,13 @@ upstream datasets, and the code that shapes the data. ``load`` compares the two 
 only what is stale, so an analyst who edits a raw CSV and reruns a notebook cell gets the new
 numbers; when nothing changed it only reads Parquet. Builds hold a file lock, so two processes
 never write the same outputs at once.
+
+A build is all or nothing: every dataset it will write is built and validated in memory first,
+then written to temporary files, and only when all are written do they replace the old ones. A
+step that fails, a table that loses more than ``MAX_QUARANTINE_SHARE`` of its rows to quarantine,
+or a dataset others depend on that comes out empty ends the build with one line and leaves every
+dataset as it was. ``load`` and ``build`` say in one line per raw file how many rows were
+quarantined, and ``load`` says in one line what it rebuilt.
 """
 
 from __future__ import annotations
@@ -14,7 +21,11 @@ import copy
 import hashlib
 import importlib
 import json
+import os
+import sys
+import warnings
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
@@ -23,11 +34,24 @@ from pathlib import Path
 import pandas as pd
 
 from analysis import catalog, paths
-from analysis.errors import BuildLockedError
-from analysis.io import read_parquet, read_provenance, sha256_file, write_parquet_atomic
+from analysis.errors import AnalysisError, BuildError, BuildLockedError
+from analysis.io import atomic_target, read_parquet, read_provenance, sha256_file, write_parquet
 
 LOCK_TIMEOUT_SECONDS = 600
 QUARANTINE_SUFFIX = ".quarantine"
+MAX_QUARANTINE_SHARE = 0.2
+"""Share of a table's rows that may be quarantined before a build stops instead: a few bad
+rows are set aside and reported, but losing a fifth of a table means the file as a whole was
+saved or edited wrongly. ``ANALYSIS_MAX_QUARANTINE_SHARE`` (0 to 1) overrides it."""
+
+
+class QuarantineWarning(UserWarning):
+    """Rows of a raw file were set aside and are not in the datasets built from it."""
+
+
+warnings.simplefilter("always", QuarantineWarning)
+"""Shown on every load, also when a notebook cell runs again; ``warnings.filterwarnings
+("ignore", category=QuarantineWarning)`` silences it."""
 
 
 @dataclass(frozen=True)
@@ -92,8 +116,26 @@ def quarantine_path(name: str) -> Path:
 
 
 def build(names: list[str] | None = None, *, force: bool = False,
-          on_step: Callable[[str, str], None] | None = None) -> list[StepResult]:
-    """Rebuild what is stale among ``names`` (default: all), or everything with ``force``."""
+          on_step: Callable[[str, str], None] | None = None,
+          report_quarantine: bool = True) -> list[StepResult]:
+    """Rebuild what is stale among ``names`` (default: all), or everything with ``force``.
+
+    All or nothing: on any failure (``BuildError``, ``InputError``) no dataset changes. With
+    ``report_quarantine``, warns once per raw file with quarantined rows behind ``names``.
+    """
+    try:
+        results = _build(names, force, on_step)
+    except OSError as error:
+        raise BuildError(f"cannot write {paths.display_path(paths.processed_dir())} "
+                         f"({error.strerror or error}); every dataset is as it was before the "
+                         "build") from None
+    if report_quarantine:
+        _warn_quarantined(names)
+    return results
+
+
+def _build(names: list[str] | None, force: bool,
+           on_step: Callable[[str, str], None] | None) -> list[StepResult]:
     from filelock import FileLock, Timeout
 
     paths.processed_dir().mkdir(parents=True, exist_ok=True)
@@ -139,6 +181,7 @@ def _build_locked(names: list[str] | None, force: bool,
     todo = {name for name in order if force or stored_fingerprint(name) != prints[name]}
     results = []
     frames: dict[str, pd.DataFrame] = {}
+    staged: list[tuple[Path, pd.DataFrame, dict]] = []
     for name in order:
         if name not in todo:
             results.append(StepResult(name, rebuilt=False))
@@ -146,12 +189,11 @@ def _build_locked(names: list[str] | None, force: bool,
         if on_step:
             on_step(name, "building")
         spec = catalog.dataset(name)
-        upstream = {parent: frames.get(parent) if parent in frames
-                    else read_parquet(paths.processed_path(parent)) for parent in spec.upstream}
-        module, function = spec.builder.split(":")
-        built = getattr(importlib.import_module(module), function)(upstream, spec.inputs())
-        frame = _validated(name, built.frame)
+        built, frame = _run_step(name, {
+            parent: frames.get(parent) if parent in frames
+            else read_parquet(paths.processed_path(parent)) for parent in spec.upstream})
         quarantined = int(built.quarantine["line"].nunique()) if len(built.quarantine) else 0
+        _check_losses(name, built.rows_in, len(frame), quarantined, built.quarantine)
         provenance = {
             "dataset": name,
             "description": spec.description,
@@ -164,14 +206,69 @@ def _build_locked(names: list[str] | None, force: bool,
             "package_version": _package_version(),
             "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         }
-        write_parquet_atomic(built.quarantine.astype({"line": "Int64"}), quarantine_path(name),
-                             {"dataset": name, "fingerprint": prints[name]})
-        write_parquet_atomic(frame, paths.processed_path(name), provenance)
+        staged.append((quarantine_path(name), built.quarantine.astype({"line": "Int64"}),
+                       {"dataset": name, "fingerprint": prints[name]}))
+        staged.append((paths.processed_path(name), frame, provenance))
         frames[name] = frame
         results.append(StepResult(name, True, built.rows_in, len(frame), quarantined))
         if on_step:
             on_step(name, "done")
+    _write_together(staged)
     return results
+
+
+def _run_step(name: str, upstream: dict[str, pd.DataFrame]):
+    """The step's output and its validated frame; any failure becomes one line naming it."""
+    spec = catalog.dataset(name)
+    try:
+        module, function = spec.builder.split(":")
+        built = getattr(importlib.import_module(module), function)(upstream, spec.inputs())
+        return built, _validated(name, built.frame)
+    except (AnalysisError, OSError):
+        raise
+    except Exception as error:
+        detail = str(error).splitlines()[0] if str(error).strip() else type(error).__name__
+        raise BuildError(f"building {name} failed ({type(error).__name__}: {detail[:300]}); "
+                         "every dataset is as it was before the build") from error
+
+
+def max_quarantine_share() -> float:
+    return float(os.environ.get("ANALYSIS_MAX_QUARANTINE_SHARE", MAX_QUARANTINE_SHARE))
+
+
+def _check_losses(name: str, rows_in: int, rows_out: int, quarantined: int,
+                  quarantine: pd.DataFrame) -> None:
+    """Stop when a table loses too many rows to quarantine, or comes out empty while other
+    datasets are built from it: numbers built on what is left would look fine and be wrong."""
+    share = max_quarantine_share()
+    where = ", ".join(sorted(quarantine["file"].dropna().unique())) if len(quarantine) else name
+    if rows_in and quarantined > share * rows_in:
+        reason = _common_reasons(quarantine)
+        raise BuildError(
+            f"{where}: {quarantined} of {rows_in} rows would be quarantined (more than "
+            f"{share:.0%}; first reasons: {reason}); nothing was changed. Fix the file, or see "
+            "`python -m analysis quarantine`; ANALYSIS_MAX_QUARANTINE_SHARE sets the limit")
+    spec = catalog.dataset(name)
+    needed_by = [other.name for other in catalog.DATASETS.values() if name in other.upstream]
+    if not rows_out and needed_by and not spec.may_be_empty:
+        raise BuildError(f"{name} came out empty and {', '.join(needed_by)} are built from it; "
+                         "nothing was changed")
+
+
+def _common_reasons(quarantine: pd.DataFrame, limit: int = 2) -> str:
+    counts = (quarantine.assign(column=quarantine["column"].fillna("(row)"))
+              .groupby(["column", "reason"], sort=False).size()
+              .sort_values(ascending=False, kind="stable").head(limit))
+    return "; ".join(f"{column}: {reason} ({count})"
+                     for (column, reason), count in counts.items())
+
+
+def _write_together(staged: list[tuple[Path, pd.DataFrame, dict]]) -> None:
+    """Write every file to a temporary beside it, then replace the old files: if any write
+    fails, all temporaries go and no old file is touched."""
+    with ExitStack() as stack:
+        for path, frame, provenance in staged:
+            write_parquet(frame, stack.enter_context(atomic_target(path)), provenance)
 
 
 def _validated(name: str, frame: pd.DataFrame) -> pd.DataFrame:
@@ -200,20 +297,73 @@ def _package_version() -> str:
 def load(name: str) -> pd.DataFrame:
     """The dataset ``name`` as a DataFrame, rebuilt first if any of its inputs changed.
 
-    ``load("quarantine")`` returns every row the cleaners set aside, with file, line, column,
-    value and reason.
+    Says in one line what it rebuilt, and warns once per raw file behind ``name`` that has
+    quarantined rows. ``load("quarantine")`` returns every row the cleaners set aside, with
+    file, line, column, value and reason.
     """
     if name == "quarantine":
         return load_quarantine()
     catalog.dataset(name)
     if stale([name]):
-        build([name])
+        results = build([name], report_quarantine=False)
+        print(rebuild_notice(results))
+    _warn_quarantined([name])
     return read_parquet(paths.processed_path(name))
+
+
+def rebuild_notice(results: list[StepResult]) -> str:
+    """One line: the datasets rebuilt, how many raw rows changed, where to see the detail."""
+    from analysis.changelog import changes
+
+    rebuilt = [result.name for result in results if result.rebuilt]
+    report = changes()
+    if report.attrs.get("previous") is None:
+        return f"Built {', '.join(rebuilt)} (first build); analysis.changes() has the detail."
+    raw = report[report["kind"].str.startswith("row_") & report["file"].notna()]
+    edited = len(raw.drop_duplicates(["dataset", "key"]))
+    files = ", ".join(sorted(raw["file"].unique()))
+    rows = (f"{edited} raw row{'s' if edited != 1 else ''} changed in {files}" if edited
+            else "no raw row changed: the code or an official list copy did")
+    return (f"Rebuilt {', '.join(rebuilt)} ({rows}); analysis.changes() has the detail.")
+
+
+def quarantine_notices(names: list[str] | None = None) -> list[str]:
+    """One line per raw file behind ``names`` with quarantined rows: how many, the first
+    reasons, and how to list them."""
+    notices = []
+    for name in catalog.build_order(names):
+        provenance = read_provenance(paths.processed_path(name)) or {}
+        if not provenance.get("rows_quarantined") or not quarantine_path(name).is_file():
+            continue
+        quarantine = read_parquet(quarantine_path(name))
+        for file, rows in quarantine.groupby("file", sort=True):
+            count = rows["line"].nunique()
+            lines = ", ".join(str(line) for line in sorted(rows["line"].dropna().unique())[:5])
+            notices.append(
+                f"{file}: {count} of {provenance['rows_in']} rows quarantined and left out "
+                f"(line {lines}{', ...' if count > 5 else ''}; {_common_reasons(rows)}); "
+                "analysis.load('quarantine') or `python -m analysis quarantine` lists them")
+    return notices
+
+
+def _warn_quarantined(names: list[str] | None) -> None:
+    for notice in quarantine_notices(names):
+        warnings.warn(notice, QuarantineWarning, stacklevel=_outside_package())
+
+
+def _outside_package() -> int:
+    """The stack level of the first caller outside this package (a notebook cell, a script),
+    so the warning points at the line the user wrote."""
+    frame, level = sys._getframe(1), 1
+    package = str(paths.PACKAGE_DIR)
+    while frame is not None and frame.f_code.co_filename.startswith(package):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 def load_quarantine() -> pd.DataFrame:
     cleaned = [name for name, spec in catalog.DATASETS.items() if not spec.upstream]
     if stale(cleaned):
-        build(cleaned)
+        build(cleaned, report_quarantine=False)
     frames = [read_parquet(quarantine_path(name)) for name in cleaned]
     return pd.concat(frames, ignore_index=True)

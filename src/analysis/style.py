@@ -38,6 +38,37 @@ COLOURS = {
     "muted": "#666666",
 }
 
+DATE_MARKERS = {
+    "exact": {"marker": "o", "filled": True, "label": "exact day"},
+    "month": {"marker": "o", "filled": False, "label": "month only"},
+    "inferred": {"marker": "D", "filled": False, "label": "date inferred"},
+}
+"""How a point shows how well its date is known: a reader must never take a month-only or
+inferred date for an exact one."""
+
+
+def date_quality(frame: pd.DataFrame) -> pd.Series:
+    """``exact``, ``month`` (or coarser) or ``inferred`` per row, from ``date_precision`` and
+    ``year_inferred``; the keys of ``DATE_MARKERS``."""
+    quality = pd.Series("exact", index=frame.index)
+    quality[frame["date_precision"] != "day"] = "month"
+    quality[frame["year_inferred"].astype(bool)] = "inferred"
+    return quality
+
+
+def scatter_by_date_quality(axis, x: pd.Series, y: pd.Series, quality: pd.Series, colour: str,
+                            what: str, **options) -> None:
+    """Points marked by ``date_quality``: filled for an exact day, hollow for month-only, hollow
+    diamonds for inferred dates; one legend entry per kind present."""
+    for kind, marker in DATE_MARKERS.items():
+        chosen = (quality == kind).to_numpy()
+        if not chosen.any():
+            continue
+        axis.scatter(x[chosen], y[chosen], marker=marker["marker"], linewidths=1.2,
+                     facecolors=colour if marker["filled"] else "white", edgecolors=colour,
+                     label=f"{what} ({marker['label']})", **options)
+
+
 FIGURE_SIZE = (10, 5.6)
 FORMATS = ("png", "svg", "pdf")
 PNG_DPI = 300

@@ -11,6 +11,9 @@ import pandas as pd
 def flows_by_year(panel: pd.DataFrame) -> pd.DataFrame:
     """Recognitions and batch releases per calendar year, with how many months are covered.
 
+    The stock held at year end is reconstructed between observations: shown in whole persons,
+    as a fraction of a person would claim a precision the data do not have.
+
     ``recognized`` sums only months with a reported total; ``months_with_recognition_figure``
     says how many, so a low total from missing months is not mistaken for a low rate.
     """
@@ -22,7 +25,7 @@ def flows_by_year(panel: pd.DataFrame) -> pd.DataFrame:
         "released_in_batches": by_year["released"].sum(),
         "release_batches": by_year["release_batches"].sum(),
         "largest_batch": by_year["largest_batch"].max(),
-        "held_at_year_end": by_year["prisoners_held"].last(),
+        "held_at_year_end": by_year["prisoners_held"].last().round().astype("Int64"),
     })
     return table.reset_index()
 
@@ -53,6 +56,58 @@ def headline_numbers(daily: pd.DataFrame, panel: pd.DataFrame, releases: pd.Data
     table = pd.DataFrame(rows, columns=["measure", "value", "as_of", "unit"])
     table["value"] = pd.to_numeric(table["value"]).astype("float64")
     table["as_of"] = pd.to_datetime(table["as_of"]).astype("datetime64[ns]")
+    return table
+
+
+def period_label(start: pd.Timestamp, end: pd.Timestamp | None = None,
+                 precision: str = "month") -> str:
+    """A date or period as a reader says it: "13 Dec 2025", "Mar 2026", "Jul 2024 – Mar 2026"."""
+    if start is None or pd.isna(start):
+        return ""
+    formats = {"day": "%d %b %Y", "month": "%b %Y", "year": "%Y"}
+    first = pd.Timestamp(start).strftime(formats.get(precision, "%b %Y")).lstrip("0")
+    if end is None or pd.isna(end):
+        return first
+    last = pd.Timestamp(end).strftime(formats.get(precision, "%b %Y")).lstrip("0")
+    return first if first == last else f"{first} – {last}"
+
+
+def headline_table(daily: pd.DataFrame, panel: pd.DataFrame, releases: pd.DataFrame,
+                   counts: pd.DataFrame, since: str = "2024-07-01") -> pd.DataFrame:
+    """``headline_numbers`` for reading: counts as whole numbers, the date or period as a label,
+    and for a single figure the raw record behind it and how well its date is known, so a
+    reader knows which row to edit and never takes an estimated date for an exact one."""
+    numbers = headline_numbers(daily, panel, releases)
+    observed = daily[daily["basis"] == "observed"]
+    batches = releases[releases["counts_as_release"]]
+    records = {
+        "latest observed count": observed.iloc[-1]["anchor_record_id"] if len(observed) else None,
+        "highest observed count": observed.loc[observed["prisoners_held"].idxmax(),
+                                               "anchor_record_id"] if len(observed) else None,
+        "largest release batch": batches.loc[batches["batch_size"].idxmax(), "event_id"]
+        if len(batches) else None,
+    }
+    dates = pd.concat([
+        counts.set_index("record_id")[["date_precision", "year_inferred"]],
+        releases.set_index("event_id")[["date_precision", "year_inferred"]],
+    ])
+    first_month = pd.Timestamp(since)
+    rows = []
+    for row in numbers.itertuples():
+        record = records.get(row.measure)
+        if record is not None and record in dates.index:
+            precision, inferred = dates.loc[record, ["date_precision", "year_inferred"]]
+            when = period_label(row.as_of, precision=precision)
+            known = f"{precision}{', inferred' if inferred else ''}"
+        else:
+            when = period_label(first_month, row.as_of)
+            known = "month"
+        rows.append({"measure": row.measure,
+                     "value": None if pd.isna(row.value) else round(row.value),
+                     "unit": row.unit, "when": when, "date_known_to": known,
+                     "record": record or "sum over the panel"})
+    table = pd.DataFrame(rows)
+    table["value"] = table["value"].astype("Int64")
     return table
 
 
@@ -115,7 +170,8 @@ def deals_side_by_side(releases: pd.DataFrame, timeline: pd.DataFrame,
 def release_pace(panel: pd.DataFrame, event_months: list[pd.Timestamp],
                  window: int = 6) -> pd.DataFrame:
     """Mean monthly batch releases in the ``window`` months before and after each event month
-    (the event month itself excluded), with how many months each side actually had."""
+    (the event month itself excluded), with how many months each side actually had; means of a
+    few whole-person months, to one decimal."""
     series = panel.set_index("month")["released"].astype("float64")
     rows = []
     for month in event_months:
@@ -125,8 +181,8 @@ def release_pace(panel: pd.DataFrame, event_months: list[pd.Timestamp],
         after = series[(series.index > month)
                        & (series.index <= month + pd.DateOffset(months=window))]
         rows.append({"event_month": month, "released_in_month": series.get(month),
-                     "mean_before": before.mean(), "months_before": len(before),
-                     "mean_after": after.mean(), "months_after": len(after)})
+                     "mean_before": round(before.mean(), 1), "months_before": len(before),
+                     "mean_after": round(after.mean(), 1), "months_after": len(after)})
     return pd.DataFrame(rows)
 
 

@@ -52,12 +52,15 @@ def empty_quarantine() -> pd.DataFrame:
 
 def read_and_check(path: Path, schema: pa.DataFrameSchema, dataset: str) -> Checked:
     """Read a curated CSV and validate it against its raw schema, quarantining failing rows."""
+    from analysis.schemas import RAW_RULES
+
     columns = list(schema.columns)
     records, malformed = read_csv_text(path, columns)
     shown = display_path(path)
     malformed_rows = _as_quarantine(malformed, dataset, shown)
     rows_in = len(records) + len(malformed)
-    failures = _validate(records, schema, shown)
+    records = _spreadsheet_flags(records, schema)
+    failures = _validate(records, schema, shown, RAW_RULES.get(dataset, []))
     passed = _take_passing(records, failures)
     quarantine = pd.concat(
         [frame for frame in (malformed_rows, _as_quarantine(failures, dataset, shown))
@@ -67,9 +70,35 @@ def read_and_check(path: Path, schema: pa.DataFrameSchema, dataset: str) -> Chec
     return Checked(passed, quarantine, rows_in)
 
 
-def _validate(records: pd.DataFrame, schema: pa.DataFrameSchema, shown: str) -> pd.DataFrame:
-    """One failure (line, column, value, reason) per row and failed check of ``schema``."""
+def _spreadsheet_flags(records: pd.DataFrame, schema: pa.DataFrameSchema) -> pd.DataFrame:
+    """Flag columns with TRUE/FALSE (as Excel and LibreOffice write them) in lower case: the
+    meaning is unambiguous, so the edit is used rather than quarantined."""
+    from analysis.schemas import FLAG
+
+    for name, column in schema.columns.items():
+        if (column.metadata or {}).get(FLAG):
+            values = records[name]
+            lowered = values.str.lower()
+            spelled = lowered.isin(["true", "false"]) & (values != lowered)
+            if spelled.any():
+                records[name] = values.mask(spelled, lowered)
+    return records
+
+
+def _validate(records: pd.DataFrame, schema: pa.DataFrameSchema, shown: str,
+              rules: list | None = None) -> pd.DataFrame:
+    """One failure (line, column, value, reason) per row and failed check of ``schema``, then
+    per row and broken rule among the rows that passed every check."""
     found = schema_failures(records, schema, shown)
+    if rules:
+        from analysis.rules import rule_failures
+
+        failed = np.zeros(len(records), dtype=bool)
+        for at, _, _ in found:
+            failed[at] = True
+        passing = np.flatnonzero(~failed)
+        found += [(passing[at], rule.column, rule.reason)
+                  for at, rule in rule_failures(records.iloc[passing], rules)]
     positions = [at for at, _, _ in found]
     failures = pd.DataFrame({
         LINE: np.concatenate([records[LINE].to_numpy()[at] for at in positions] or [[]]),
@@ -112,7 +141,9 @@ def _column_failures(series: pd.Series, column: pa.Column, shown: str
     if column.unique:
         keep = {"exclude_first": "first", "exclude_last": "last"}.get(column.report_duplicates,
                                                                       False)
-        found.append((np.flatnonzero(_duplicated(series, keep)), name, "field_uniqueness"))
+        found.append((np.flatnonzero(_duplicated(series, keep)), name,
+                      "a value no other row has (field_uniqueness; every copy of a repeated "
+                      "value is set aside)" if keep is False else "field_uniqueness"))
     for check in column.checks:
         found.append((np.flatnonzero(~_passes(check, series, shown)), name,
                       check.error or check.name))
