@@ -5,6 +5,7 @@ Notebooks show these tables, and the what-changed report compares them between b
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import NamedTuple
 
@@ -334,3 +335,66 @@ def with_results(readme: str, paragraph: str) -> str:
     if start < 0 or end < start:
         raise ValueError(f"README has no '{RESULTS_START}' ... '{RESULTS_END}' block")
     return f"{readme[:start + len(RESULTS_START)]}\n{paragraph}\n{readme[end:]}"
+
+
+def deal_destinations(releases: pd.DataFrame) -> pd.DataFrame:
+    """Where the people freed in each deal (a batch with a stated concession) went: all people
+    freed, how many were taken abroad and how many stayed in Belarus, read from the curated
+    ``destination`` ('Lithuania', or 'Belarus 235; Lithuania 15'). A destination without a
+    number holds everyone freed; one that cannot be read leaves both counts missing."""
+    deals = releases[releases["counts_as_release"] & releases["has_stated_concession"]]
+    rows = []
+    for batch in deals.itertuples():
+        parts = [part.strip() for part in batch.destination.split(";") if part.strip()]
+        counted = [re.match(r"^(.*?)\s+(\d+)$", part) for part in parts]
+        if len(parts) == 1 and not counted[0]:
+            places = {parts[0]: batch.released_people}
+        elif parts and all(counted):
+            places = {match.group(1): int(match.group(2)) for match in counted}
+        else:
+            places = {}
+        stayed = sum(n for place, n in places.items() if place.startswith("Belarus"))
+        abroad = sum(places.values()) - stayed if places else None
+        rows.append({"date": batch.date_start, "people_freed": batch.released_people,
+                     "taken_abroad": abroad, "stayed_in_belarus": stayed if places else None,
+                     "destination": batch.destination})
+    table = pd.DataFrame(rows, columns=["date", "people_freed", "taken_abroad",
+                                        "stayed_in_belarus", "destination"])
+    for column in ("people_freed", "taken_abroad", "stayed_in_belarus"):
+        table[column] = table[column].astype("Int64")
+    return table
+
+
+def deal_destinations_text(table: pd.DataFrame) -> str:
+    """One sentence on how many of the people freed in the deals were taken abroad."""
+    if table.empty:
+        return "No batch with a stated concession is in the data."
+    abroad, freed = int(table["taken_abroad"].sum()), int(table["people_freed"].sum())
+    share = "fewer than half" if abroad < freed / 2 else "more than half"
+    stayed = table.loc[table["stayed_in_belarus"].fillna(0).idxmax()]
+    return (f"Of the {freed:,} people freed in the {len(table)} deals (all people, political "
+            f"prisoners or not), {abroad:,} were taken abroad: {share}. "
+            f"{int(table['stayed_in_belarus'].sum()):,} stayed in Belarus, "
+            f"{int(stayed['stayed_in_belarus']):,} of them from the batch of "
+            f"{stayed['date']:%-d %b %Y}.")
+
+
+def stock_text(daily: pd.DataFrame, counts: pd.DataFrame) -> str:
+    """The peak and the latest exact count, each with its date at its own precision."""
+    observed = daily[daily["basis"] == "observed"]
+    if observed.empty:
+        return "No exact count in the data."
+    by_record = counts.set_index("record_id")
+
+    def dated(day: pd.Series) -> str:
+        record = by_record.reindex([day["anchor_record_id"]]).iloc[0]
+        if pd.isna(record["date_start"]):
+            return str(Dated(day["date"], "day"))
+        return str(Dated(record["date_start"], record["date_precision"]))
+
+    peak = observed.loc[observed["prisoners_held"].idxmax()]
+    last = observed.iloc[-1]
+    change = last["prisoners_held"] - peak["prisoners_held"]
+    return (f"The exact counts peaked at {peak['prisoners_held']:,.0f} ({dated(peak)}); the "
+            f"latest is {last['prisoners_held']:,.0f} ({dated(last)}), {abs(change):,.0f} "
+            f"{'fewer' if change < 0 else 'more'} than at the peak.")
