@@ -465,9 +465,21 @@ def release_timing_chart(panel: pd.DataFrame, event_column: str, offsets: tuple[
         figure, title,
         "All people freed in announced batches per month (persons, political prisoners or not), "
         f"deal era {era['month'].min():%b %Y} to {era['month'].max():%b %Y}.",
-        style.source_line(["release_events", "sanctions_timeline"]),
+        style.source_line(["release_events", "sanctions_timeline"], _panel_end(era)),
     )
     return figure
+
+
+def _panel_end(panel: pd.DataFrame) -> summaries.Dated:
+    """The last month of a panel the chart was given, which may be simulated: the claim charts
+    name it rather than the newest item of the shipped tables."""
+    return summaries.Dated(panel["month"].max(), "month")
+
+
+def _signed(value: float) -> str:
+    """'+12', '-255', and '0' rather than '-0' for a mean that rounds to nothing."""
+    rounded = round(float(value))
+    return f"{rounded:+,d}" if rounded else "0"
 
 
 def pressure_chart(panel: pd.DataFrame) -> plt.Figure:
@@ -510,7 +522,7 @@ def stock_change_chart(panel: pd.DataFrame) -> plt.Figure:
                               (DEAL_ERA_START, US_RELIEF_START, fit[0] + fit[1]),
                               (US_RELIEF_START, last, fit[0] + fit[1] + fit[2])):
         axis.hlines(level, begin, end, color=COLOURS["observed"], linewidth=2)
-        axis.annotate(f"{level:+.0f}/month", (end, level), xytext=(-2, -4), ha="right",
+        axis.annotate(f"{_signed(level)}/month", (end, level), xytext=(-2, -4), ha="right",
                       va="top", textcoords="offset points", color=COLOURS["observed"],
                       fontsize=9.5, fontweight="bold")
     axis.axhline(0, color=COLOURS["muted"], linewidth=0.8)
@@ -532,7 +544,7 @@ def stock_change_chart(panel: pd.DataFrame) -> plt.Figure:
         f"{start:%b %Y} to {last:%b %Y}; segments break at {DEAL_ERA_START:%b %Y} (pardon "
         f"waves) and {US_RELIEF_START:%b %Y} (US relief). "
         f"{_driving_month(shown, US_RELIEF_START)}",
-        style.source_line(["prisoners_daily"]),
+        style.source_line(["prisoners_daily"], _panel_end(shown)),
     )
     return figure
 
@@ -545,9 +557,9 @@ def _driving_month(shown: pd.DataFrame, segment_start: pd.Timestamp) -> str:
         return ""
     largest = segment.loc[segment["change"].abs().idxmax()]
     rest = segment[segment["month"] != largest["month"]]["change"].mean()
-    return (f"The last segment's mean of {segment['change'].mean():+,.0f} a month rests on "
+    return (f"The last segment's mean of {_signed(segment['change'].mean())} a month rests on "
             f"{len(segment)} months; {largest['month']:%b %Y} alone changed by "
-            f"{largest['change']:+,.0f}, and without it the mean is {rest:+,.0f}.")
+            f"{_signed(largest['change'])}, and without it the mean is {_signed(rest)}.")
 
 
 def revolving_door_chart(panel: pd.DataFrame) -> plt.Figure:
@@ -589,7 +601,7 @@ def revolving_door_chart(panel: pd.DataFrame) -> plt.Figure:
         f"Political prisoners newly recognised and freed in batches (persons), "
         f"{era['month'].min():%b %Y} to {era['month'].max():%b %Y}; whiskers: 95% intervals "
         "from the data's qualifiers, release bounds and month-to-month sampling.",
-        style.source_line(["prisoner_counts", "release_events"]),
+        style.source_line(["prisoner_counts", "release_events"], _panel_end(era)),
     )
     return figure
 
@@ -613,9 +625,12 @@ def cumulative_chart(counts: pd.DataFrame) -> plt.Figure:
     the scale of the repression behind the number held, which the monthly panel cannot show."""
     from analysis.derive.resolve import choose_counts
 
-    figure, axis = style.new_figure()
     chosen = choose_counts(counts[counts["metric"].isin(list(CUMULATIVE_SERIES))
                                   & (counts["date_precision"] != "year")])
+    if chosen.empty:
+        return _not_enough_data("Cumulative totals since 2020",
+                                "No cumulative total in the prisoner counts.")
+    figure, axis = style.new_figure()
     for metric, (label, colour) in CUMULATIVE_SERIES.items():
         series = chosen[chosen["metric"] == metric].sort_values("date_start")
         if series.empty:
