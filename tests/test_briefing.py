@@ -47,12 +47,12 @@ def layout_problems(figure):
 def test_pages_are_cover_charts_then_claims(data_dir):
     pages = briefing.briefing_pages(claim_table())
     try:
-        assert len(pages) == 1 + len(figures.BRIEFING) + 1
+        assert len(pages) == 2 + len(figures.BRIEFING) + 1
         cover = " ".join(text.get_text() for text in pages[0].texts)
         for number, page in enumerate(pages[1:], start=2):
             title = page.texts[0].get_text().replace("\n", " ")
             assert f"{number}. {title}" in cover
-        assert "Latest data: 16 March 2024" in cover
+        assert "Newest dated item: 31 Mar 2024" in cover, "the newest item at its precision"
         assert "data/raw/curated/release_events.csv" in cover
     finally:
         for page in pages:
@@ -97,7 +97,7 @@ def test_the_pdf_has_one_page_each_and_is_the_same_file_when_nothing_changed(
         data_dir, tmp_path, claims):
     path = briefing.write_briefing_pdf(tmp_path / "figures" / "briefing.pdf", claims)
     first = path.read_bytes()
-    assert len(PAGE.findall(first)) == 1 + len(figures.BRIEFING) + (claims is not None)
+    assert len(PAGE.findall(first)) == 2 + len(figures.BRIEFING) + (claims is not None)
     assert b"CreationDate" not in first
     assert briefing.write_briefing_pdf(path, claims).read_bytes() == first
     assert [p.name for p in path.parent.iterdir()] == ["briefing.pdf"]

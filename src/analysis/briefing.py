@@ -1,8 +1,10 @@
 """``figures/briefing.pdf``: the whole briefing as one file to send or print.
 
-A cover page (title, latest data, contents, data sources), every chart in ``figures.BRIEFING``
-in order, one per page, and last the current results of the test of the claim when there are
-any. The PDF carries no creation date, so an unchanged briefing is byte-for-byte the same file.
+A cover page (title, newest dated item, contents, data sources), a summary page whose every
+number is computed from the data (``summaries.results_paragraph``, the same text as the
+README's results), every chart in ``figures.BRIEFING`` in order, one per page, and last the
+current results of the test of the claim when there are any. The PDF carries no creation
+date, so an unchanged briefing is byte-for-byte the same file.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from analysis import catalog, figures, paths, style
+from analysis import catalog, figures, paths, style, summaries
 from analysis.io import atomic_target
 from analysis.style import COLOURS
 
@@ -22,6 +24,7 @@ SUBTITLE = "Briefing charts: Belarus's political prisoners, release batches and 
 PDF_METADATA = {"Title": f"{TITLE}: briefing", "Creator": "analysis (python -m analysis figures)",
                 "CreationDate": None}
 CLAIMS_TITLE = "Test of the claim that sanctions work: current results"
+SUMMARY_TITLE = "What the data show"
 CLAIM_LINES_PER_PAGE = 20
 """Text lines of the claim table that fit one page below the title at a readable size."""
 CLAIM_FONT_SIZE = 9.5
@@ -29,7 +32,7 @@ CLAIM_HEADER = ["Hypothesis", "Estimate", "95% CI", "p", "p (adjusted)", "Verdic
 CLAIM_WIDTHS = [0.37, 0.16, 0.15, 0.07, 0.11, 0.14]
 """Shares of the table's width; text is wrapped to fit (below) and each row sized to its text."""
 WRAP = {"hypothesis": 46, "scale": 20, "verdict": 13}
-COVER_SIZES = ((11, 9), (10, 8.5), (9.5, 8), (9, 7.5), (8, 6.5))
+COVER_SIZES = ((11, 9), (10, 8.5), (9.5, 8), (9, 7.5), (8, 6.5), (7.5, 6))
 """Font sizes of the contents and the source list, tried in turn until the cover fits."""
 VERDICT_COLOURS = {"supports the claim": COLOURS["released"],
                    "against the claim": COLOURS["observed"]}
@@ -59,6 +62,8 @@ def briefing_pages(claim_table: pd.DataFrame | None = None) -> list[plt.Figure]:
     from analysis.store import load
 
     frames = {name: load(name) for chart in figures.BRIEFING for name in chart.datasets}
+    summary_inputs = ("prisoners_daily", "panel_monthly", "release_events", "prisoner_counts")
+    frames.update({name: load(name) for name in summary_inputs if name not in frames})
     charts: list[plt.Figure] = []
     try:
         for chart in figures.BRIEFING:
@@ -67,19 +72,38 @@ def briefing_pages(claim_table: pd.DataFrame | None = None) -> list[plt.Figure]:
         for figure in charts:
             plt.close(figure)
         raise
-    contents = [_chart_title(chart) for chart in charts]
+    summary = summary_page(*summaries.results_text(
+        *(frames[name] for name in summary_inputs), claim_table))
+    contents = [SUMMARY_TITLE, *(_chart_title(chart) for chart in charts)]
     claims = claim_pages(claim_table) if claim_table is not None and len(claim_table) else []
     if claims:
         contents.append(CLAIMS_TITLE)
-    return [cover_page(contents, frames), *charts, *claims]
+    return [cover_page(contents, frames), summary, *charts, *claims]
 
 
-def latest_data(frames: dict[str, pd.DataFrame]) -> pd.Timestamp | None:
-    """The latest date any raw table behind the charts refers to."""
-    dates = [frame["date_end"].max() for name, frame in frames.items()
-             if "date_end" in frame.columns and not catalog.dataset(name).upstream]
-    dates = [date for date in dates if not pd.isna(date)]
-    return max(dates) if dates else None
+def summary_page(heading: str, body: str) -> plt.Figure:
+    """The results paragraph as a page of plain text."""
+    figure, axis = style.new_figure()
+    axis.set_axis_off()
+    axis.text(0, 1, textwrap.fill(body.replace("`", ""), 110), va="top", ha="left",
+              fontsize=10, color=COLOURS["text"], linespacing=1.45, transform=axis.transAxes)
+    style.annotate(figure, SUMMARY_TITLE, heading,
+                   "Every number on this page is computed from the curated tables and the "
+                   "latest test of the claim (analysis.summaries.results_paragraph).")
+    return figure
+
+
+def latest_data(frames: dict[str, pd.DataFrame]) -> str | None:
+    """The newest dated item of the raw tables behind the charts, at its own precision, with
+    any month-dated item that may lie after it."""
+    tables = [frame for name, frame in frames.items() if not catalog.dataset(name).upstream]
+    newest = summaries.newest_item(tables)
+    if newest is None:
+        return None
+    later = summaries.coarser_items_after(tables, newest)
+    note = (f" (items dated only to {', '.join(str(item) for item in later)} may be later)"
+            if later else "")
+    return f"{newest}{note}"
 
 
 def _chart_title(figure: plt.Figure) -> str:
@@ -91,7 +115,8 @@ def cover_page(contents: list[str], frames: dict[str, pd.DataFrame]) -> plt.Figu
     the charts, at the largest source size that fits the page."""
     latest = latest_data(frames)
     raw = [name for name in catalog.build_order(list(frames)) if not catalog.dataset(name).upstream]
-    sources = [style.source_line([name]).removeprefix("Source: ") for name in raw]
+    sources = [style.source_line([name]).removeprefix("Source: ").split(". Latest dated")[0]
+               for name in raw]
     for contents_size, source_size in COVER_SIZES:
         figure = _cover(contents, sources, latest, contents_size, source_size)
         if figure.texts[-1].get_window_extent().y0 >= 0.02 * figure.bbox.height:
@@ -100,7 +125,7 @@ def cover_page(contents: list[str], frames: dict[str, pd.DataFrame]) -> plt.Figu
     return figure
 
 
-def _cover(contents: list[str], sources: list[str], latest: pd.Timestamp | None,
+def _cover(contents: list[str], sources: list[str], latest: str | None,
            contents_size: float, source_size: float) -> plt.Figure:
     figure, axis = style.new_figure()
     axis.set_axis_off()
@@ -108,7 +133,7 @@ def _cover(contents: list[str], sources: list[str], latest: pd.Timestamp | None,
     blocks = [
         (TITLE, dict(fontsize=26, fontweight="bold", color=COLOURS["held"]), 0),
         (SUBTITLE, dict(fontsize=13, color=COLOURS["muted"]), 8),
-        (f"Latest data: {latest:%d %B %Y}" if latest is not None else "", dict(fontsize=12), 6),
+        (f"Newest dated item: {latest}" if latest is not None else "", dict(fontsize=12), 6),
         ("Contents", dict(fontsize=12, fontweight="bold"), 20),
         ("\n".join(f"{page}. {title}" for page, title in enumerate(contents, start=2)),
          dict(fontsize=contents_size, linespacing=1.45), 6),

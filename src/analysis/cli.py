@@ -141,11 +141,28 @@ def run() -> None:
     _execute_notebooks_with_progress()
     claim_table = _test_claim_and_record()
     _print_verdicts(claim_table)
+    _write_readme_results(claim_table)
     _export_figures_with_progress(claim_table)
     if rebuilt:
         print_report(Console())
     else:
         Console().print("Nothing was rebuilt: no changes since the previous build.")
+
+
+def _write_readme_results(claim_table) -> None:
+    """Rewrite the README's results block from the data and the verdicts just computed."""
+    from analysis import paths
+    from analysis.io import write_text_atomic
+    from analysis.store import load
+    from analysis.summaries import RESULTS_START, results_paragraph, with_results
+
+    readme = paths.readme_path()
+    if not readme.is_file() or RESULTS_START not in readme.read_text(encoding="utf-8"):
+        return
+    paragraph = results_paragraph(load("prisoners_daily"), load("panel_monthly"),
+                                  load("release_events"), load("prisoner_counts"), claim_table)
+    write_text_atomic(with_results(readme.read_text(encoding="utf-8"), paragraph), readme)
+    console.print(f"results written to {paths.display_path(readme)}")
 
 
 @app.command()

@@ -13,7 +13,8 @@ FIELDS: dict[str, str] = {
     "event_id": "id of the event in its curated table (re001... releases, rl001... relief)",
     "measure_id": "id of the sanctions measure in the curated table (sm001...)",
     "step_id": "id of the step: the measure_id or event_id it comes from",
-    "source_url": "public page the row's figures come from",
+    "source_url": "public page the row's figures come from, or 'cite: ...' for a source with "
+    "no stored URL (a wire story read elsewhere)",
     "source_line": "line of the raw CSV the row was read from",
     "source_table": "curated table the step comes from",
     "source": "official list format and file the target was read from",
@@ -60,6 +61,9 @@ FIELDS: dict[str, str] = {
     "concession": "concession a source states was given in return",
     "has_stated_concession": "true if a source states a concession for the batch",
     "people_named": "people named among those freed",
+    "people_not_freed": "people counted in released_total who did not leave prison with this "
+    "batch (returned to prison, freed later); 0 if none (persons)",
+    "freed_later_in": "event_id of the batch that actually freed the people_not_freed",
     "actor": "who took the step",
     "jurisdiction": "country or bloc taking the step or keeping the list",
     "step_type": "relief, engagement, friction, escalation, reversal (relief withdrawn), renewal "
@@ -138,13 +142,24 @@ FIELDS: dict[str, str] = {
     "recognized": "people newly recognised as political prisoners in the month (persons), from "
     "reported monthly totals; missing where no monthly total is reported",
     "recognized_qualifier": "qualifier of the recognized figure (exact, approx, lower_bound, ...)",
-    "released": "people freed in known release batches (persons): the political-prisoner count "
+    "released": "(superseded, kept until the claim tests move to the bracket) people freed in "
+    "known release batches (persons): the political-prisoner count "
     "where a source gives it, else the batch total",
-    "released_min": "political prisoners freed in known batches, counting only figures sources "
+    "released_min": "(superseded by released_political_low) political prisoners freed in "
+    "known batches, counting only figures sources "
     "state as political-prisoner counts (a lower bound, persons)",
-    "released_all": "everyone freed in known batches, including people not recognised as "
+    "released_all": "(superseded by released_people) everyone freed in known batches, "
+    "including people not recognised as "
     "political prisoners (an upper bound, persons)",
     "release_batches": "number of release batches announced in the month",
+    "released_political_low": "political prisoners freed in the batch (release_events) or the "
+    "month's batches (panel), lower bound: the stated political-prisoner count minus anyone not "
+    "freed, 0 where none is stated (persons; rule in analysis.derive.counting)",
+    "released_political_high": "political prisoners freed in the batch or the month's batches, "
+    "upper bound: the stated count, or everyone freed where none is stated (persons)",
+    "released_people": "everyone freed in the batch or the month's batches, political prisoners "
+    "or not, each person once: released_total minus people_not_freed (persons); never added to "
+    "or compared with the political-prisoner columns as one quantity",
     "largest_batch": "size of the month's largest batch (persons, same basis as released); 0 if "
     "none",
     "deals_with_concession": "release batches for which a source states a concession given in "
@@ -162,6 +177,17 @@ FIELDS: dict[str, str] = {
     "designations_uk": "new Belarus designations that month by the UK (targets, OFSI 'Listed "
     "On' date); missing from Apr 2025",
     "sanctions_packages": "escalation steps in the sanctions timeline (designation packages, "
-    "sectoral and aviation measures) by any jurisdiction; renewals and "
-    "alternative counts excluded",
+    "sectoral and aviation measures) by any jurisdiction, one step per jurisdiction and day; "
+    "renewals and alternative counts excluded",
+    "sanctions_packages_disputed": "sanctions_packages plus unverified alternative reports of "
+    "new listings (the EU listings reported with the Feb 2026 renewal): the other reading of "
+    "the month",
 }
+
+EVENT_COUNT_NOTE = ("; zero in a month the research covered and found nothing, missing in a "
+                    "month no source covers (months_searched in the raw table's .meta.yml)")
+"""Appended to every panel event count: a gap is a gap, not a zero."""
+
+for _column in ("release_batches", "largest_batch", "deals_with_concession", "relief_steps",
+                "engagement_steps", "sanctions_packages", "sanctions_packages_disputed"):
+    FIELDS[_column] += EVENT_COUNT_NOTE

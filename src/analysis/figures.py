@@ -16,11 +16,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from analysis import style
+from analysis import style, summaries
 from analysis.style import COLOURS
 
 LABELLED_BATCH = 50
-"""Batches at least this large get a label on the charts."""
+"""Batches that freed at least this many people (all people, political prisoners or not) get a
+line and a label: one rule for every chart, stated in each subtitle."""
 
 RECOGNITION_SOURCES = ("prisoner_counts", "release_events")
 """The raw tables behind the panel's recognised and released columns: the panel's own lineage
@@ -36,6 +37,22 @@ def _month_axis(axis) -> None:
 
 def _batches(releases: pd.DataFrame) -> pd.DataFrame:
     return releases[releases["counts_as_release"]].sort_values("date_start")
+
+
+def _batch_label(batch) -> str:
+    """'52 freed, 40 political prisoners' or '123 freed, political prisoners not stated'."""
+    political = batch.released_political_prisoners
+    known = "not stated" if pd.isna(political) else f"{batch.released_political_low:,}"
+    if not pd.isna(political) and batch.released_political_low != batch.released_political_high:
+        known = f"{batch.released_political_low:,}–{batch.released_political_high:,}"
+    return f"{batch.released_people:,} freed, political prisoners {known}"
+
+
+def _people_freed(panel: pd.DataFrame) -> pd.Series:
+    """All people freed in batches per month. Simulated panels (``analysis.claim.simulate``)
+    still carry it under its former name, released_all."""
+    column = "released_people" if "released_people" in panel.columns else "released_all"
+    return panel[column].astype("float64")
 
 
 def prisoners_held_chart(daily: pd.DataFrame, releases: pd.DataFrame,
@@ -59,100 +76,130 @@ def prisoners_held_chart(daily: pd.DataFrame, releases: pd.DataFrame,
                                       "Observed figure", s=16, zorder=3)
     top = float(np.nanmax(daily["prisoners_held"])) if len(daily) else 1.0
     for batch in _batches(releases).itertuples():
-        if batch.batch_size >= LABELLED_BATCH:
+        if batch.released_people >= LABELLED_BATCH:
             axis.axvline(batch.date_start, color=COLOURS["batch"], linewidth=0.8, alpha=0.6)
-            axis.text(batch.date_start, top * 1.04, f"{batch.batch_size}", rotation=90,
-                      fontsize=8.5, color=COLOURS["batch"], ha="right", va="bottom")
-    axis.set_ylim(0, top * 1.18)
+            axis.text(batch.date_start, top * 1.04, _batch_label(batch).replace(", ", "\n"),
+                      rotation=90, fontsize=7.5, color=COLOURS["batch"], ha="right",
+                      va="bottom")
+    axis.set_ylim(0, top * 1.45)
     axis.set_ylabel("Political prisoners held")
     _month_axis(axis)
     axis.legend(loc="upper left")
-    latest = observed["date"].max() if len(observed) else None
     held_now = observed["prisoners_held"].iloc[-1] if len(observed) else float("nan")
+    when = f" ({_anchor_date(observed.iloc[-1])})" if len(observed) else ""
     style.annotate(
         figure,
-        f"{held_now:,.0f} political prisoners held at the latest observation",
+        f"{held_now:,.0f} political prisoners held at the latest exact count{when}",
         "Political prisoners held in Belarus (persons), daily, "
-        f"{daily['date'].min():%b %Y} to {daily['date'].max():%b %Y}. Green lines: release "
-        f"batches of {LABELLED_BATCH} or more (size labelled).",
-        style.source_line(["prisoners_daily"], latest),
+        f"{daily['date'].min():%b %Y} to {daily['date'].max():%b %Y}. Green lines: every "
+        f"release batch that freed {LABELLED_BATCH} or more people (all people, political "
+        "prisoners or not), labelled with people freed and political prisoners among them.",
+        style.source_line(["prisoners_daily"]),
     )
     return figure
 
 
+def _anchor_date(day: pd.Series) -> str:
+    """The date of an observed count as precise as its source: a month-dated count anchors the
+    month's last day but refers only to the month."""
+    from analysis.store import load
+
+    counts = load("prisoner_counts").set_index("record_id")
+    record = day["anchor_record_id"]
+    if record in counts.index:
+        row = counts.loc[record]
+        return str(summaries.Dated(row["date_start"], row["date_precision"]))
+    return str(summaries.Dated(day["date"], "day"))
+
+
 def recognitions_vs_releases_chart(panel: pd.DataFrame) -> plt.Figure:
-    """New political prisoners recognised each month against those freed in batches."""
+    """New political prisoners recognised each month against political prisoners freed in
+    batches (a low-high bracket where batches give no political count): the same population
+    on both sides, and totals only over the months that have both figures."""
     figure, axis = style.new_figure()
     months = panel["month"]
     width = 25
     recognized = panel["recognized"].astype("float64")
-    released = panel["released"].astype("float64")
+    low = panel["released_political_low"].astype("float64")
+    high = panel["released_political_high"].astype("float64")
     axis.bar(months, recognized.fillna(0), width=width, color=COLOURS["recognized"],
              label="Newly recognised (monthly total reported)")
-    axis.bar(months, -released, width=width, color=COLOURS["released"],
-             label="Freed in release batches")
+    axis.bar(months, -high, width=width, color=COLOURS["released"], alpha=0.3,
+             label="Freed in batches: political prisoners, upper bound")
+    axis.bar(months, -low, width=width, color=COLOURS["released"],
+             label="Freed in batches: political prisoners, stated counts (lower bound)")
     missing = months[recognized.isna()]
     axis.scatter(missing, np.zeros(len(missing)), marker="|", s=60, color=COLOURS["muted"],
                  label="No monthly recognition figure")
     axis.axhline(0, color=COLOURS["muted"], linewidth=0.8)
     axis.yaxis.set_major_formatter(plt.FuncFormatter(lambda value, _: f"{abs(value):,.0f}"))
-    axis.set_ylabel("Persons per month\n(recognised above, freed below)")
+    axis.set_ylabel("Political prisoners per month\n(recognised above, freed below)")
     _month_axis(axis)
-    axis.legend(loc="lower left")
-    period = panel[panel["month"] >= "2024-07-01"]
-    total_recognized = period["recognized"].sum()
-    total_released = period["released"].sum()
+    axis.legend(loc="lower left", fontsize=9)
+    since = panel[(panel["month"] >= DEALS_ERA) & panel["recognized"].notna()]
+    span = len(panel[panel["month"] >= DEALS_ERA])
     style.annotate(
         figure,
         "New political prisoners keep being recognised while others are freed",
-        "Political prisoners newly recognised vs freed in announced batches (persons per month), "
-        f"{months.min():%b %Y} to {months.max():%b %Y}. Since Jul 2024: {total_recognized:,} "
-        f"recognised in months with a reported total, {total_released:,} freed in batches.",
-        style.source_line(RECOGNITION_SOURCES, months.max() + pd.offsets.MonthEnd(0)),
+        "Political prisoners newly recognised vs political prisoners freed in announced batches "
+        f"(persons per month), {months.min():%b %Y} to {months.max():%b %Y}. Like with like: "
+        f"in the {len(since)} of {span} months since {DEALS_ERA:%b %Y} that have a recognition "
+        f"total, {int(since['recognized'].sum()):,} were recognised and "
+        f"{int(since['released_political_low'].sum()):,}–"
+        f"{int(since['released_political_high'].sum()):,} political prisoners freed in batches.",
+        style.source_line(RECOGNITION_SOURCES),
     )
     return figure
 
 
 def release_batches_chart(releases: pd.DataFrame) -> plt.Figure:
-    """Each announced release batch, marked by whether a concession was stated for it."""
+    """Each announced release batch: all people freed, and the political prisoners among them
+    where a source states it, marked by whether a concession was stated."""
     figure, axis = style.new_figure()
     batches = _batches(releases)
     with_deal = batches["has_stated_concession"]
     for subset, colour, label in (
-        (batches[~with_deal], COLOURS["batch"], "No concession stated"),
-        (batches[with_deal], COLOURS["relief"], "US concession stated (sanctions relief)"),
+        (batches[~with_deal], COLOURS["batch"], "All people freed; no concession stated"),
+        (batches[with_deal], COLOURS["relief"], "All people freed; US concession stated"),
     ):
-        axis.vlines(subset["date_start"], 0, subset["batch_size"], color=colour, linewidth=2)
+        axis.vlines(subset["date_start"], 0, subset["released_people"], color=colour,
+                    linewidth=2)
         known = style.date_quality(subset) == "exact"
-        axis.scatter(subset["date_start"][known], subset["batch_size"][known], color=colour,
-                     s=22, zorder=3, label=label)
+        axis.scatter(subset["date_start"][known], subset["released_people"][known],
+                     color=colour, s=22, zorder=3, label=label)
     uncertain = style.date_quality(batches)
     style.scatter_by_date_quality(axis, batches["date_start"][uncertain != "exact"],
-                                  batches["batch_size"][uncertain != "exact"],
+                                  batches["released_people"][uncertain != "exact"],
                                   uncertain[uncertain != "exact"], COLOURS["text"], "Batch date",
                                   s=30, zorder=4)
-    for batch in batches[batches["batch_size"] >= LABELLED_BATCH].itertuples():
-        axis.annotate(f"{batch.batch_size} ({batch.date_start:%b %Y})",
-                      (batch.date_start, batch.batch_size), xytext=(-6, 6),
-                      textcoords="offset points", fontsize=9, ha="right",
+    stated = batches[batches["released_political_prisoners"].notna()]
+    axis.scatter(stated["date_start"], stated["released_political_low"], marker="_", s=90,
+                 color=COLOURS["text"], zorder=4, linewidths=2,
+                 label="Political prisoners among them, where stated")
+    for batch in batches[batches["released_people"] >= LABELLED_BATCH].itertuples():
+        axis.annotate(f"{_batch_label(batch)} ({batch.date_start:%b %Y})",
+                      (batch.date_start, batch.released_people), xytext=(-6, 6),
+                      textcoords="offset points", fontsize=8.5, ha="right",
                       color=COLOURS["text"])
-    axis.set_ylim(0, max(batches["batch_size"].max() * 1.2, 10) if len(batches) else 10)
+    axis.set_ylim(0, max(batches["released_people"].max() * 1.2, 10) if len(batches) else 10)
     axis.set_ylabel("People freed per batch")
     _month_axis(axis)
-    axis.legend(loc="upper left")
+    axis.legend(loc="upper left", fontsize=9)
+    unknown = int(batches["released_political_prisoners"].isna().sum())
     style.annotate(
         figure,
         "Releases came in batches, the largest in US-brokered deals",
-        "Announced release batches in Belarus (persons per batch: political-prisoner count where "
-        "stated, else the batch total), "
-        f"{batches['date_start'].min():%b %Y} to {batches['date_start'].max():%b %Y}.",
-        style.source_line(["release_events"], batches["date_end"].max()),
+        "Announced release batches in Belarus: all people freed per batch (persons, each person "
+        "once) and, as a dash, the political prisoners among them where a source states it "
+        f"({unknown} of {len(batches)} batches state no political count), "
+        f"{batches['date_start'].min():%b %Y} to {batches['date_start'].max():%b %Y}. "
+        f"Labelled: batches of {LABELLED_BATCH} or more people.",
+        style.source_line(["release_events"]),
     )
     return figure
 
 
-DEALS_ERA = pd.Timestamp("2024-07-01")
-"""When the batch pardons began; the deals with stated concessions came from September 2025."""
+DEALS_ERA = summaries.DEALS_ERA
 DEALS_FROM = pd.Timestamp("2025-06-01")
 """Start of the close-up on the US-brokered deals."""
 LABELLED_DEAL_BATCH = 10
@@ -171,7 +218,7 @@ def _stock_with_batches(axis, daily: pd.DataFrame, releases: pd.DataFrame) -> No
               label="Political prisoners held")
     top = float(np.nanmax(daily["prisoners_held"])) if len(daily) else 1.0
     for batch in _batches(releases).itertuples():
-        if batch.batch_size >= LABELLED_BATCH:
+        if batch.released_people >= LABELLED_BATCH:
             axis.axvline(batch.date_start, color=COLOURS["batch"], linewidth=0.8, alpha=0.6)
     axis.set_ylim(0, top * 1.15)
     axis.set_ylabel("Persons held")
@@ -194,6 +241,15 @@ def sanctions_timeline_chart(timeline: pd.DataFrame, daily: pd.DataFrame,
         steps_axis.scatter(chosen["date_start"], chosen["lane"].map(lanes.index), marker=marker,
                            s=46, c=colours, edgecolors="white", linewidths=0.5, zorder=3,
                            label=label)
+    disputed = timeline[(~timeline["is_primary"]) & (~timeline["verified"])
+                        & timeline["duplicate_of"].isna()
+                        & (timeline["step_kind"] == "escalation")
+                        & (timeline["date_precision"] != "year")]
+    if len(disputed):
+        steps_axis.scatter(disputed["date_start"],
+                           disputed["jurisdiction"].map(_lane).map(lanes.index), marker="^",
+                           s=46, facecolors="none", edgecolors=COLOURS["text"], zorder=3,
+                           label="Disputed listing report (not counted)")
     steps_axis.set_yticks(range(len(lanes)), lanes)
     steps_axis.set_ylim(len(lanes) - 0.5, -0.7)
     steps_axis.grid(axis="x", color=COLOURS["grid"])
@@ -211,12 +267,13 @@ def sanctions_timeline_chart(timeline: pd.DataFrame, daily: pd.DataFrame,
         figure,
         title,
         f"Top: political prisoners held (persons), green lines mark release batches of "
-        f"{LABELLED_BATCH}+. Bottom: {len(escalations)} escalation and {len(relief)} relief "
-        f"steps by jurisdiction, {steps['date_start'].min():%b %Y} to "
-        f"{steps['date_start'].max():%b %Y}; first relief "
-        f"{'none' if pd.isna(first_relief) else format(first_relief, '%b %Y')}.",
-        style.source_line(["sanctions_timeline", "prisoners_daily"],
-                          steps["date_end"].max()),
+        f"{LABELLED_BATCH} or more people. Bottom: {len(escalations)} escalation and "
+        f"{len(relief)} relief steps by jurisdiction (one per decision), "
+        f"{steps['date_start'].min():%b %Y} to {steps['date_start'].max():%b %Y}; first relief "
+        f"{'none' if pd.isna(first_relief) else format(first_relief, '%b %Y')}"
+        + (f"; hollow: {len(disputed)} disputed listing report(s), not counted."
+           if len(disputed) else "."),
+        style.source_line(["sanctions_timeline", "prisoners_daily"]),
     )
     return figure
 
@@ -238,16 +295,23 @@ def designations_chart(panel: pd.DataFrame) -> plt.Figure:
         axis.set_ylim(0, max(values.max(skipna=True) if values.notna().any() else 1, 1) * 1.15)
     _month_axis(axes[-1])
     totals = ", ".join(f"{j} {int(panel[c].sum(skipna=True))}" for j, c in jurisdictions)
-    listed = panel[[c for _, c in jurisdictions]].sum(axis=1, skipna=True)
-    title = (f"{listed[months < DEALS_ERA].sum() / listed.sum():.0%} of dated designations "
-             f"came before the release deals began ({DEALS_ERA:%b %Y})" if listed.sum()
-             else "No dated designations: no official list copy is available here")
+    eu = panel["designations_eu"].astype("float64")
+    covered = panel[eu.notna()]
+    title = (f"{eu[months < DEALS_ERA].sum() / eu.sum():.0%} of the EU's dated designations "
+             f"came before the release deals began ({DEALS_ERA:%b %Y})" if eu.sum()
+             else "No dated EU designations: no EU list copy is available here")
+    rates = "; ".join(
+        f"{j} {_monthly_rate(panel, c, months < DEALS_ERA)} a month before, "
+        f"{_monthly_rate(panel, c, months >= DEALS_ERA)} from {DEALS_ERA:%b %Y}"
+        for j, c in jurisdictions)
     style.annotate(
         figure,
         title,
         "New Belarus designations per month in each official list (targets listed; EU: asset-"
         f"freeze annexes, UK: OFSI, US: first seen in SDN archives). Grey: months the list "
-        f"copy does not cover. Totals shown: {totals}.",
+        f"copy does not cover. The headline uses the EU list alone, the one copy covering "
+        f"every month ({len(covered)}); the others end earlier, so each is compared per "
+        f"covered month: {rates}. Totals shown: {totals}.",
         style.source_line(["sanctions_designations"])
         + ". Current lists omit delisted targets, so early months are undercounted.",
     )
@@ -256,25 +320,34 @@ def designations_chart(panel: pd.DataFrame) -> plt.Figure:
 
 
 
+def _monthly_rate(panel: pd.DataFrame, column: str, months: pd.Series) -> str:
+    """Mean designations per covered month, or 'no month covered'."""
+    values = panel.loc[months, column].astype("float64").dropna()
+    return f"{values.mean():.1f}" if len(values) else "no month covered"
+
+
 def deals_chart(timeline: pd.DataFrame, releases: pd.DataFrame) -> plt.Figure:
     """The 2025-2026 release batches next to the relief steps they came with."""
     figure, axis = style.new_figure()
     batches = _batches(releases)
     batches = batches[batches["date_start"] >= DEALS_FROM]
     with_deal = batches["has_stated_concession"]
-    axis.bar(batches["date_start"], batches["batch_size"], width=4,
+    axis.bar(batches["date_start"], batches["released_people"], width=4,
              color=np.where(with_deal, COLOURS["relief"], COLOURS["batch"]))
+    stated = batches[batches["released_political_prisoners"].notna()]
+    axis.scatter(stated["date_start"], stated["released_political_low"], marker="_", s=70,
+                 color=COLOURS["text"], linewidths=2, zorder=3)
     previous = None
-    for batch in batches[batches["batch_size"] >= LABELLED_DEAL_BATCH].itertuples():
+    for batch in batches[batches["released_people"] >= LABELLED_DEAL_BATCH].itertuples():
         crowded = previous is not None and batch.date_start - previous < pd.Timedelta(days=12)
-        axis.annotate(f"{batch.batch_size}", (batch.date_start, batch.batch_size),
+        axis.annotate(f"{batch.released_people}", (batch.date_start, batch.released_people),
                       xytext=(6 if crowded else 0, 3), textcoords="offset points",
                       ha="left" if crowded else "center", fontsize=9)
         previous = batch.date_start
     relief = timeline[(timeline["step_kind"] == "relief") & timeline["counts_in_panel"]
                       & (timeline["date_start"] >= DEALS_FROM)
                       & (timeline["date_precision"] == "day")]
-    top = max(batches["batch_size"].max() if len(batches) else 10, 10)
+    top = max(batches["released_people"].max() if len(batches) else 10, 10)
     last_day = pd.Series([DEALS_FROM, batches["date_start"].max(),
                           relief["date_start"].max()]).max()
     late = last_day - pd.Timedelta(days=45)
@@ -292,8 +365,10 @@ def deals_chart(timeline: pd.DataFrame, releases: pd.DataFrame) -> plt.Figure:
     axis.scatter([], [], marker="s", color=COLOURS["relief"], label="Batch with US relief stated")
     axis.scatter([], [], marker="s", color=COLOURS["batch"], label="Other batch")
     axis.plot([], [], color=COLOURS["relief"], linestyle="--", label="US relief step")
+    axis.scatter([], [], marker="_", s=70, linewidths=2, color=COLOURS["text"],
+                 label="Political prisoners among them, where stated")
     axis.legend(loc="upper left", bbox_to_anchor=(0, 0.78))
-    by_size = batches.sort_values("batch_size", ascending=False)["has_stated_concession"]
+    by_size = batches.sort_values("released_people", ascending=False)["has_stated_concession"]
     leading_deals = int(by_size.cumprod().sum())
     words = {1: "largest batch", 2: "two largest batches", 3: "three largest batches"}
     title = (f"The {words.get(leading_deals, f'{leading_deals} largest batches')} since "
@@ -302,10 +377,11 @@ def deals_chart(timeline: pd.DataFrame, releases: pd.DataFrame) -> plt.Figure:
     style.annotate(
         figure,
         title,
-        f"Release batches (persons) and US relief steps, {DEALS_FROM:%b %Y} to "
+        f"Release batches (bars: all people freed, labelled; dashes: political prisoners "
+        f"among them where stated) and US relief steps, {DEALS_FROM:%b %Y} to "
         f"{last_day:%b %Y}. Dashed lines: licences, delistings and "
         "announced relief (each step counted once).",
-        style.source_line(["release_events", "sanctions_timeline"], batches["date_end"].max()),
+        style.source_line(["release_events", "sanctions_timeline"]),
     )
     return figure
 
@@ -325,13 +401,13 @@ def release_pace_chart(panel: pd.DataFrame, deal_months: list[pd.Timestamp] | No
     deals = set(pd.to_datetime(deal_months))
     colours = [COLOURS["relief"] if month in deals else COLOURS["released"]
                for month in recent["month"]]
-    axis.bar(recent["month"], recent["released"].astype("float64"), width=25, color=colours)
+    axis.bar(recent["month"], _people_freed(recent), width=25, color=colours)
     for row in release_pace(panel, sorted(deals), window).itertuples():
         if not pd.isna(row.mean_before):
             axis.hlines(row.mean_before, row.event_month - pd.DateOffset(months=window),
                         row.event_month, color=COLOURS["text"], linewidth=1.4,
                         linestyles=":")
-    axis.set_ylabel("People freed in batches per month")
+    axis.set_ylabel("All people freed in batches per month")
     axis.xaxis.set_major_locator(mdates.MonthLocator(bymonth=[1, 4, 7, 10]))
     axis.xaxis.set_major_formatter(mdates.DateFormatter("%b\n%Y"))
     axis.legend(handles=[
@@ -343,9 +419,9 @@ def release_pace_chart(panel: pd.DataFrame, deal_months: list[pd.Timestamp] | No
     style.annotate(
         figure,
         "Deal months against the release pace before them",
-        "People freed in announced batches per month (political-prisoner count where stated, "
-        f"else batch total), {recent['month'].min():%b %Y} to {recent['month'].max():%b %Y}.",
-        style.source_line(["release_events"], recent["month"].max() + pd.offsets.MonthEnd(0)),
+        "All people freed in announced batches per month (persons, political prisoners or not, "
+        f"each person once), {recent['month'].min():%b %Y} to {recent['month'].max():%b %Y}.",
+        style.source_line(["release_events"]),
     )
     return figure
 
@@ -445,6 +521,18 @@ def release_timing_chart(panel: pd.DataFrame, event_column: str, offsets: tuple[
                           era["month"].max() + pd.offsets.MonthEnd(0)),
     )
     return figure
+
+
+def _panel_end(panel: pd.DataFrame) -> summaries.Dated:
+    """The last month of a panel the chart was given, which may be simulated: the claim charts
+    name it rather than the newest item of the shipped tables."""
+    return summaries.Dated(panel["month"].max(), "month")
+
+
+def _signed(value: float) -> str:
+    """'+12', '-255', and '0' rather than '-0' for a mean that rounds to nothing."""
+    rounded = round(float(value))
+    return f"{rounded:+,d}" if rounded else "0"
 
 
 def pressure_chart(panel: pd.DataFrame) -> plt.Figure:
@@ -569,6 +657,75 @@ def revolving_door_chart(draws: pd.DataFrame, verdicts: pd.DataFrame) -> plt.Fig
     return figure
 
 
+CUMULATIVE_SERIES = {
+    "recognized_total_since_2020": ("Ever recognised as political prisoners",
+                                    COLOURS["recognized"]),
+    "released_total_since_2020": ("Freed by any route", COLOURS["released"]),
+    "released_end_of_sentence_total_since_2020": ("Freed at the end of their sentence",
+                                                  COLOURS["held"]),
+    "released_total_pardon_since_2020": ("Freed by pardon", COLOURS["relief"]),
+}
+"""Viasna's cumulative totals since 2020, each drawn as reported (never joined to the batch
+counts): the people ever recognised, and the routes out of prison."""
+QUALIFIER_MARKERS = {"exact": "o", "approx": "s", "milestone_round": "s", "lower_bound": "^",
+                     "upper_bound": "v"}
+
+
+def cumulative_chart(counts: pd.DataFrame) -> plt.Figure:
+    """The cumulative number ever recognised and freed by each route, as Viasna reports it:
+    the scale of the repression behind the number held, which the monthly panel cannot show."""
+    from analysis.derive.resolve import choose_counts
+
+    chosen = choose_counts(counts[counts["metric"].isin(list(CUMULATIVE_SERIES))
+                                  & (counts["date_precision"] != "year")])
+    if chosen.empty:
+        return _not_enough_data("Cumulative totals since 2020",
+                                "No cumulative total in the prisoner counts.")
+    figure, axis = style.new_figure()
+    for metric, (label, colour) in CUMULATIVE_SERIES.items():
+        series = chosen[chosen["metric"] == metric].sort_values("date_start")
+        if series.empty:
+            continue
+        for qualifier, marker in QUALIFIER_MARKERS.items():
+            points = series[series["qualifier"] == qualifier]
+            axis.scatter(points["date_start"], points["value"], marker=marker, s=26,
+                         color=colour, zorder=3)
+        last = series.iloc[-1]
+        axis.annotate(f"{label}: {summaries.say_figure(last)} ({last['date_start']:%b %Y})",
+                      (last["date_start"], last["value"]), xytext=(-4, 6),
+                      textcoords="offset points", ha="right", fontsize=9, color=colour)
+    for qualifier, marker in (("exact", "o"), ("approx", "s"), ("lower_bound", "^")):
+        axis.scatter([], [], marker=marker, color=COLOURS["muted"],
+                     label={"exact": "exact", "approx": "about", "lower_bound": "at least"}[
+                         qualifier])
+    axis.legend(loc="upper left", title="Figure as reported", fontsize=9, title_fontsize=9)
+    axis.set_ylabel("Persons since 2020 (cumulative)")
+    axis.set_ylim(0, max(chosen["value"].max() if len(chosen) else 1, 1) * 1.15)
+    _month_axis(axis)
+    recognised = summaries.latest_figure(counts, "recognized_total_since_2020")
+    title = (f"{summaries.say_figure(recognised).capitalize()} people recognised as political "
+             f"prisoners since 2020 ({recognised['date_start']:%b %Y})" if recognised is not None
+             else "No cumulative recognition total in the data")
+    period = [summaries.latest_figure(counts, metric) for metric in
+              ("released_end_of_sentence_in_period", "expelled_in_period")]
+    extra = ""
+    if all(figure is not None for figure in period):
+        end_of_sentence, expelled = period
+        extra = (f" In {end_of_sentence['date_start']:%b %Y}–{end_of_sentence['date_end']:%b %Y}"
+                 f", {summaries.say_figure(end_of_sentence)} were freed at the end of their "
+                 f"sentence; in {expelled['date_start']:%b %Y}–{expelled['date_end']:%b %Y}, "
+                 f"{summaries.say_figure(expelled)} were forced abroad on release.")
+    style.annotate(
+        figure,
+        title,
+        "Viasna's cumulative totals since 2020 (persons), as reported, one figure per date "
+        "chosen by the resolution rule and not joined (the totals come from different "
+        "reviews); marker shape gives the qualifier." + extra,
+        style.source_line(["prisoner_counts"]),
+    )
+    return figure
+
+
 def verdict_chart(verdicts: pd.DataFrame) -> plt.Figure:
     """Each hypothesis's 95% interval and estimate against no effect and the smallest effect of
     interest, coloured by verdict; hypotheses that cannot be tested are listed with the reason:
@@ -640,6 +797,7 @@ BRIEFING: list[BriefingChart] = [
     BriefingChart("11_h4_revolving_door", ("flows_draws", "claim_verdicts"),
                   revolving_door_chart),
     BriefingChart("12_flows", ("flows_monthly",), flows_chart),
+    BriefingChart("13_cumulative", ("prisoner_counts",), cumulative_chart),
 ]
 
 

@@ -60,6 +60,12 @@ def figures_dir() -> Path:
     return _env_path("ANALYSIS_FIGURES_DIR", REPO_DIR / "figures")
 
 
+def readme_path() -> Path:
+    """The README whose results block ``run`` rewrites: the one beside the data folder, so a
+    build on other data (tests, benchmarks) never touches the repository's README."""
+    return data_dir().parent / "README.md"
+
+
 def display_path(path: Path) -> str:
     """A path as a reader of an error message wants it: relative to the repo when inside it."""
     path = Path(path)

@@ -53,7 +53,13 @@ COUNT_METRICS = [
     "proposed_additions_to_list",
     "persons_repressed_in_period",
     "political_prosecutions_in_period",
+    "released_end_of_sentence_in_period",
+    "expelled_in_period",
+    "newly_recognized_monthly_mean_in_period",
 ]
+"""What a figure counts. ``released_end_of_sentence_*`` are political prisoners freed on
+completing their sentence (not in any release batch); ``expelled_in_period`` those forced
+abroad on release; ``newly_recognized_monthly_mean_in_period`` is a rate (persons per month)."""
 ROW_ROLES = ["primary", "alt_count"]
 RELEASE_TYPES = ["pardon", "handover", "exchange", "house_arrest", "release"]
 STEP_TYPES = ["relief", "engagement", "friction", "escalation", "reversal", "renewal",
@@ -142,11 +148,18 @@ def _flag() -> pa.Column:
                      metadata={FLAG: True})
 
 
+CITATION_PREFIX = "cite: "
+"""A source with no stored URL (a wire story read elsewhere) is cited in ``source_url`` as
+``cite: <outlet, date, authors or title>``; every other row gives the page's URL."""
+
+
 def _url() -> pa.Column:
     return pa.Column(
         str,
-        pa.Check.str_matches(r"^https?://[^ \t\n\r\f\v]+$",
-                             error="a source URL starting with http(s)://"),
+        pa.Check.str_matches(rf"^(https?://[^ \t\n\r\f\v]+|{CITATION_PREFIX}\S.*)$",
+                             error="a source URL starting with http(s)://, or a citation "
+                                   f"starting with '{CITATION_PREFIX}' for a source without "
+                                   "a stored URL"),
     )
 
 
@@ -216,10 +229,15 @@ RELEASE_EVENTS_RAW = pa.DataFrameSchema(
         "concession": _text(required=False),
         "has_stated_concession": _flag(),
         "people_named": _text(required=False),
+        "people_not_freed": _count(required=False, description="people in released_total "
+                                   "who were not actually freed by this batch"),
+        "freed_later_in": _reference("re"),
         "source_url": _url(),
         "notes": _text(required=False),
     },
-    checks=[_precision_matches_date("event_date"), _alt_rows_name_their_primary()],
+    checks=[_precision_matches_date("event_date"), _alt_rows_name_their_primary(),
+            pa.Check(lambda f: (f["people_not_freed"] == "") == (f["freed_later_in"] == ""),
+                     error="freed_later_in filled exactly when people_not_freed is")],
     strict=True,
 )
 
@@ -350,6 +368,11 @@ RELEASE_EVENTS = pa.DataFrameSchema(
         "concession": pa.Column(str),
         "has_stated_concession": pa.Column(bool),
         "people_named": pa.Column(str),
+        "people_not_freed": pa.Column("int64", pa.Check.ge(0)),
+        "freed_later_in": pa.Column(str, nullable=True),
+        "released_people": pa.Column("int64", pa.Check.ge(0)),
+        "released_political_low": pa.Column("int64", pa.Check.ge(0)),
+        "released_political_high": pa.Column("int64", pa.Check.ge(0)),
         **_SOURCED,
     },
     strict=True,

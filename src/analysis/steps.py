@@ -100,11 +100,12 @@ def build_prisoners_daily(upstream: dict[str, pd.DataFrame], files: list[Path]) 
 
 def build_panel_monthly(upstream: dict[str, pd.DataFrame], files: list[Path]) -> Built:
     from analysis.derive.panel import build_panel_monthly as build
+    from analysis.sources.curated import read_series_coverage
 
     daily = upstream["prisoners_daily"]
     panel = build(daily, upstream["prisoner_counts"], upstream["release_events"],
                   upstream["sanctions_timeline"], upstream["sanctions_designations"],
-                  upstream["flows_monthly"])
+                  upstream["flows_monthly"], coverage=read_series_coverage())
     return _derived(panel, len(daily))
 
 

@@ -200,26 +200,54 @@ def _raw_inputs(names: Iterable[str]) -> list[Path]:
     return files
 
 
-def source_line(datasets: Iterable[str], latest: pd.Timestamp | None = None) -> str:
-    """'Source: …' naming each raw table behind ``datasets``, from its metadata file."""
+def source_line(datasets: Iterable[str], latest: object = None) -> str:
+    """'Source: …' naming each raw table behind ``datasets`` from its metadata file, with the
+    months its research searched, then the newest dated item at its own precision (computed
+    from the curated tables unless ``latest`` gives it), so no reader takes the end of the
+    chart's axis for the end of the data."""
     from analysis.derive.designations import list_copy_titles
+    from analysis.summaries import describe_span
 
     official = list_copy_titles()
-    parts = []
+    parts, curated = [], []
     for file in _raw_inputs(datasets):
         if file in official:
             parts.append(official[file])
             continue
+        curated.append(file.stem)
         meta = _raw_metadata(file)
         title = meta.get("title", file.stem.replace("_", " "))
         sources = meta.get("sources") or {}
         domains = sources.get("domains", []) if isinstance(sources, dict) else sources
         count = f"{len(domains)} sources" if domains else "sources"
-        parts.append(f"{title} ({count}; URL per row in {paths.display_path(file)})")
+        searched = (meta.get("coverage") or {}).get("months_searched")
+        span = ""
+        if searched:
+            first, last = (pd.Timestamp(str(searched[end])) for end in ("first", "last"))
+            span = f"; searched {describe_span(first, last)}"
+        parts.append(f"{title} ({count}; URL per row in {paths.display_path(file)}{span})")
     text = "Source: " + "; ".join(parts) if parts else "Source: see data/raw"
-    if latest is not None and not pd.isna(latest):
-        text += f". Latest data: {pd.Timestamp(latest):%d %b %Y}."
+    newest = latest if latest is not None else _newest_curated_item(curated)
+    if newest is not None and not pd.isna(getattr(newest, "date", newest)):
+        text += f". Latest dated item: {newest}."
     return text
+
+
+def _newest_curated_item(names: list[str]):
+    """The newest item of the curated tables ``names``, with any month-dated item that may lie
+    after it, as text; None without curated tables."""
+    from analysis.store import load
+    from analysis.summaries import coarser_items_after, newest_item
+
+    tables = [load(name) for name in names if name in catalog.DATASETS]
+    newest = newest_item(tables)
+    if newest is None:
+        return None
+    later = coarser_items_after(tables, newest)
+    if not later:
+        return newest
+    months = ", ".join(str(item) for item in later)
+    return f"{newest} (items dated only to {months} may be later)"
 
 
 def save_figure(figure: plt.Figure, name: str, folder: Path | None = None) -> list[Path]:

@@ -5,7 +5,58 @@ Notebooks show these tables, and the what-changed report compares them between b
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
+from typing import NamedTuple
+
 import pandas as pd
+
+DEALS_ERA = pd.Timestamp("2024-07-01")
+"""When the batch pardons began."""
+
+_FORMATS = {"day": "%-d %b %Y", "month": "%b %Y", "year": "%Y"}
+
+
+class Dated(NamedTuple):
+    """A date as precise as its source: a month-dated item is not the month's last day."""
+
+    date: pd.Timestamp
+    precision: str
+
+    def __str__(self) -> str:
+        return format(self.date, _FORMATS.get(self.precision, _FORMATS["day"]))
+
+
+def newest_item(tables: Iterable[pd.DataFrame]) -> Dated | None:
+    """The newest dated item of the curated tables: the latest first day an item can refer to,
+    shown at its own precision (the finest among items starting that day). Items dated only to
+    a year are left out: they cannot be placed in a month."""
+    rows = [table[["date_start", "date_precision"]] for table in tables
+            if {"date_start", "date_precision"} <= set(table.columns)]
+    dated = pd.concat(rows) if rows else pd.DataFrame(columns=["date_start", "date_precision"])
+    dated = dated[dated["date_precision"] != "year"].dropna()
+    if dated.empty:
+        return None
+    newest = dated[dated["date_start"] == dated["date_start"].max()]
+    finest = min(newest["date_precision"], key=list(_FORMATS).index)
+    return Dated(pd.Timestamp(newest["date_start"].iloc[0]), finest)
+
+
+def coarser_items_after(tables: Iterable[pd.DataFrame], newest: Dated) -> list[Dated]:
+    """Items dated only to a month that may lie after ``newest`` (a count known only as
+    'March 2026'): the reader must know the newest day is not the end of the data."""
+    spans = [table[["date_start", "date_end", "date_precision"]] for table in tables
+             if {"date_start", "date_end", "date_precision"} <= set(table.columns)]
+    if not spans:
+        return []
+    items = pd.concat(spans)
+    later = items[(items["date_precision"] == "month") & (items["date_end"] > newest.date)]
+    return [Dated(pd.Timestamp(start), "month")
+            for start in sorted(later["date_start"].unique())]
+
+
+def describe_span(first: pd.Timestamp, last: pd.Timestamp) -> str:
+    return f"{first:%b %Y}–{last:%b %Y}"
 
 
 def flows_by_year(panel: pd.DataFrame) -> pd.DataFrame:
@@ -15,14 +66,17 @@ def flows_by_year(panel: pd.DataFrame) -> pd.DataFrame:
     as a fraction of a person would claim a precision the data do not have.
 
     ``recognized`` sums only months with a reported total; ``months_with_recognition_figure``
-    says how many, so a low total from missing months is not mistaken for a low rate.
+    says how many, so a low total from missing months is not mistaken for a low rate. Political
+    prisoners freed are a low-high bracket; all people freed is a separate column.
     """
     by_year = panel.assign(year=panel["month"].dt.year).groupby("year")
     table = pd.DataFrame({
         "months": by_year.size(),
         "months_with_recognition_figure": by_year["recognized"].count(),
         "recognized": by_year["recognized"].sum(min_count=1),
-        "released_in_batches": by_year["released"].sum(),
+        "political_prisoners_freed_low": by_year["released_political_low"].sum(min_count=1),
+        "political_prisoners_freed_high": by_year["released_political_high"].sum(min_count=1),
+        "people_freed": by_year["released_people"].sum(min_count=1),
         "release_batches": by_year["release_batches"].sum(),
         "largest_batch": by_year["largest_batch"].max(),
         "held_at_year_end": by_year["prisoners_held"].last().round().astype("Int64"),
@@ -30,29 +84,40 @@ def flows_by_year(panel: pd.DataFrame) -> pd.DataFrame:
     return table.reset_index()
 
 
-def headline_numbers(daily: pd.DataFrame, panel: pd.DataFrame, releases: pd.DataFrame
-                     ) -> pd.DataFrame:
-    """The few numbers a briefing leads with, each with the date it refers to."""
+def headline_numbers(daily: pd.DataFrame, panel: pd.DataFrame, releases: pd.DataFrame,
+                     counts: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The few numbers a briefing leads with, each with the date it refers to. Political
+    prisoners freed are given as a low and a high figure, all people freed separately."""
     observed = daily[daily["basis"] == "observed"]
     latest = observed.iloc[-1] if len(observed) else None
     peak = observed.loc[observed["prisoners_held"].idxmax()] if len(observed) else None
     batches = releases[releases["counts_as_release"]]
-    largest = batches.loc[batches["batch_size"].idxmax()] if len(batches) else None
-    since = panel[panel["month"] >= "2024-07-01"]
+    largest = batches.loc[batches["released_people"].idxmax()] if len(batches) else None
+    since = panel[panel["month"] >= DEALS_ERA]
+    until = since["month"].max()
     rows = [
         ("latest observed count", latest["prisoners_held"] if latest is not None else None,
          latest["date"] if latest is not None else None, "persons held"),
         ("highest observed count", peak["prisoners_held"] if peak is not None else None,
          peak["date"] if peak is not None else None, "persons held"),
-        ("largest release batch", largest["batch_size"] if largest is not None else None,
+        ("largest release batch (all people)",
+         largest["released_people"] if largest is not None else None,
          largest["date_start"] if largest is not None else None, "persons freed"),
-        ("freed in batches since Jul 2024", since["released"].sum(),
-         since["month"].max(), "persons"),
+        ("political prisoners freed in batches since Jul 2024, at least",
+         since["released_political_low"].sum(), until, "persons"),
+        ("political prisoners freed in batches since Jul 2024, at most",
+         since["released_political_high"].sum(), until, "persons"),
+        ("all people freed in batches since Jul 2024", since["released_people"].sum(), until,
+         "persons"),
         ("recognised since Jul 2024 (months with a figure)", since["recognized"].sum(),
-         since["month"].max(), "persons"),
-        ("release batches since Jul 2024", since["release_batches"].sum(),
-         since["month"].max(), "batches"),
+         until, "persons"),
+        ("release batches since Jul 2024", since["release_batches"].sum(), until, "batches"),
     ]
+    if counts is not None:
+        for metric, label in CUMULATIVE_HEADLINES.items():
+            figure = latest_figure(counts, metric)
+            if figure is not None:
+                rows.append((label, figure["value"], figure["date_start"], "persons"))
     table = pd.DataFrame(rows, columns=["measure", "value", "as_of", "unit"])
     table["value"] = pd.to_numeric(table["value"]).astype("float64")
     table["as_of"] = pd.to_datetime(table["as_of"]).astype("datetime64[ns]")
@@ -77,7 +142,7 @@ def headline_table(daily: pd.DataFrame, panel: pd.DataFrame, releases: pd.DataFr
     """``headline_numbers`` for reading: counts as whole numbers, the date or period as a label,
     and for a single figure the raw record behind it and how well its date is known, so a
     reader knows which row to edit and never takes an estimated date for an exact one."""
-    numbers = headline_numbers(daily, panel, releases)
+    numbers = headline_numbers(daily, panel, releases, counts)
     observed = daily[daily["basis"] == "observed"]
     batches = releases[releases["counts_as_release"]]
     records = {
@@ -109,6 +174,33 @@ def headline_table(daily: pd.DataFrame, panel: pd.DataFrame, releases: pd.DataFr
     table = pd.DataFrame(rows)
     table["value"] = table["value"].astype("Int64")
     return table
+CUMULATIVE_HEADLINES = {
+    "recognized_total_since_2020": "recognised as political prisoners since 2020 (latest total)",
+    "released_end_of_sentence_total_since_2020": "freed at the end of their sentence since 2020",
+    "released_end_of_sentence_in_period": "freed at the end of their sentence in the latest "
+    "period reported",
+    "expelled_in_period": "forced abroad on release in the latest period reported",
+}
+"""Totals Viasna reports that the batch panel cannot show: the people ever recognised, and
+the ways out of prison other than a batch (end of sentence) or with a price (expulsion)."""
+
+QUALIFIER_WORDS = {"exact": "", "approx": "about ", "lower_bound": "at least ",
+                   "upper_bound": "fewer than ", "milestone_round": "about "}
+
+
+def latest_figure(counts: pd.DataFrame, metric: str) -> pd.Series | None:
+    """The newest figure for ``metric`` as the resolution rule chooses it, or None."""
+    from analysis.derive.resolve import choose_counts
+
+    chosen = choose_counts(counts[counts["metric"] == metric])
+    if chosen.empty:
+        return None
+    return chosen.sort_values(["date_end", "date_start"]).iloc[-1]
+
+
+def say_figure(figure: pd.Series) -> str:
+    """'at least 4,499' for a lower-bound figure: the qualifier always goes with the number."""
+    return f"{QUALIFIER_WORDS.get(figure['qualifier'], '')}{int(figure['value']):,}"
 
 
 def steps_by_jurisdiction(timeline: pd.DataFrame) -> pd.DataFrame:
@@ -133,7 +225,7 @@ def relief_beside_releases(timeline: pd.DataFrame, releases: pd.DataFrame,
                       "people_freed": pd.NA}),
         pd.DataFrame({"date": batches["date_start"], "item": "release batch",
                       "who": batches["counterpart"], "what": batches["concession"],
-                      "people_freed": batches["batch_size"]}),
+                      "people_freed": batches["released_people"]}),
     ], ignore_index=True)
     rows["people_freed"] = rows["people_freed"].astype("Int64")
     return rows.sort_values(["date", "item"], kind="stable").reset_index(drop=True)
@@ -168,11 +260,12 @@ def deals_side_by_side(releases: pd.DataFrame, timeline: pd.DataFrame,
 
 
 def release_pace(panel: pd.DataFrame, event_months: list[pd.Timestamp],
-                 window: int = 6) -> pd.DataFrame:
-    """Mean monthly batch releases in the ``window`` months before and after each event month
-    (the event month itself excluded), with how many months each side actually had; means of a
-    few whole-person months, to one decimal."""
-    series = panel.set_index("month")["released"].astype("float64")
+                 window: int = 6, column: str = "released_people") -> pd.DataFrame:
+    """Mean monthly batch releases (``column``: all people freed by default) in the ``window``
+    months before and after each event month (the event month itself excluded), with how many
+    months each side actually had; months not covered are left out, not taken as zero; means of
+    a few whole-person months, to one decimal."""
+    series = panel.set_index("month")[column].astype("float64").dropna()
     rows = []
     for month in event_months:
         month = pd.Timestamp(month)
@@ -180,7 +273,7 @@ def release_pace(panel: pd.DataFrame, event_months: list[pd.Timestamp],
                         & (series.index >= month - pd.DateOffset(months=window))]
         after = series[(series.index > month)
                        & (series.index <= month + pd.DateOffset(months=window))]
-        rows.append({"event_month": month, "released_in_month": series.get(month),
+        rows.append({"event_month": month, "freed_in_month": series.get(month),
                      "mean_before": round(before.mean(), 1), "months_before": len(before),
                      "mean_after": round(after.mean(), 1), "months_after": len(after)})
     return pd.DataFrame(rows)
@@ -235,3 +328,148 @@ def verdict_readings(verdicts: pd.DataFrame) -> str:
         lines.append(f"- **{row.hypothesis}: {row.verdict}.** {row.reading} {row.rules_out}"
                      f"{power}")
     return "\n".join(lines)
+
+
+RESULTS_START = "<!-- results:start (written by `python -m analysis run`; do not edit) -->"
+RESULTS_END = "<!-- results:end -->"
+
+
+def _interval(row) -> str:
+    """'95% CI 0.44 to 15.0 (estimate 1.01)': the interval first, then the point."""
+    def number(value: float) -> str:
+        return "n/a" if pd.isna(value) else f"{float(value):.3g}"
+
+    if pd.isna(row.ci_low) or pd.isna(row.ci_high):
+        return "not testable on this panel"
+    return (f"95% CI {number(row.ci_low)} to {number(row.ci_high)} "
+            f"(estimate {number(row.estimate)}; {row.scale})")
+
+
+def results_paragraph(daily: pd.DataFrame, panel: pd.DataFrame, releases: pd.DataFrame,
+                      counts: pd.DataFrame, verdicts: pd.DataFrame | None) -> str:
+    """The README's results paragraph: a bold heading, then ``results_text``'s body."""
+    heading, body = results_text(daily, panel, releases, counts, verdicts)
+    return f"**{heading}** {body}"
+
+
+def results_text(daily: pd.DataFrame, panel: pd.DataFrame, releases: pd.DataFrame,
+                 counts: pd.DataFrame, verdicts: pd.DataFrame | None) -> tuple[str, str]:
+    """Heading and body of the results summary (README and briefing), every number computed
+    from the data and the verdict table; political prisoners and all people freed are never
+    one figure."""
+    tables = [counts, releases]
+    newest = newest_item(tables)
+    observed = daily[daily["basis"] == "observed"]
+    since = panel[panel["month"] >= DEALS_ERA]
+    with_figure = since[since["recognized"].notna()]
+    recognised = latest_figure(counts, "recognized_total_since_2020")
+    heading = (f"Results on the shipped data (newest dated item: {newest})." if newest
+               else "Results on the shipped data.")
+    sentences = []
+    if len(observed):
+        last = observed.iloc[-1]
+        record = counts.set_index("record_id").reindex([last["anchor_record_id"]]).iloc[0]
+        when = (Dated(record["date_start"], record["date_precision"])
+                if not pd.isna(record["date_start"]) else Dated(last["date"], "day"))
+        sentences.append(f"The latest exact count is {last['prisoners_held']:,.0f} political "
+                         f"prisoners held ({when}).")
+    if recognised is not None:
+        sentences.append(f"Viasna has recognised {say_figure(recognised)} people as political "
+                         f"prisoners since 2020 (as of {recognised['date_start']:%b %Y}).")
+    if len(since):
+        sentences.append(
+            f"From {DEALS_ERA:%b %Y} to {since['month'].max():%b %Y}, "
+            f"{int(since['release_batches'].sum())} announced batches freed "
+            f"{int(since['released_political_low'].sum()):,} to "
+            f"{int(since['released_political_high'].sum()):,} political prisoners (most "
+            f"batches state no political count); all people freed in them, political "
+            f"prisoners or not, number {int(since['released_people'].sum()):,}. Only "
+            f"{len(with_figure)} of those {len(since)} months have a recognition total; in "
+            f"them {int(with_figure['recognized'].sum()):,} people were recognised and "
+            f"{int(with_figure['released_political_low'].sum()):,} to "
+            f"{int(with_figure['released_political_high'].sum()):,} political prisoners freed.")
+    if verdicts is not None and len(verdicts):
+        tally = verdicts["verdict"].value_counts()
+        summary = ", ".join(f"{count} {verdict}" for verdict, count in tally.items())
+        listed = "; ".join(f"{row.hypothesis} {row.verdict}, {_interval(row)}"
+                           for row in verdicts.itertuples())
+        sentences.append(f"Of the {len(verdicts)} pre-registered tests: {summary} ({listed}). "
+                         "An interval that holds both no effect and a large one means the data "
+                         "neither confirm nor refute the claim; notebook `03_test_the_claim` "
+                         "says what each interval allows, and `docs/hypotheses.md` what would "
+                         "have counted for or against it.")
+    else:
+        sentences.append("The tests of the claim have not been run on this build "
+                         "(`python -m analysis run` runs them).")
+    return heading, " ".join(sentences)
+
+
+def with_results(readme: str, paragraph: str) -> str:
+    """``readme`` with the text between the results markers replaced by ``paragraph``."""
+    start, end = readme.find(RESULTS_START), readme.find(RESULTS_END)
+    if start < 0 or end < start:
+        raise ValueError(f"README has no '{RESULTS_START}' ... '{RESULTS_END}' block")
+    return f"{readme[:start + len(RESULTS_START)]}\n{paragraph}\n{readme[end:]}"
+
+
+def deal_destinations(releases: pd.DataFrame) -> pd.DataFrame:
+    """Where the people freed in each deal (a batch with a stated concession) went: all people
+    freed, how many were taken abroad and how many stayed in Belarus, read from the curated
+    ``destination`` ('Lithuania', or 'Belarus 235; Lithuania 15'). A destination without a
+    number holds everyone freed; one that cannot be read leaves both counts missing."""
+    deals = releases[releases["counts_as_release"] & releases["has_stated_concession"]]
+    rows = []
+    for batch in deals.itertuples():
+        parts = [part.strip() for part in batch.destination.split(";") if part.strip()]
+        counted = [re.match(r"^(.*?)\s+(\d+)$", part) for part in parts]
+        if len(parts) == 1 and not counted[0]:
+            places = {parts[0]: batch.released_people}
+        elif parts and all(counted):
+            places = {match.group(1): int(match.group(2)) for match in counted}
+        else:
+            places = {}
+        stayed = sum(n for place, n in places.items() if place.startswith("Belarus"))
+        abroad = sum(places.values()) - stayed if places else None
+        rows.append({"date": batch.date_start, "people_freed": batch.released_people,
+                     "taken_abroad": abroad, "stayed_in_belarus": stayed if places else None,
+                     "destination": batch.destination})
+    table = pd.DataFrame(rows, columns=["date", "people_freed", "taken_abroad",
+                                        "stayed_in_belarus", "destination"])
+    for column in ("people_freed", "taken_abroad", "stayed_in_belarus"):
+        table[column] = table[column].astype("Int64")
+    return table
+
+
+def deal_destinations_text(table: pd.DataFrame) -> str:
+    """One sentence on how many of the people freed in the deals were taken abroad."""
+    if table.empty:
+        return "No batch with a stated concession is in the data."
+    abroad, freed = int(table["taken_abroad"].sum()), int(table["people_freed"].sum())
+    share = "fewer than half" if abroad < freed / 2 else "more than half"
+    stayed = table.loc[table["stayed_in_belarus"].fillna(0).idxmax()]
+    return (f"Of the {freed:,} people freed in the {len(table)} deals (all people, political "
+            f"prisoners or not), {abroad:,} were taken abroad: {share}. "
+            f"{int(table['stayed_in_belarus'].sum()):,} stayed in Belarus, "
+            f"{int(stayed['stayed_in_belarus']):,} of them from the batch of "
+            f"{stayed['date']:%-d %b %Y}.")
+
+
+def stock_text(daily: pd.DataFrame, counts: pd.DataFrame) -> str:
+    """The peak and the latest exact count, each with its date at its own precision."""
+    observed = daily[daily["basis"] == "observed"]
+    if observed.empty:
+        return "No exact count in the data."
+    by_record = counts.set_index("record_id")
+
+    def dated(day: pd.Series) -> str:
+        record = by_record.reindex([day["anchor_record_id"]]).iloc[0]
+        if pd.isna(record["date_start"]):
+            return str(Dated(day["date"], "day"))
+        return str(Dated(record["date_start"], record["date_precision"]))
+
+    peak = observed.loc[observed["prisoners_held"].idxmax()]
+    last = observed.iloc[-1]
+    change = last["prisoners_held"] - peak["prisoners_held"]
+    return (f"The exact counts peaked at {peak['prisoners_held']:,.0f} ({dated(peak)}); the "
+            f"latest is {last['prisoners_held']:,.0f} ({dated(last)}), {abs(change):,.0f} "
+            f"{'fewer' if change < 0 else 'more'} than at the peak.")

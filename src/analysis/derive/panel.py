@@ -1,9 +1,12 @@
 """The monthly panel the tests of the claim run on: one row per month from September 2020.
 
 Column meanings and bases are in ``analysis.fields.FIELDS``. Counts of
-events are zero in a month where no event is known; figures that come from reported totals
-(``recognized``) stay missing where no source gives one. Release figures cover announced
-batches only, not people freed at the end of their sentences.
+events are zero in a month the research covered and found no event, and missing in a month no
+source covers (coverage is declared per series in the raw tables' ``.meta.yml``, see
+``COVERED_BY``); figures that come from reported totals (``recognized``) stay missing where no
+source gives one. Release figures cover announced batches only, not people freed at the end of
+their sentences. Political prisoners freed and all people freed are separate columns, never
+summed.
 """
 
 from __future__ import annotations
@@ -23,6 +26,9 @@ PANEL_COLUMNS: tuple[str, ...] = (
     "prisoners_held_observed",
     "recognized",
     "recognized_qualifier",
+    "released_political_low",
+    "released_political_high",
+    "released_people",
     "released",
     "released_min",
     "released_all",
@@ -35,10 +41,33 @@ PANEL_COLUMNS: tuple[str, ...] = (
     "designations_us",
     "designations_uk",
     "sanctions_packages",
+    "sanctions_packages_disputed",
     *[f"{flow}{end}" for flow in ("recognized_model", "released_deals", "released_other")
       for end in ("", "_low", "_high")],
 )
 """Column order; each column is described in ``analysis.fields.FIELDS``."""
+
+
+EVENT_COUNTS: dict[str, str] = {
+    "released_political_low": "release_events",
+    "released_political_high": "release_events",
+    "released_people": "release_events",
+    "released": "release_events",
+    "released_min": "release_events",
+    "released_all": "release_events",
+    "release_batches": "release_events",
+    "largest_batch": "release_events",
+    "deals_with_concession": "release_events",
+    "relief_steps": "relief_events",
+    "engagement_steps": "relief_events",
+    "sanctions_packages": "sanctions_measures",
+    "sanctions_packages_disputed": "sanctions_measures",
+}
+"""Each event-count column and the raw table whose declared coverage decides where it is
+zero (covered, nothing found) and where it is missing (not covered)."""
+
+Coverage = dict[str, tuple[pd.Timestamp, pd.Timestamp]]
+"""Raw table name → first and last month its research covers."""
 
 
 def month_start(dates: pd.Series) -> pd.Series:
@@ -85,6 +114,9 @@ def releases_by_month(releases: pd.DataFrame) -> pd.DataFrame:
                              political=batches["released_political_prisoners"].fillna(0))
     grouped = batches.groupby("month")
     return pd.DataFrame({
+        "released_political_low": grouped["released_political_low"].sum(),
+        "released_political_high": grouped["released_political_high"].sum(),
+        "released_people": grouped["released_people"].sum(),
         "released": grouped["batch_size"].sum(),
         "released_min": grouped["political"].sum(),
         "released_all": grouped["released_total"].sum(),
@@ -100,18 +132,44 @@ def steps_by_month(timeline: pd.DataFrame) -> pd.DataFrame:
     steps = timeline[timeline["counts_in_panel"] & (timeline["date_precision"] != "year")]
     steps = steps.assign(month=month_start(steps["date_start"]))
     counts = pd.crosstab(steps["month"], steps["step_kind"])
-    return pd.DataFrame({
+    table = pd.DataFrame({
         "month": counts.index,
         "relief_steps": counts.get("relief", 0),
         "engagement_steps": counts.get("engagement", 0),
         "sanctions_packages": counts.get("escalation", 0),
     }).reset_index(drop=True)
+    return table.merge(disputed_packages_by_month(timeline), on="month", how="outer")
+
+
+def disputed_packages_by_month(timeline: pd.DataFrame) -> pd.DataFrame:
+    """Escalation packages counted as in ``sanctions_packages``, plus disputed listings: an
+    unverified alternative report of new designations whose primary row is not itself an
+    escalation (sm091: listings reported with an EU renewal that other reports call
+    unchanged). The second reading of the month, for a robustness check."""
+    steps = timeline[(timeline["date_precision"] != "year")
+                     & (timeline["step_kind"] == "escalation")]
+    disputed = (~steps["is_primary"]) & (~steps["verified"]) & steps["duplicate_of"].isna()
+    counted = steps[steps["counts_in_panel"] | disputed]
+    months = month_start(counted["date_start"])
+    return (counted.groupby(months).size().rename("sanctions_packages_disputed")
+            .rename_axis("month").reset_index())
+
+
+def blank_uncovered(panel: pd.DataFrame, coverage: Coverage) -> pd.DataFrame:
+    """Event counts set to missing in months their raw table's research did not cover."""
+    panel = panel.copy()
+    for column, table in EVENT_COUNTS.items():
+        if table in coverage:
+            first, last = coverage[table]
+            outside = (panel["month"] < first) | (panel["month"] > last)
+            panel.loc[outside, column] = pd.NA
+    return panel
 
 
 def build_panel_monthly(daily: pd.DataFrame, counts: pd.DataFrame, releases: pd.DataFrame,
                         timeline: pd.DataFrame, designations: pd.DataFrame,
-                        flows: pd.DataFrame, rule: ResolutionRule = DEFAULT_RULE
-                        ) -> pd.DataFrame:
+                        flows: pd.DataFrame, rule: ResolutionRule = DEFAULT_RULE,
+                        coverage: Coverage | None = None) -> pd.DataFrame:
     dated = counts[counts["date_precision"] != "year"]
     ends = pd.concat([daily["date"], dated["date_end"],
                       releases.loc[releases["counts_as_release"], "date_end"]]).dropna()
@@ -121,20 +179,20 @@ def build_panel_monthly(daily: pd.DataFrame, counts: pd.DataFrame, releases: pd.
                  steps_by_month(timeline), designations_monthly(designations, months),
                  model_flows_by_month(flows)):
         panel = panel.merge(part, on="month", how="left", validate="1:1")
-    event_counts = ["released", "released_min", "released_all", "release_batches",
-                    "largest_batch", "deals_with_concession", "relief_steps", "engagement_steps",
-                    "sanctions_packages"]
+    event_counts = list(EVENT_COUNTS)
     panel[event_counts] = panel[event_counts].fillna(0).astype("Int64")
+    panel = blank_uncovered(panel, coverage or {})
     panel["recognized"] = panel["recognized"].astype("Int64")
     panel["recognized_qualifier"] = panel["recognized_qualifier"].astype("string")
     return panel[list(PANEL_COLUMNS)]
 
 
 def panel_under_rule(counts: pd.DataFrame, releases: pd.DataFrame, timeline: pd.DataFrame,
-                     designations: pd.DataFrame, rule: ResolutionRule) -> pd.DataFrame:
+                     designations: pd.DataFrame, rule: ResolutionRule,
+                     coverage: Coverage | None = None) -> pd.DataFrame:
     """The panel as another conflict-resolution rule would build it, for robustness checks."""
     from analysis.derive.flows import fitted_flows, flows_monthly, prisoners_daily
 
     fit = fitted_flows(counts, releases, rule)
     return build_panel_monthly(prisoners_daily(fit), counts, releases, timeline, designations,
-                               flows_monthly(fit), rule)
+                               flows_monthly(fit), rule, coverage)

@@ -1,13 +1,8 @@
 """One dated, typed timeline of every sanctions escalation and every relief or engagement step.
 
 It stacks the curated sanctions measures (escalations, relief, renewals) on the relief and
-engagement steps. One step can be reported more than once, and is then counted once:
-
-- within each curated table, the curators mark a repeat report (an announcement and its
-  legal act, an approval and its publication) with ``same_step_as``;
-- across the tables, a relief-events relief row is ``duplicate_of`` the sanctions-measures
-  relief row of the same jurisdiction dated no more than ``SAME_STEP_DAYS`` apart (for example
-  a US general licence issued on the day of a release deal, or the envoy's announcement of it).
+engagement steps. One step can be reported more than once, and is then counted once, by
+the rule in ``analysis.derive.counting`` (``duplicate_of`` names the row it repeats).
 
 Alternative counts (``row_role == alt_count``) stay in the timeline for reference and are never
 counted.
@@ -17,7 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-SAME_STEP_DAYS = 3
+from analysis.derive.counting import duplicate_steps
 
 INSTRUMENT_OF_MEASURE = {"relief_license": "licence", "relief_delisting": "delisting",
                          "relief_suspension": "suspension"}
@@ -69,28 +64,9 @@ def _from_relief(relief: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-def mark_duplicates(timeline: pd.DataFrame) -> pd.Series:
-    """``duplicate_of`` completed with the relief-events rows that repeat a measure's relief."""
-    measures = timeline[(timeline["source_table"] == "sanctions_measures")
-                        & (timeline["step_kind"] == "relief") & timeline["is_primary"]
-                        & timeline["duplicate_of"].isna()]
-    duplicate_of = timeline["duplicate_of"].copy()
-    candidates = timeline[(timeline["source_table"] == "relief_events")
-                          & (timeline["step_kind"] == "relief")]
-    for index, step in candidates.iterrows():
-        same = measures[
-            (measures["jurisdiction"] == step["jurisdiction"])
-            & ((measures["date_start"] - step["date_start"]).abs()
-               <= pd.Timedelta(days=SAME_STEP_DAYS))
-        ]
-        if len(same):
-            duplicate_of[index] = same["step_id"].iloc[0]
-    return duplicate_of
-
-
 def build_sanctions_timeline(measures: pd.DataFrame, relief: pd.DataFrame) -> pd.DataFrame:
     timeline = pd.concat([_from_measures(measures), _from_relief(relief)], ignore_index=True)
-    timeline["duplicate_of"] = mark_duplicates(timeline)
+    timeline["duplicate_of"] = duplicate_steps(timeline)
     timeline["counts_in_panel"] = timeline["is_primary"] & timeline["duplicate_of"].isna()
     timeline = timeline.sort_values(["date_start", "source_table", "step_id"], kind="stable")
     return timeline[TIMELINE_COLUMNS].reset_index(drop=True)

@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from analysis import schemas
+from analysis.derive.counting import freed_once
 from analysis.io import LINE
 from analysis.validate import Checked, conform, is_increasing, read_and_check
 
@@ -101,6 +102,29 @@ def _finish(checked: Checked, typed: pd.DataFrame, schema, key: str) -> Checked:
                    checked.rows_in)
 
 
+def read_series_coverage(folder: Path | None = None) -> dict[str, tuple[pd.Timestamp,
+                                                                        pd.Timestamp]]:
+    """First and last month each curated table's research covers, from the ``coverage``
+    block of its ``.meta.yml`` (``months_searched: {first: YYYY-MM, last: YYYY-MM}``): the
+    months in which finding no event means zero events. A table without one covers no month
+    it has not declared, so nothing is blanked for it."""
+    import yaml
+
+    from analysis import paths
+
+    folder = folder or paths.curated_dir()
+    coverage = {}
+    for meta in sorted(folder.glob("*.meta.yml")):
+        with open(meta, encoding="utf-8") as handle:
+            searched = ((yaml.safe_load(handle) or {}).get("coverage") or {}).get(
+                "months_searched")
+        if searched:
+            coverage[meta.name.removesuffix(".meta.yml")] = (
+                pd.Timestamp(str(searched["first"])),
+                pd.Timestamp(str(searched["last"])) + pd.offsets.MonthBegin(0))
+    return coverage
+
+
 def clean_prisoner_counts(path: Path) -> Checked:
     checked = read_and_check(path, schemas.PRISONER_COUNTS_RAW, "prisoner_counts")
     rows = checked.rows
@@ -118,8 +142,10 @@ def clean_prisoner_counts(path: Path) -> Checked:
 
 def clean_release_events(path: Path) -> Checked:
     """Release batches; ``batch_size`` is the political-prisoner count where a source gives it,
-    else the batch total, and ``counts_as_release`` excludes alternative counts of an event
-    already listed and pre-trial transfers to house arrest."""
+    else the batch total (kept for the claim tests until they read the bracket), the columns
+    of ``derive.counting.freed_once`` count each person once, and ``counts_as_release``
+    excludes alternative counts of an event already listed and pre-trial transfers to house
+    arrest."""
     checked = read_and_check(path, schemas.RELEASE_EVENTS_RAW, "release_events")
     rows = checked.rows
     political = _optional_count(rows["released_political_prisoners"])
@@ -140,9 +166,11 @@ def clean_release_events(path: Path) -> Checked:
         "concession": rows["concession"],
         "has_stated_concession": _flag(rows["has_stated_concession"]),
         "people_named": rows["people_named"],
+        "people_not_freed": _optional_count(rows["people_not_freed"]).fillna(0).astype("int64"),
+        "freed_later_in": _optional_text(rows["freed_later_in"]),
         **_sourced(rows),
     }, copy=False)
-    return _finish(checked, typed, schemas.RELEASE_EVENTS, "event_id")
+    return _finish(checked, freed_once(typed), schemas.RELEASE_EVENTS, "event_id")
 
 
 def clean_relief_events(path: Path) -> Checked:

@@ -1,0 +1,46 @@
+"""What a briefing says, computed from the data: the newest item at its precision, and the
+results paragraph that the README and briefing.pdf carry."""
+
+import pandas as pd
+import pytest
+
+import analysis
+from analysis import summaries
+
+
+def _items(rows):
+    frame = pd.DataFrame(rows, columns=["date_start", "date_end", "date_precision"])
+    return frame.assign(date_start=pd.to_datetime(frame["date_start"]),
+                        date_end=pd.to_datetime(frame["date_end"]))
+
+
+def test_the_newest_item_keeps_its_precision():
+    """A count dated only to March 2026 is not '31 Mar 2026'; the release of 19 Mar is newest,
+    and the month-dated count is named as possibly later."""
+    items = _items([("2026-03-19", "2026-03-19", "day"), ("2026-03-01", "2026-03-31", "month"),
+                    ("2026-01-01", "2026-12-31", "year")])
+    newest = summaries.newest_item([items])
+    assert str(newest) == "19 Mar 2026"
+    assert [str(item) for item in summaries.coarser_items_after([items], newest)] == ["Mar 2026"]
+
+
+def test_the_readme_block_is_replaced_between_its_markers():
+    readme = f"intro\n{summaries.RESULTS_START}\nold 101\n{summaries.RESULTS_END}\nrest\n"
+    updated = summaries.with_results(readme, "new")
+    assert "old 101" not in updated and "new" in updated and updated.endswith("rest\n")
+    with pytest.raises(ValueError, match="results"):
+        summaries.with_results("no markers", "new")
+
+
+def test_results_keep_political_prisoners_and_all_people_apart(shipped_data_dir):
+    frames = [analysis.load(name) for name in
+              ("prisoners_daily", "panel_monthly", "release_events", "prisoner_counts")]
+    heading, body = summaries.results_text(*frames, None)
+    panel = frames[1]
+    since = panel[panel["month"] >= summaries.DEALS_ERA]
+    low, high = (int(since[c].sum()) for c in ("released_political_low",
+                                               "released_political_high"))
+    assert f"{low:,} to {high:,} political prisoners" in body
+    assert f"number {int(since['released_people'].sum()):,}" in body
+    assert "19 Mar 2026" in heading
+    assert "at least 4,499" in body, "a lower bound keeps its qualifier"
