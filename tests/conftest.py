@@ -16,13 +16,17 @@ FIXTURES = TESTS_DIR / "fixtures"
 
 @pytest.fixture
 def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A data folder holding the small synthetic curated tables from tests/fixtures/curated.
+    """A data folder holding the small synthetic curated tables from tests/fixtures/curated as
+    the default country's tables, with the shipped ``country.yml`` of that country.
 
     The shared folder points to an empty one, so no official list is read: the designation
     columns are missing, and builds stay fast.
     """
     target = tmp_path / "data"
-    shutil.copytree(FIXTURES / "curated", target / "raw" / "curated")
+    country = target / "raw" / paths.DEFAULT_COUNTRY
+    shutil.copytree(FIXTURES / "curated", country)
+    shutil.copy(paths.REPO_DIR / "data" / "raw" / paths.DEFAULT_COUNTRY / paths.COUNTRY_FILE,
+                country / paths.COUNTRY_FILE)
     monkeypatch.setenv("ANALYSIS_DATA_DIR", str(target))
     monkeypatch.setenv("ANALYSIS_SHARED_DIR", str(tmp_path / "no-shared"))
     return target

@@ -146,7 +146,7 @@ def test_a_build_with_bad_rows_completes_and_reports_them(case: dict, data_dir: 
     """With no limit on the share quarantined, the whole pipeline copes with what the cleaners
     set aside; an emptied table others are built from stops the build, changing nothing."""
     monkeypatch.setenv("ANALYSIS_MAX_QUARANTINE_SHARE", "1")
-    shutil.copy(BAD_INPUTS / case["file"], data_dir / "raw" / "curated" / f"{case['reader']}.csv")
+    shutil.copy(BAD_INPUTS / case["file"], data_dir / "raw" / "belarus" / f"{case['reader']}.csv")
     emptied = (f"{case['reader']} came out empty" if len(case["lines"]) == case["records"]
                else EMPTIES_A_DEPENDENCY.get(case["file"]))
     if emptied:

@@ -10,13 +10,13 @@ import pytest
 import analysis
 from analysis import changelog, store
 
-RELEASES = "data/raw/curated/release_events.csv"
+RELEASES = "data/raw/belarus/release_events.csv"
 NEW_RELEASE = ("re004,2024-03-20,day,false,60,,primary,,pardon,Belarus,pardon,,,false,,"
                "https://example.org/r4,synthetic\n")
 
 
 def releases_file(data_dir):
-    return data_dir / "raw" / "curated" / "release_events.csv"
+    return data_dir / "raw" / "belarus" / "release_events.csv"
 
 
 def replace_line(path, number, text):

@@ -28,7 +28,7 @@ def test_build_reports_rows_and_a_second_build_is_a_no_op(data_dir):
 
 
 def test_a_malformed_file_ends_in_one_line_without_traceback(data_dir):
-    (data_dir / "raw" / "curated" / "relief_events.csv").write_text("nonsense\n1\n")
+    (data_dir / "raw" / "belarus" / "relief_events.csv").write_text("nonsense\n1\n")
     result = cli("build")
     assert result.returncode == 1
     assert "Traceback" not in result.stderr

@@ -1,4 +1,4 @@
-"""The comparative cases' raw data: Venezuela, Cuba and Belarus's history before September 2020.
+"""The countries' raw data: Belarus (with its history before September 2020), Venezuela, Cuba.
 
 Each table passes the existing cleaners with nothing quarantined, every row is sourced and has
 an id of its own, every ``country.yml`` names rows that exist, and no quote from the research
@@ -20,7 +20,7 @@ from analysis.sources import curated
 
 RAW = paths.REPO_DIR / "data" / "raw"
 COUNTRIES = ("belarus", "venezuela", "cuba")
-TABLE_DIRS = (RAW / "venezuela", RAW / "cuba", RAW / "belarus" / "history")
+TABLE_DIRS = tuple(RAW / country for country in COUNTRIES)
 CLEANERS = {
     "prisoner_counts": (curated.clean_prisoner_counts, "record_id"),
     "release_events": (curated.clean_release_events, "event_id"),
@@ -37,12 +37,8 @@ def _rows(path: Path) -> list[dict[str, str]]:
 
 
 def _tables(country: str, table: str) -> list[Path]:
-    """A country's tables of one kind: its own folder and any staging folder below it; until
-    a country's tables move into its folder, the shared curated folder holds them."""
-    own = sorted((RAW / country).rglob(f"{table}.csv"))
-    if not (RAW / country / f"{table}.csv").exists():
-        own.append(RAW / "curated" / f"{table}.csv")
-    return own
+    """A country's table of one kind: a country is a folder."""
+    return [RAW / country / f"{table}.csv"]
 
 
 def _ids(country: str, table: str) -> set[str]:
@@ -62,7 +58,8 @@ def test_tables_clean_without_quarantine(folder: Path, table: str) -> None:
     assert checked.rows_in == len(checked.rows) + len(checked.quarantine)
     assert checked.quarantine.empty, checked.quarantine.to_string()
     assert checked.rows[key].is_unique
-    assert checked.rows["source_url"].str.match(r"^https?://\S+$").all()
+    assert checked.rows["source_url"].str.match(r"^(https?://\S+|cite: .+)$").all(), \
+        "a URL, or a citation where the source has no stored URL"
     assert (checked.rows["notes"].str.len() > 0).all(), "every row carries the curators' note"
 
 
@@ -81,8 +78,7 @@ def test_ids_are_unique_across_countries(table: str) -> None:
     """Id ranges keep rows apart when the countries' tables are read together."""
     key = CLEANERS[table][1]
     seen: dict[str, Path] = {}
-    for path in [*(folder / f"{table}.csv" for folder in TABLE_DIRS),
-                 RAW / "curated" / f"{table}.csv"]:
+    for path in [folder / f"{table}.csv" for folder in TABLE_DIRS]:
         for row in _rows(path):
             assert row[key] not in seen, f"{row[key]} in {path} and {seen[row[key]]}"
             seen[row[key]] = path

@@ -69,7 +69,7 @@ def dataset_files() -> dict[Path, tuple[str, pd.DataFrame]]:
 
 def edit_raw_value(data_dir: Path, trial: int) -> None:
     """Change a figure so that the build has something new to write."""
-    path = data_dir / "raw" / "curated" / "prisoner_counts.csv"
+    path = data_dir / "raw" / "belarus" / "prisoner_counts.csv"
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     frame.loc[frame["record_id"] == "pc001", "value"] = str(100 + trial)
     frame.to_csv(path, index=False)

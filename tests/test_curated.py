@@ -19,7 +19,7 @@ def test_date_span_keeps_the_precision_the_source_gave():
 
 
 def test_fixture_tables_clean_without_quarantine(data_dir):
-    curated = data_dir / "raw" / "curated"
+    curated = data_dir / "raw" / "belarus"
     counts = clean_prisoner_counts(curated / "prisoner_counts.csv")
     assert counts.quarantine.empty
     assert len(counts.rows) == counts.rows_in == 7
@@ -59,7 +59,7 @@ BAD_ROWS = [
 
 def test_every_copy_of_a_repeated_id_is_quarantined_whatever_the_order(data_dir):
     """Row order never decides which of two figures with one id is used."""
-    path = data_dir / "raw" / "curated" / "prisoner_counts.csv"
+    path = data_dir / "raw" / "belarus" / "prisoner_counts.csv"
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     copy = lines[1].replace(",100,", ",1135,")
     for text in (lines + [copy], [lines[0], copy, *lines[1:]]):
@@ -70,7 +70,7 @@ def test_every_copy_of_a_repeated_id_is_quarantined_whatever_the_order(data_dir)
 
 
 def test_a_date_after_the_build_date_is_quarantined(data_dir, monkeypatch):
-    path = data_dir / "raw" / "curated" / "prisoner_counts.csv"
+    path = data_dir / "raw" / "belarus" / "prisoner_counts.csv"
     monkeypatch.setenv("ANALYSIS_BUILD_DATE", "2024-03-30")
     checked = clean_prisoner_counts(path)
     late = checked.quarantine[checked.quarantine["reason"].str.contains("not_after_build_date")]
@@ -81,7 +81,7 @@ def test_a_date_after_the_build_date_is_quarantined(data_dir, monkeypatch):
 
 @pytest.mark.parametrize(("row", "column", "reason"), BAD_ROWS)
 def test_a_bad_row_is_quarantined_with_line_column_and_reason(data_dir, row, column, reason):
-    path = data_dir / "raw" / "curated" / "prisoner_counts.csv"
+    path = data_dir / "raw" / "belarus" / "prisoner_counts.csv"
     with open(path, "a", encoding="utf-8") as handle:
         handle.write(row + "\n")
     checked = clean_prisoner_counts(path)
@@ -97,7 +97,7 @@ def test_a_bad_row_is_quarantined_with_line_column_and_reason(data_dir, row, col
 
 
 def test_a_row_with_too_many_fields_is_quarantined(data_dir):
-    path = data_dir / "raw" / "curated" / "relief_events.csv"
+    path = data_dir / "raw" / "belarus" / "relief_events.csv"
     with open(path, "a", encoding="utf-8") as handle:
         handle.write("rl003,2024-04-01,day,false,a,US,relief,licence,x,y,,,https://e.org,,extra\n")
     checked = clean_relief_events(path)
@@ -106,7 +106,7 @@ def test_a_row_with_too_many_fields_is_quarantined(data_dir):
 
 
 def test_a_file_with_a_missing_column_stops_with_file_and_column(data_dir):
-    path = data_dir / "raw" / "curated" / "release_events.csv"
+    path = data_dir / "raw" / "belarus" / "release_events.csv"
     frame = pd.read_csv(path, dtype=str).drop(columns=["released_total"])
     frame.to_csv(path, index=False)
     with pytest.raises(InputError, match=r"release_events\.csv, line 1, column 'released_total'"):

@@ -8,7 +8,7 @@ import pytest
 
 from analysis import paths
 
-CURATED = paths.REPO_DIR / "data" / "raw" / "curated"
+CURATED = paths.REPO_DIR / "data" / "raw" / "belarus"
 DATE_COLUMN = {"release_events": "event_date", "relief_events": "event_date",
                "sanctions_measures": "measure_date", "prisoner_counts": "ref_date"}
 REFERENCES = ("alt_of", "same_step_as", "linked_release_event", "freed_later_in")

@@ -32,7 +32,7 @@ def parquet_bytes() -> dict[str, bytes]:
 
 
 def curated(data_dir: Path, table: str) -> Path:
-    return data_dir / "raw" / "curated" / f"{table}.csv"
+    return data_dir / "raw" / "belarus" / f"{table}.csv"
 
 
 def test_load_warns_once_per_file_with_quarantined_rows_every_time(data_dir):
@@ -44,7 +44,7 @@ def test_load_warns_once_per_file_with_quarantined_rows_every_time(data_dir):
         notices = [str(warning.message) for warning in caught
                    if warning.category is store.QuarantineWarning]
         assert len(notices) == 1
-        assert notices[0].startswith("data/raw/curated/prisoner_counts.csv: 1 of 7 rows "
+        assert notices[0].startswith("data/raw/belarus/prisoner_counts.csv: 1 of 7 rows "
                                      "quarantined")
         assert "line 4" in notices[0] and "a whole number" in notices[0]
         assert "analysis.load('quarantine')" in notices[0]
@@ -65,7 +65,7 @@ def test_load_says_in_one_line_what_it_rebuilt(data_dir, capsys):
     analysis.load("panel_monthly")
     lines = capsys.readouterr().out.splitlines()
     assert lines == ["Rebuilt release_events, prisoners_daily, panel_monthly (1 raw row changed "
-                     "in data/raw/curated/release_events.csv); analysis.changes() has the "
+                     "in data/raw/belarus/release_events.csv); analysis.changes() has the "
                      "detail."]
     analysis.load("panel_monthly")
     assert capsys.readouterr().out == "", "a fresh load says nothing"
@@ -166,7 +166,7 @@ def test_quarantine_command_starts_with_a_summary_and_never_says_nan(data_dir):
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert out.startswith("Quarantined rows by file and reason:\n"
-                          "  data/raw/curated/prisoner_counts.csv: 1 row(s)\n"
+                          "  data/raw/belarus/prisoner_counts.csv: 1 row(s)\n"
                           "    1 × (whole row): expected date_precision that matches")
     assert out.index("by file and reason") < out.index("┃ line")
     assert "nan" not in out.lower().replace("nancy", "")
@@ -188,7 +188,7 @@ def test_shipped_faults_are_used_or_refused_out_loud(shipped_data_dir, monkeypat
     naming file, line and rule, or read as meant; no traceback, nothing half built."""
     monkeypatch.setenv("ANALYSIS_SHARED_DIR", str(shipped_data_dir / "no-shared"))
     monkeypatch.setenv("ANALYSIS_BUILD_DATE", "2026-11-25")
-    folder = shipped_data_dir / "raw" / "curated"
+    folder = shipped_data_dir / "raw" / "belarus"
     panel = analysis.load("panel_monthly")
 
     counts = pd.read_csv(folder / "prisoner_counts.csv", dtype=str, keep_default_na=False)

@@ -19,7 +19,7 @@ def edit_cell(path, record_id, column, value):
 def test_editing_a_raw_value_changes_the_panel_on_the_next_load(data_dir):
     before = analysis.load("panel_monthly").set_index("month")
     assert before.loc["2024-03-01", "released"] == 40
-    edit_cell(data_dir / "raw" / "curated" / "release_events.csv", "re001",
+    edit_cell(data_dir / "raw" / "belarus" / "release_events.csv", "re001",
               "released_political_prisoners", "44")
     after = analysis.load("panel_monthly").set_index("month")
     assert after.loc["2024-03-01", "released"] == 44
@@ -36,7 +36,7 @@ def test_a_fresh_load_only_reads(data_dir):
 
 def test_only_datasets_downstream_of_an_edit_are_rebuilt(data_dir):
     store.build()
-    edit_cell(data_dir / "raw" / "curated" / "relief_events.csv", "rl002", "step_type", "relief")
+    edit_cell(data_dir / "raw" / "belarus" / "relief_events.csv", "rl002", "step_type", "relief")
     downstream = ["relief_events", "sanctions_timeline", "panel_monthly"]
     assert store.stale() == downstream
     rebuilt = [r.name for r in store.build() if r.rebuilt]
@@ -46,7 +46,7 @@ def test_only_datasets_downstream_of_an_edit_are_rebuilt(data_dir):
 def test_provenance_records_inputs_rows_and_version(data_dir):
     store.build()
     provenance = read_provenance(paths.processed_path("prisoner_counts"))
-    raw = data_dir / "raw" / "curated" / "prisoner_counts.csv"
+    raw = data_dir / "raw" / "belarus" / "prisoner_counts.csv"
     assert provenance["inputs"] == {paths.display_path(raw): sha256_file(raw)}
     assert (provenance["rows_in"], provenance["rows_out"], provenance["rows_quarantined"]) == (
         7, 7, 0)
@@ -54,7 +54,7 @@ def test_provenance_records_inputs_rows_and_version(data_dir):
 
 
 def test_quarantined_rows_are_counted_and_loadable(data_dir):
-    with open(data_dir / "raw" / "curated" / "prisoner_counts.csv", "a") as handle:
+    with open(data_dir / "raw" / "belarus" / "prisoner_counts.csv", "a") as handle:
         handle.write("pc009,2024-04-30,day,false,,current_count,many,exact,viasna,"
                      "viasna_political_prisoners,https://example.org/q,\n")
     results = {r.name: r for r in store.build()}

@@ -4,6 +4,12 @@ This is the lineage, readable without running anything: raw files → cleaned ta
 resolved counts and conflicts → daily series → monthly panel. Builders are named as
 ``module:function`` so that reading the catalog (as ``load`` does on every call) imports
 nothing heavy.
+
+Every dataset is built per country (``data/processed/<country>/``) from that country's raw
+folder, except those that only some countries have: ``needs="sanctions"`` (a country with
+``sanctions_measures.csv``, see ``analysis.country``) and ``needs="claim"`` (a country with
+pre-registered claim dates). A builder receives None for an upstream dataset its country does
+not have. ``CROSS_COUNTRY`` datasets (``episodes``) are built once from every country's.
 """
 
 from __future__ import annotations
@@ -21,8 +27,9 @@ class Dataset:
     name: str
     description: str
     builder: str
-    inputs: Callable[[], list[Path]] = list
-    """Raw files the dataset is built from (a function, so paths follow ANALYSIS_DATA_DIR)."""
+    inputs: Callable[[str], list[Path]] = lambda country: []
+    """Raw files the dataset is built from, given the country (a function, so paths follow
+    ANALYSIS_DATA_DIR)."""
     upstream: tuple[str, ...] = ()
     on_request: bool = False
     """Built only when asked for by name (or by ``load``), not by a plain ``build()``: the tests
@@ -30,16 +37,27 @@ class Dataset:
     may_be_empty: bool = False
     """True where no rows is a valid outcome (no official list copy on this machine); any other
     dataset that others depend on stops the build when it comes out empty."""
+    needs: str | None = None
+    """``sanctions`` or ``claim``: built only for the countries that have them."""
 
 
-def _curated(table: str) -> Callable[[], list[Path]]:
-    return lambda: [paths.curated_dir() / f"{table}.csv"]
+def _curated(table: str) -> Callable[[str], list[Path]]:
+    return lambda country: [paths.country_dir(country) / f"{table}.csv"]
 
 
-def _official_list_copies() -> list[Path]:
+def _country_file(country: str) -> list[Path]:
+    """``country.yml``: the counting organisation and model settings the dataset follows."""
+    return [paths.country_dir(country) / paths.COUNTRY_FILE]
+
+
+def _official_list_copies(country: str) -> list[Path]:
     from analysis.derive.designations import list_copy_paths
 
     return list_copy_paths()
+
+
+def _every_country_file(country: str) -> list[Path]:
+    return [paths.country_dir(each) / paths.COUNTRY_FILE for each in paths.countries()]
 
 
 DATASETS: dict[str, Dataset] = {
@@ -71,6 +89,7 @@ DATASETS: dict[str, Dataset] = {
             "sectoral and aviation measures, relief, renewals; alternative counts flagged.",
             "analysis.steps:build_sanctions_measures",
             _curated("sanctions_measures"),
+            needs="sanctions",
         ),
         Dataset(
             "sanctions_timeline",
@@ -87,12 +106,14 @@ DATASETS: dict[str, Dataset] = {
             "analysis.steps:build_sanctions_designations",
             _official_list_copies,
             may_be_empty=True,
+            needs="sanctions",
         ),
         Dataset(
             "count_conflicts",
             "Every metric and date with disagreeing figures, the figure chosen and the "
             "criterion of the resolution rule that decided.",
             "analysis.steps:build_count_conflicts",
+            _country_file,
             upstream=("prisoner_counts",),
         ),
         Dataset(
@@ -101,6 +122,7 @@ DATASETS: dict[str, Dataset] = {
             "recognitions, political prisoners freed in release batches and other exits, each "
             "with its 95% interval, fitted to every sourced figure at once.",
             "analysis.steps:build_flows_monthly",
+            _country_file,
             upstream=("prisoner_counts", "release_events"),
         ),
         Dataset(
@@ -108,6 +130,7 @@ DATASETS: dict[str, Dataset] = {
             "Posterior draws of the stock-flow model's monthly stock and flows (draw, month), "
             "which the tests of the claim use to carry the model's uncertainty.",
             "analysis.steps:build_flows_draws",
+            _country_file,
             upstream=("prisoner_counts", "release_events"),
         ),
         Dataset(
@@ -115,6 +138,7 @@ DATASETS: dict[str, Dataset] = {
             "Political prisoners held per day with a 95% interval, from the stock-flow model: "
             "batches leave on their day, the month's other flows spread evenly.",
             "analysis.steps:build_prisoners_daily",
+            _country_file,
             upstream=("prisoner_counts", "release_events"),
         ),
         Dataset(
@@ -123,6 +147,7 @@ DATASETS: dict[str, Dataset] = {
             "batches, relief and engagement steps, sanctions packages, designations per "
             "jurisdiction.",
             "analysis.steps:build_panel_monthly",
+            _country_file,
             upstream=("prisoners_daily", "flows_monthly", "prisoner_counts", "release_events",
                       "sanctions_timeline", "sanctions_designations"),
         ),
@@ -133,6 +158,7 @@ DATASETS: dict[str, Dataset] = {
             "analysis.steps:build_claim_power",
             upstream=("panel_monthly", "flows_draws"),
             on_request=True,
+            needs="claim",
         ),
         Dataset(
             "claim_verdicts",
@@ -141,6 +167,7 @@ DATASETS: dict[str, Dataset] = {
             "analysis.steps:build_claim_verdicts",
             upstream=("panel_monthly", "flows_draws", "claim_power"),
             on_request=True,
+            needs="claim",
         ),
     ]
 }
@@ -150,24 +177,58 @@ CODE_FILES = ("io.py", "validate.py", "schemas.py", "rules.py", "catalog.py", "s
 """Modules whose code shapes the datasets: a change to them makes every dataset stale."""
 
 
+CROSS_COUNTRY: dict[str, Dataset] = {
+    "episodes": Dataset(
+        "episodes",
+        "One row per relief-for-release episode of every country (from the episodes of each "
+        "country.yml): the deal, the relief and its reversal, political prisoners freed, and "
+        "the stock-flow model's count before, 12 and 24 months after, with 95% intervals.",
+        "analysis.episodes:build_episodes",
+        _every_country_file,
+        upstream=("prisoner_counts", "release_events", "flows_monthly", "flows_draws"),
+    ),
+}
+"""Datasets built from every configured country's; ``upstream`` names the datasets of each
+country they read. Stored in ``data/processed/`` itself."""
+
+
 def dataset(name: str) -> Dataset:
     try:
-        return DATASETS[name]
+        return DATASETS[name] if name in DATASETS else CROSS_COUNTRY[name]
     except KeyError:
-        known = ", ".join(DATASETS)
+        known = ", ".join([*DATASETS, *CROSS_COUNTRY])
         raise UnknownDatasetError(f"unknown dataset {name!r}; known datasets: {known}") from None
 
 
-def build_order(names: list[str] | None = None) -> list[str]:
-    """``names`` and everything they depend on, upstream first."""
+def applies(name: str, country: str) -> bool:
+    """Whether ``country`` has the dataset ``name`` (see ``Dataset.needs``)."""
+    from analysis import country as countries
+
+    needs = dataset(name).needs
+    if needs == "sanctions":
+        return countries.has_sanctions(country)
+    if needs == "claim":
+        return countries.has_claim(country)
+    return True
+
+
+def build_order(names: list[str] | None = None, country: str = paths.DEFAULT_COUNTRY
+                ) -> list[str]:
+    """``names`` and everything they depend on that ``country`` has, upstream first."""
     ordered: list[str] = []
+    for name in names or []:
+        if name in DATASETS and not applies(name, country):
+            raise UnknownDatasetError(f"{name} is not built for {country}: it needs "
+                                      f"{dataset(name).needs} data that country does not have")
 
     def visit(name: str) -> None:
         for parent in dataset(name).upstream:
-            visit(parent)
+            if applies(parent, country):
+                visit(parent)
         if name not in ordered:
             ordered.append(name)
 
-    for name in names or [name for name, spec in DATASETS.items() if not spec.on_request]:
+    for name in names or [name for name, spec in DATASETS.items()
+                          if not spec.on_request and applies(name, country)]:
         visit(name)
     return ordered

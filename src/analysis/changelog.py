@@ -64,17 +64,18 @@ class Snapshot:
     meta: dict[str, Any] = field(default_factory=dict)
 
 
-def snapshots_dir() -> Path:
-    return paths.processed_dir() / "snapshots"
+def snapshots_dir(country: str = paths.DEFAULT_COUNTRY) -> Path:
+    """Each country's builds are recorded beside its datasets."""
+    return paths.processed_dir(country) / "snapshots"
 
 
-def kept_files_dir() -> Path:
-    return snapshots_dir() / "datasets"
+def kept_files_dir(country: str = paths.DEFAULT_COUNTRY) -> Path:
+    return snapshots_dir(country) / "datasets"
 
 
-def snapshot_paths() -> list[Path]:
+def snapshot_paths(country: str = paths.DEFAULT_COUNTRY) -> list[Path]:
     """Recorded snapshots, oldest first."""
-    folder = snapshots_dir()
+    folder = snapshots_dir(country)
     return sorted(folder.glob("[0-9]*.parquet")) if folder.is_dir() else []
 
 
@@ -85,7 +86,8 @@ def read_snapshot(path: Path) -> Snapshot:
 HEADLINE_INPUTS = ("prisoners_daily", "panel_monthly", "release_events")
 
 
-def take_snapshot(previous: Snapshot | None = None) -> Snapshot:
+def take_snapshot(previous: Snapshot | None = None, country: str = paths.DEFAULT_COUNTRY
+                  ) -> Snapshot:
     """The processed datasets as they are on disk now, with their headline numbers.
 
     A dataset whose fingerprint is the one ``previous`` recorded is the same file, so its rows
@@ -93,13 +95,13 @@ def take_snapshot(previous: Snapshot | None = None) -> Snapshot:
     """
     from analysis.store import stale
 
-    outdated = set(stale())
+    outdated = set(stale(country=country))
     before = previous.meta.get("datasets", {}) if previous is not None else {}
     frames: dict[str, pd.DataFrame] = {}
     datasets: dict[str, dict[str, Any]] = {}
     parts = []
     for name in catalog.DATASETS:
-        path = paths.processed_path(name)
+        path = paths.processed_path(name, country)
         if not path.is_file():
             continue
         if name in HEADLINE_INPUTS and name not in outdated:
@@ -117,7 +119,7 @@ def take_snapshot(previous: Snapshot | None = None) -> Snapshot:
             datasets[name] = {
                 "fingerprint": fingerprint, "rows": provenance["rows_out"], "content": False,
                 "file": single_input if LINE_COLUMN in read_columns(path) else None,
-                "kept_file": _keep_file(name, path, fingerprint)}
+                "kept_file": _keep_file(name, path, fingerprint, country)}
             continue
         frame = frames[name] if name in frames else read_parquet(path)
         datasets[name] = {"fingerprint": fingerprint, "rows": len(frame), "content": True,
@@ -129,9 +131,9 @@ def take_snapshot(previous: Snapshot | None = None) -> Snapshot:
                            "headline": headline_values(frames)})
 
 
-def _keep_file(name: str, path: Path, fingerprint: str | None) -> str:
+def _keep_file(name: str, path: Path, fingerprint: str | None, country: str) -> str:
     """Link the dataset's Parquet file into the snapshots folder; returns the kept file's name."""
-    kept = kept_files_dir() / f"{name}.{(fingerprint or 'unknown')[:16]}.parquet"
+    kept = kept_files_dir(country) / f"{name}.{(fingerprint or 'unknown')[:16]}.parquet"
     if not kept.is_file():
         kept.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -232,13 +234,13 @@ def _number(value: Any) -> str | None:
     return str(int(value)) if value.is_integer() else f"{value:.6g}"
 
 
-def record_snapshot() -> Path:
+def record_snapshot(country: str = paths.DEFAULT_COUNTRY) -> Path:
     """Save a snapshot of the current build, carrying forward the latest claim results."""
-    history = snapshot_paths()
+    history = snapshot_paths(country)
     previous = read_snapshot(history[-1]) if history else None
-    snapshot = take_snapshot(previous)
+    snapshot = take_snapshot(previous, country)
     snapshot.meta["claims"] = previous.meta.get("claims") if previous else None
-    return _save(snapshot, int(history[-1].stem) + 1 if history else 1)
+    return _save(snapshot, int(history[-1].stem) + 1 if history else 1, country)
 
 
 def record_claim_results(table: pd.DataFrame) -> None:
@@ -286,33 +288,34 @@ def _claim_records(table: pd.DataFrame) -> list[dict[str, Any]]:
              for key, value in row.items()} for row in records.to_dict("records")]
 
 
-def _save(snapshot: Snapshot, number: int) -> Path:
-    target = snapshots_dir() / f"{number:06d}.parquet"
+def _save(snapshot: Snapshot, number: int, country: str = paths.DEFAULT_COUNTRY) -> Path:
+    target = snapshots_dir(country) / f"{number:06d}.parquet"
     write_parquet_atomic(snapshot.rows, target, snapshot.meta)
-    for old in snapshot_paths()[:-KEEP]:
+    for old in snapshot_paths(country)[:-KEEP]:
         old.unlink(missing_ok=True)
-    kept = {entry.get("kept_file") for path in snapshot_paths()
+    kept = {entry.get("kept_file") for path in snapshot_paths(country)
             for entry in ((read_provenance(path) or {}).get("datasets") or {}).values()}
-    for file in kept_files_dir().glob("*.parquet") if kept_files_dir().is_dir() else []:
+    kept_dir = kept_files_dir(country)
+    for file in kept_dir.glob("*.parquet") if kept_dir.is_dir() else []:
         if file.name not in kept:
             file.unlink(missing_ok=True)
     return target
 
 
-def changes() -> pd.DataFrame:
+def changes(country: str = paths.DEFAULT_COUNTRY) -> pd.DataFrame:
     """What the latest build changed compared with the previous build, one row per change.
 
     ``kind`` is row_added, row_removed, row_changed, headline or claim; ``file`` and ``line``
     point at the raw CSV line behind a changed row of a cleaned table; ``detail`` says it in
     words. Empty when there is no previous build (``attrs["previous"]`` is then None).
     """
-    history = snapshot_paths()
+    history = snapshot_paths(country)
     if len(history) < 2:
         report = _empty_report()
         report.attrs.update(previous=None, current=(read_provenance(history[-1]) or {})
                             .get("taken_at") if history else None)
         return report
-    return compare(read_snapshot(baseline(history)), read_snapshot(history[-1]))
+    return compare(read_snapshot(baseline(history)), read_snapshot(history[-1]), country)
 
 
 def baseline(history: list[Path]) -> Path:
@@ -327,7 +330,8 @@ def baseline(history: list[Path]) -> Path:
     return history[-2]
 
 
-def compare(previous: Snapshot, current: Snapshot) -> pd.DataFrame:
+def compare(previous: Snapshot, current: Snapshot, country: str = paths.DEFAULT_COUNTRY
+            ) -> pd.DataFrame:
     """Every difference between two snapshots, rows first, then headline numbers and claims."""
     records: list[dict[str, Any]] = []
     old_sets = previous.meta.get("datasets", {})
@@ -336,7 +340,7 @@ def compare(previous: Snapshot, current: Snapshot) -> pd.DataFrame:
     lineage = [name for name in catalog.DATASETS if name in names]
     for name in [*lineage, *sorted(names - set(lineage))]:
         records += _dataset_changes(name, old_sets.get(name), new_sets.get(name),
-                                    previous.rows, current.rows)
+                                    previous.rows, current.rows, country)
     records += _headline_changes(previous.meta.get("headline") or [],
                                  current.meta.get("headline") or [])
     records += _claim_changes((previous.meta.get("claims") or {}).get("rows"),
@@ -355,7 +359,8 @@ def _empty_report() -> pd.DataFrame:
 
 
 def _dataset_changes(name: str, old: dict | None, new: dict | None, old_rows: pd.DataFrame,
-                     new_rows: pd.DataFrame) -> list[dict[str, Any]]:
+                     new_rows: pd.DataFrame, country: str = paths.DEFAULT_COUNTRY
+                     ) -> list[dict[str, Any]]:
     if old is None:
         return [_change("row_added", name, detail=f"{name}: new dataset, {new['rows']} rows")]
     if new is None:
@@ -363,19 +368,20 @@ def _dataset_changes(name: str, old: dict | None, new: dict | None, old_rows: pd
     if old.get("fingerprint") and old["fingerprint"] == new.get("fingerprint"):
         return []
     if "kept_file" in old or "kept_file" in new:
-        return _large_dataset_changes(name, old, new)
+        return _large_dataset_changes(name, old, new, country)
     merged = old_rows[old_rows["dataset"] == name].merge(
         new_rows[new_rows["dataset"] == name], on="key", how="outer", suffixes=("_old", "_new"),
         indicator=True, sort=False)
     return _row_records(name, merged, old.get("file"), new.get("file"))
 
 
-def _large_dataset_changes(name: str, old: dict, new: dict) -> list[dict[str, Any]]:
+def _large_dataset_changes(name: str, old: dict, new: dict, country: str
+                           ) -> list[dict[str, Any]]:
     """Rows of a large dataset compared by value from the kept files, cells rendered only for
     the rows that differ."""
     frames = {}
     for side, entry in (("old", old), ("new", new)):
-        kept = kept_files_dir() / entry.get("kept_file", "")
+        kept = kept_files_dir(country) / entry.get("kept_file", "")
         if "kept_file" not in entry or not kept.is_file():
             return [_change("row_changed", name, detail=f"{name}: rebuilt, {old['rows']} → "
                             f"{new['rows']} rows; rows not compared, as the {side} build kept "

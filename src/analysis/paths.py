@@ -30,9 +30,22 @@ def raw_dir() -> Path:
     return data_dir() / "raw"
 
 
-def curated_dir() -> Path:
-    """Hand-built tables compiled from sourced research, one CSV and one meta.yml each."""
-    return raw_dir() / "curated"
+DEFAULT_COUNTRY = "belarus"
+"""The country every entry point serves unless told otherwise."""
+
+COUNTRY_FILE = "country.yml"
+
+
+def country_dir(country: str = DEFAULT_COUNTRY) -> Path:
+    """A country's raw folder: its ``country.yml`` and its curated tables compiled from sourced
+    research, one CSV and one meta.yml each. A country is configured by having this folder."""
+    return raw_dir() / country
+
+
+def countries() -> list[str]:
+    """Configured countries: the folders of ``raw/`` that hold a ``country.yml``, default first."""
+    found = sorted(path.parent.name for path in raw_dir().glob(f"*/{COUNTRY_FILE}"))
+    return sorted(found, key=lambda country: country != DEFAULT_COUNTRY)
 
 
 def lists_dir() -> Path:
@@ -40,12 +53,17 @@ def lists_dir() -> Path:
     return raw_dir() / "lists"
 
 
-def processed_dir() -> Path:
+def processed_root() -> Path:
+    """Datasets across countries (``episodes``); each country's own are in a folder below."""
     return data_dir() / "processed"
 
 
-def processed_path(name: str) -> Path:
-    return processed_dir() / f"{name}.parquet"
+def processed_dir(country: str = DEFAULT_COUNTRY) -> Path:
+    return processed_root() / country
+
+
+def processed_path(name: str, country: str = DEFAULT_COUNTRY) -> Path:
+    return processed_dir(country) / f"{name}.parquet"
 
 
 def shared_dir() -> Path:

@@ -477,7 +477,9 @@ FLOWS_MONTHLY = pa.DataFrameSchema(
     strict=True,
 )
 
-_EVENT_COUNT = pa.Column("Int64", pa.Check.ge(0))
+_EVENT_COUNT = pa.Column("Int64", pa.Check.ge(0), nullable=True)
+"""Missing in months the research of its raw table did not cover, and sanctions packages in
+every month for a country without sanctions data."""
 
 PANEL_MONTHLY = pa.DataFrameSchema(
     {

@@ -1,7 +1,8 @@
 """Builders named in the catalog: load inputs → process → return what to save.
 
-Each takes the upstream datasets (already built and read) and the raw input paths, and
-returns a ``Built``; ``analysis.store`` validates, writes and records provenance.
+Each takes the upstream datasets (already built and read; None for one the country does not
+have), the raw input paths and the country, and returns a ``Built``; ``analysis.store``
+validates, writes and records provenance.
 """
 
 from __future__ import annotations
@@ -12,6 +13,9 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.validate import empty_quarantine
+
+
+Upstream = dict[str, pd.DataFrame | None]
 
 
 @dataclass(frozen=True)
@@ -29,94 +33,108 @@ def _cleaned(checked) -> Built:
     return Built(checked.rows, checked.quarantine, checked.rows_in)
 
 
-def build_prisoner_counts(upstream: dict[str, pd.DataFrame], files: list[Path]) -> Built:
+def build_prisoner_counts(upstream: Upstream, files: list[Path], country: str) -> Built:
     from analysis.sources.curated import clean_prisoner_counts
 
     return _cleaned(clean_prisoner_counts(files[0]))
 
 
-def build_release_events(upstream: dict[str, pd.DataFrame], files: list[Path]) -> Built:
+def build_release_events(upstream: Upstream, files: list[Path], country: str) -> Built:
     from analysis.sources.curated import clean_release_events
 
     return _cleaned(clean_release_events(files[0]))
 
 
-def build_relief_events(upstream: dict[str, pd.DataFrame], files: list[Path]) -> Built:
+def build_relief_events(upstream: Upstream, files: list[Path], country: str) -> Built:
     from analysis.sources.curated import clean_relief_events
 
     return _cleaned(clean_relief_events(files[0]))
 
 
-def build_sanctions_measures(upstream: dict[str, pd.DataFrame], files: list[Path]) -> Built:
+def build_sanctions_measures(upstream: Upstream, files: list[Path], country: str) -> Built:
     from analysis.sources.curated import clean_sanctions_measures
 
     return _cleaned(clean_sanctions_measures(files[0]))
 
 
-def build_sanctions_timeline(upstream: dict[str, pd.DataFrame], files: list[Path]) -> Built:
+def build_sanctions_timeline(upstream: Upstream, files: list[Path], country: str) -> Built:
     from analysis.derive.timeline import build_sanctions_timeline as build
 
     measures, relief = upstream["sanctions_measures"], upstream["relief_events"]
-    return _derived(build(measures, relief), len(measures) + len(relief))
+    timeline = build(measures, relief)
+    return _derived(timeline, len(relief) + (0 if measures is None else len(measures)))
 
 
-def build_sanctions_designations(upstream: dict[str, pd.DataFrame], files: list[Path]
-                                 ) -> Built:
+def build_sanctions_designations(upstream: Upstream, files: list[Path], country: str) -> Built:
     from analysis.derive.designations import read_belarus_designations
 
     designations = read_belarus_designations()
     return _derived(designations, len(designations))
 
 
-def build_count_conflicts(upstream: dict[str, pd.DataFrame], files: list[Path]) -> Built:
+def build_count_conflicts(upstream: Upstream, files: list[Path], country: str) -> Built:
+    from analysis.country import resolution_rule
     from analysis.derive.resolve import conflicts_report
 
     counts = upstream["prisoner_counts"]
-    return _derived(conflicts_report(counts), len(counts))
+    return _derived(conflicts_report(counts, resolution_rule(country)), len(counts))
 
 
-def build_flows_monthly(upstream: dict[str, pd.DataFrame], files: list[Path]) -> Built:
-    from analysis.derive.flows import fitted_flows, flows_monthly
+def country_fit(upstream: Upstream, country: str):
+    """The stock-flow model of the country's counts, with its counting organisation's rule,
+    headline scope and model start."""
+    from analysis import country as countries
+    from analysis.derive.flows import fitted_flows
 
-    counts = upstream["prisoner_counts"]
-    return _derived(flows_monthly(fitted_flows(counts, upstream["release_events"])),
-                    len(counts))
-
-
-def build_flows_draws(upstream: dict[str, pd.DataFrame], files: list[Path]) -> Built:
-    from analysis.derive.flows import fitted_flows, flows_draws
-
-    counts = upstream["prisoner_counts"]
-    return _derived(flows_draws(fitted_flows(counts, upstream["release_events"])), len(counts))
+    return fitted_flows(upstream["prisoner_counts"], upstream["release_events"],
+                        countries.resolution_rule(country), countries.headline_scope(country),
+                        countries.model_start(country))
 
 
-def build_prisoners_daily(upstream: dict[str, pd.DataFrame], files: list[Path]) -> Built:
-    from analysis.derive.flows import fitted_flows, prisoners_daily
+def build_flows_monthly(upstream: Upstream, files: list[Path], country: str) -> Built:
+    from analysis.derive.flows import flows_monthly
 
-    counts = upstream["prisoner_counts"]
-    return _derived(prisoners_daily(fitted_flows(counts, upstream["release_events"])),
-                    len(counts))
+    fit = country_fit(upstream, country)
+    return _derived(flows_monthly(fit), len(upstream["prisoner_counts"]))
 
 
-def build_panel_monthly(upstream: dict[str, pd.DataFrame], files: list[Path]) -> Built:
+def build_flows_draws(upstream: Upstream, files: list[Path], country: str) -> Built:
+    from analysis.derive.flows import flows_draws
+
+    fit = country_fit(upstream, country)
+    return _derived(flows_draws(fit), len(upstream["prisoner_counts"]))
+
+
+def build_prisoners_daily(upstream: Upstream, files: list[Path], country: str) -> Built:
+    from analysis.derive.flows import prisoners_daily
+
+    fit = country_fit(upstream, country)
+    return _derived(prisoners_daily(fit), len(upstream["prisoner_counts"]))
+
+
+def build_panel_monthly(upstream: Upstream, files: list[Path], country: str) -> Built:
+    from analysis import country as countries, paths
     from analysis.derive.panel import build_panel_monthly as build
     from analysis.sources.curated import read_series_coverage
 
     daily = upstream["prisoners_daily"]
     panel = build(daily, upstream["prisoner_counts"], upstream["release_events"],
                   upstream["sanctions_timeline"], upstream["sanctions_designations"],
-                  upstream["flows_monthly"], coverage=read_series_coverage())
+                  upstream["flows_monthly"], countries.resolution_rule(country),
+                  coverage=read_series_coverage(paths.country_dir(country)),
+                  start=countries.panel_start(country),
+                  sanctions=countries.has_sanctions(country))
     return _derived(panel, len(daily))
 
 
-def build_claim_power(upstream: dict[str, pd.DataFrame], files: list[Path]) -> Built:
+def build_claim_power(upstream: Upstream, files: list[Path], country: str) -> Built:
     from analysis.claim import claim_data, power_table
 
     data = claim_data(upstream["panel_monthly"], upstream["flows_draws"])
     return _derived(power_table(data), len(upstream["panel_monthly"]))
 
 
-def build_claim_verdicts(upstream: dict[str, pd.DataFrame], files: list[Path]) -> Built:
+def build_claim_verdicts(upstream: Upstream, files: list[Path], country: str) -> Built:
     from analysis.claim import power_summary, test_claim
 
     verdicts = test_claim(upstream["panel_monthly"], draws=upstream["flows_draws"],

@@ -13,6 +13,10 @@ step that fails, a table that loses more than ``MAX_QUARANTINE_SHARE`` of its ro
 or a dataset others depend on that comes out empty ends the build with one line and leaves every
 dataset as it was. ``load`` and ``build`` say in one line per raw file how many rows were
 quarantined, and ``load`` says in one line what it rebuilt.
+
+Every function takes the country (default ``paths.DEFAULT_COUNTRY``): each country's datasets
+live in their own folder with their own lock and snapshots. ``episodes``, built from every
+country's datasets, is built by ``analysis.episodes`` on top of these.
 """
 
 from __future__ import annotations
@@ -75,71 +79,77 @@ def code_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def input_hashes(name: str) -> dict[str, str]:
+def input_hashes(name: str, country: str = paths.DEFAULT_COUNTRY) -> dict[str, str]:
     return {
         paths.display_path(file): sha256_file(file) if file.is_file() else "missing"
-        for file in catalog.dataset(name).inputs()
+        for file in catalog.dataset(name).inputs(country)
     }
 
 
-def fingerprints(names: list[str], hashes: dict[str, dict[str, str]] | None = None
-                 ) -> dict[str, str]:
+def fingerprints(names: list[str], hashes: dict[str, dict[str, str]] | None = None,
+                 country: str = paths.DEFAULT_COUNTRY) -> dict[str, str]:
     """Fingerprint of each dataset in ``names`` and of everything upstream of them.
 
     ``hashes`` (``input_hashes`` by dataset, as a build has them already) saves reading the
     raw files again: on a large input, hashing is a noticeable part of a build.
     """
     prints: dict[str, str] = {}
-    for name in catalog.build_order(names):
+    for name in catalog.build_order(names, country):
         spec = catalog.dataset(name)
         payload = {
-            "inputs": hashes[name] if hashes is not None else input_hashes(name),
-            "upstream": {parent: prints[parent] for parent in spec.upstream},
+            "inputs": hashes[name] if hashes is not None else input_hashes(name, country),
+            "upstream": {parent: prints[parent] for parent in spec.upstream if parent in prints},
             "code": code_fingerprint(),
         }
         prints[name] = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
     return prints
 
 
-def stale(names: list[str] | None = None) -> list[str]:
+def stale(names: list[str] | None = None, country: str = paths.DEFAULT_COUNTRY) -> list[str]:
     """Datasets (in build order) whose stored fingerprint differs from the current one."""
-    prints = fingerprints(names or list(catalog.DATASETS))
-    return [name for name, fingerprint in prints.items() if stored_fingerprint(name) != fingerprint]
+    prints = fingerprints(names or [name for name in catalog.DATASETS
+                                    if catalog.applies(name, country)], country=country)
+    return [name for name, fingerprint in prints.items()
+            if stored_fingerprint(name, country) != fingerprint]
 
 
-def stored_fingerprint(name: str) -> str | None:
-    return (read_provenance(paths.processed_path(name)) or {}).get("fingerprint")
+def stored_fingerprint(name: str, country: str = paths.DEFAULT_COUNTRY) -> str | None:
+    return (read_provenance(paths.processed_path(name, country)) or {}).get("fingerprint")
 
 
-def quarantine_path(name: str) -> Path:
-    return paths.processed_dir() / f"{name}{QUARANTINE_SUFFIX}.parquet"
+def quarantine_path(name: str, country: str = paths.DEFAULT_COUNTRY) -> Path:
+    return paths.processed_dir(country) / f"{name}{QUARANTINE_SUFFIX}.parquet"
 
 
 def build(names: list[str] | None = None, *, force: bool = False,
           on_step: Callable[[str, str], None] | None = None,
-          report_quarantine: bool = True) -> list[StepResult]:
+          report_quarantine: bool = True, country: str = paths.DEFAULT_COUNTRY
+          ) -> list[StepResult]:
     """Rebuild what is stale among ``names`` (default: all), or everything with ``force``.
 
     All or nothing: on any failure (``BuildError``, ``InputError``) no dataset changes. With
     ``report_quarantine``, warns once per raw file with quarantined rows behind ``names``.
     """
+    from analysis import country as countries
+
+    countries.config(country)
     try:
-        results = _build(names, force, on_step)
+        results = _build(names, force, on_step, country)
     except OSError as error:
-        raise BuildError(f"cannot write {paths.display_path(paths.processed_dir())} "
+        raise BuildError(f"cannot write {paths.display_path(paths.processed_dir(country))} "
                          f"({error.strerror or error}); every dataset is as it was before the "
                          "build") from None
     if report_quarantine:
-        _warn_quarantined(names)
+        _warn_quarantined(names, country)
     return results
 
 
 def _build(names: list[str] | None, force: bool,
-           on_step: Callable[[str, str], None] | None) -> list[StepResult]:
+           on_step: Callable[[str, str], None] | None, country: str) -> list[StepResult]:
     from filelock import FileLock, Timeout
 
-    paths.processed_dir().mkdir(parents=True, exist_ok=True)
-    lock = FileLock(paths.processed_dir() / ".build.lock")
+    paths.processed_dir(country).mkdir(parents=True, exist_ok=True)
+    lock = FileLock(paths.processed_dir(country) / ".build.lock")
     try:
         lock.acquire(timeout=0)
     except Timeout:
@@ -154,31 +164,32 @@ def _build(names: list[str] | None, force: bool,
                 "no build is running"
             ) from None
     try:
-        _remove_orphaned_temporaries()
-        results = _build_locked(names, force, on_step)
+        _remove_orphaned_temporaries(country)
+        results = _build_locked(names, force, on_step, country)
         if any(result.rebuilt for result in results):
             from analysis.changelog import record_snapshot
 
-            record_snapshot()
+            record_snapshot(country)
         return results
     finally:
         lock.release()
 
 
-def _remove_orphaned_temporaries() -> None:
+def _remove_orphaned_temporaries(country: str) -> None:
     """Delete the half-written files of a build that was killed; only builds write datasets,
     and the caller holds the build lock, so none of them is being written now."""
     for name in catalog.DATASETS:
-        for orphan in paths.processed_dir().glob(f".{name}.*.tmp"):
+        for orphan in paths.processed_dir(country).glob(f".{name}.*.tmp"):
             orphan.unlink(missing_ok=True)
 
 
 def _build_locked(names: list[str] | None, force: bool,
-                  on_step: Callable[[str, str], None] | None) -> list[StepResult]:
-    order = catalog.build_order(names)
-    hashes = {name: input_hashes(name) for name in order}
-    prints = fingerprints(order, hashes)
-    todo = {name for name in order if force or stored_fingerprint(name) != prints[name]}
+                  on_step: Callable[[str, str], None] | None, country: str
+                  ) -> list[StepResult]:
+    order = catalog.build_order(names, country)
+    hashes = {name: input_hashes(name, country) for name in order}
+    prints = fingerprints(order, hashes, country)
+    todo = {name for name in order if force or stored_fingerprint(name, country) != prints[name]}
     results = []
     frames: dict[str, pd.DataFrame] = {}
     staged: list[tuple[Path, pd.DataFrame, dict]] = []
@@ -190,25 +201,29 @@ def _build_locked(names: list[str] | None, force: bool,
             on_step(name, "building")
         spec = catalog.dataset(name)
         built, frame = _run_step(name, {
-            parent: frames.get(parent) if parent in frames
-            else read_parquet(paths.processed_path(parent)) for parent in spec.upstream})
+            parent: frames[parent] if parent in frames
+            else read_parquet(paths.processed_path(parent, country))
+            if catalog.applies(parent, country) else None
+            for parent in spec.upstream}, country)
         quarantined = int(built.quarantine["line"].nunique()) if len(built.quarantine) else 0
-        _check_losses(name, built.rows_in, len(frame), quarantined, built.quarantine)
+        _check_losses(name, built.rows_in, len(frame), quarantined, built.quarantine, country)
         provenance = {
             "dataset": name,
             "description": spec.description,
             "fingerprint": prints[name],
             "inputs": hashes[name],
-            "upstream": {parent: prints[parent] for parent in spec.upstream},
+            "upstream": {parent: prints[parent] for parent in spec.upstream if parent in prints},
+            "country": country,
             "rows_in": built.rows_in,
             "rows_out": len(frame),
             "rows_quarantined": quarantined,
             "package_version": _package_version(),
             "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         }
-        staged.append((quarantine_path(name), built.quarantine.astype({"line": "Int64"}),
+        staged.append((quarantine_path(name, country),
+                       built.quarantine.astype({"line": "Int64"}),
                        {"dataset": name, "fingerprint": prints[name]}))
-        staged.append((paths.processed_path(name), frame, provenance))
+        staged.append((paths.processed_path(name, country), frame, provenance))
         frames[name] = frame
         results.append(StepResult(name, True, built.rows_in, len(frame), quarantined))
         if on_step:
@@ -217,18 +232,20 @@ def _build_locked(names: list[str] | None, force: bool,
     return results
 
 
-def _run_step(name: str, upstream: dict[str, pd.DataFrame]):
+def _run_step(name: str, upstream: dict[str, pd.DataFrame | None], country: str):
     """The step's output and its validated frame; any failure becomes one line naming it."""
     spec = catalog.dataset(name)
     try:
         module, function = spec.builder.split(":")
-        built = getattr(importlib.import_module(module), function)(upstream, spec.inputs())
+        built = getattr(importlib.import_module(module), function)(upstream, spec.inputs(country),
+                                                                   country)
         return built, _validated(name, built.frame)
     except (AnalysisError, OSError):
         raise
     except Exception as error:
         detail = str(error).splitlines()[0] if str(error).strip() else type(error).__name__
-        raise BuildError(f"building {name} failed ({type(error).__name__}: {detail[:300]}); "
+        raise BuildError(f"building {name} for {country} failed ({type(error).__name__}: "
+                         f"{detail[:300]}); "
                          "every dataset is as it was before the build") from error
 
 
@@ -237,7 +254,7 @@ def max_quarantine_share() -> float:
 
 
 def _check_losses(name: str, rows_in: int, rows_out: int, quarantined: int,
-                  quarantine: pd.DataFrame) -> None:
+                  quarantine: pd.DataFrame, country: str = paths.DEFAULT_COUNTRY) -> None:
     """Stop when a table loses too many rows to quarantine, or comes out empty while other
     datasets are built from it: numbers built on what is left would look fine and be wrong."""
     share = max_quarantine_share()
@@ -249,7 +266,8 @@ def _check_losses(name: str, rows_in: int, rows_out: int, quarantined: int,
             f"{share:.0%}; first reasons: {reason}); nothing was changed. Fix the file, or see "
             "`python -m analysis quarantine`; ANALYSIS_MAX_QUARANTINE_SHARE sets the limit")
     spec = catalog.dataset(name)
-    needed_by = [other.name for other in catalog.DATASETS.values() if name in other.upstream]
+    needed_by = [other.name for other in catalog.DATASETS.values()
+                 if name in other.upstream and catalog.applies(other.name, country)]
     if not rows_out and needed_by and not spec.may_be_empty:
         raise BuildError(f"{name} came out empty and {', '.join(needed_by)} are built from it; "
                          "nothing was changed")
@@ -294,7 +312,7 @@ def _package_version() -> str:
         return "unknown"
 
 
-def load(name: str) -> pd.DataFrame:
+def load(name: str, country: str = paths.DEFAULT_COUNTRY) -> pd.DataFrame:
     """The dataset ``name`` as a DataFrame, rebuilt first if any of its inputs changed.
 
     Says in one line what it rebuilt, and warns once per raw file behind ``name`` that has
@@ -302,40 +320,48 @@ def load(name: str) -> pd.DataFrame:
     file, line, column, value and reason.
     """
     if name == "quarantine":
-        return load_quarantine()
+        return load_quarantine(country)
+    if name in catalog.CROSS_COUNTRY:
+        from analysis.episodes import load_cross_country
+
+        return load_cross_country(name)
     catalog.dataset(name)
-    if stale([name]):
-        results = build([name], report_quarantine=False)
-        print(rebuild_notice(results))
-    _warn_quarantined([name])
-    return read_parquet(paths.processed_path(name))
+    if stale([name], country):
+        results = build([name], report_quarantine=False, country=country)
+        print(rebuild_notice(results, country))
+    _warn_quarantined([name], country)
+    return read_parquet(paths.processed_path(name, country))
 
 
-def rebuild_notice(results: list[StepResult]) -> str:
+def rebuild_notice(results: list[StepResult], country: str = paths.DEFAULT_COUNTRY) -> str:
     """One line: the datasets rebuilt, how many raw rows changed, where to see the detail."""
     from analysis.changelog import changes
 
     rebuilt = [result.name for result in results if result.rebuilt]
-    report = changes()
+    report = changes(country)
+    where = "" if country == paths.DEFAULT_COUNTRY else f" for {country}"
     if report.attrs.get("previous") is None:
-        return f"Built {', '.join(rebuilt)} (first build); analysis.changes() has the detail."
+        return (f"Built {', '.join(rebuilt)}{where} (first build); analysis.changes() has the "
+                "detail.")
     raw = report[report["kind"].str.startswith("row_") & report["file"].notna()]
     edited = len(raw.drop_duplicates(["dataset", "key"]))
     files = ", ".join(sorted(raw["file"].unique()))
     rows = (f"{edited} raw row{'s' if edited != 1 else ''} changed in {files}" if edited
             else "no raw row changed: the code or an official list copy did")
-    return (f"Rebuilt {', '.join(rebuilt)} ({rows}); analysis.changes() has the detail.")
+    return (f"Rebuilt {', '.join(rebuilt)}{where} ({rows}); analysis.changes() has the detail.")
 
 
-def quarantine_notices(names: list[str] | None = None) -> list[str]:
+def quarantine_notices(names: list[str] | None = None, country: str = paths.DEFAULT_COUNTRY
+                       ) -> list[str]:
     """One line per raw file behind ``names`` with quarantined rows: how many, the first
     reasons, and how to list them."""
     notices = []
-    for name in catalog.build_order(names):
-        provenance = read_provenance(paths.processed_path(name)) or {}
-        if not provenance.get("rows_quarantined") or not quarantine_path(name).is_file():
+    for name in catalog.build_order(names, country):
+        provenance = read_provenance(paths.processed_path(name, country)) or {}
+        if (not provenance.get("rows_quarantined")
+                or not quarantine_path(name, country).is_file()):
             continue
-        quarantine = read_parquet(quarantine_path(name))
+        quarantine = read_parquet(quarantine_path(name, country))
         for file, rows in quarantine.groupby("file", sort=True):
             count = rows["line"].nunique()
             lines = ", ".join(str(line) for line in sorted(rows["line"].dropna().unique())[:5])
@@ -346,8 +372,8 @@ def quarantine_notices(names: list[str] | None = None) -> list[str]:
     return notices
 
 
-def _warn_quarantined(names: list[str] | None) -> None:
-    for notice in quarantine_notices(names):
+def _warn_quarantined(names: list[str] | None, country: str = paths.DEFAULT_COUNTRY) -> None:
+    for notice in quarantine_notices(names, country):
         warnings.warn(notice, QuarantineWarning, stacklevel=_outside_package())
 
 
@@ -361,9 +387,10 @@ def _outside_package() -> int:
     return level
 
 
-def load_quarantine() -> pd.DataFrame:
-    cleaned = [name for name, spec in catalog.DATASETS.items() if not spec.upstream]
-    if stale(cleaned):
-        build(cleaned, report_quarantine=False)
-    frames = [read_parquet(quarantine_path(name)) for name in cleaned]
+def load_quarantine(country: str = paths.DEFAULT_COUNTRY) -> pd.DataFrame:
+    cleaned = [name for name, spec in catalog.DATASETS.items()
+               if not spec.upstream and catalog.applies(name, country)]
+    if stale(cleaned, country):
+        build(cleaned, report_quarantine=False, country=country)
+    frames = [read_parquet(quarantine_path(name, country)) for name in cleaned]
     return pd.concat(frames, ignore_index=True)

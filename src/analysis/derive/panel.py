@@ -1,4 +1,5 @@
-"""The monthly panel the tests of the claim run on: one row per month from September 2020.
+"""The monthly panel the tests of the claim run on: one row per month from the country's
+``model.panel_start`` (Belarus: September 2020) or else the stock-flow model's first month.
 
 Column meanings and bases are in ``analysis.fields.FIELDS``. Counts of
 events are zero in a month the research covered and found no event, and missing in a month no
@@ -6,7 +7,8 @@ source covers (coverage is declared per series in the raw tables' ``.meta.yml``,
 ``COVERED_BY``); figures that come from reported totals (``recognized``) stay missing where no
 source gives one. Release figures cover announced batches only, not people freed at the end of
 their sentences. Political prisoners freed and all people freed are separate columns, never
-summed.
+summed. Columns from sanctions data (designations, sanctions packages) are missing, not zero,
+for a country without them (``analysis.country``).
 """
 
 from __future__ import annotations
@@ -14,9 +16,12 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.derive.designations import designations_monthly
+from analysis.paths import DEFAULT_COUNTRY
 from analysis.derive.resolve import DEFAULT_RULE, ResolutionRule, choose_counts
 
-PANEL_START = pd.Timestamp("2020-09-01")
+SANCTIONS_COLUMNS = ("designations_eu", "designations_us", "designations_uk",
+                     "sanctions_packages", "sanctions_packages_disputed")
+"""Columns built from sanctions measures and official lists: missing for a country without."""
 
 PANEL_COLUMNS: tuple[str, ...] = (
     "month",
@@ -74,8 +79,8 @@ def month_start(dates: pd.Series) -> pd.Series:
     return dates.dt.to_period("M").dt.to_timestamp().astype("datetime64[ns]")
 
 
-def panel_months(last: pd.Timestamp) -> pd.DatetimeIndex:
-    return pd.date_range(PANEL_START, month_start(pd.Series([last])).iloc[0], freq="MS")
+def panel_months(first: pd.Timestamp, last: pd.Timestamp) -> pd.DatetimeIndex:
+    return pd.date_range(first, month_start(pd.Series([last])).iloc[0], freq="MS")
 
 
 def prisoners_at_month_end(daily: pd.DataFrame, months: pd.DatetimeIndex) -> pd.DataFrame:
@@ -167,32 +172,48 @@ def blank_uncovered(panel: pd.DataFrame, coverage: Coverage) -> pd.DataFrame:
 
 
 def build_panel_monthly(daily: pd.DataFrame, counts: pd.DataFrame, releases: pd.DataFrame,
-                        timeline: pd.DataFrame, designations: pd.DataFrame,
+                        timeline: pd.DataFrame, designations: pd.DataFrame | None,
                         flows: pd.DataFrame, rule: ResolutionRule = DEFAULT_RULE,
-                        coverage: Coverage | None = None) -> pd.DataFrame:
+                        coverage: Coverage | None = None, start: pd.Timestamp | None = None,
+                        sanctions: bool = True) -> pd.DataFrame:
+    """The panel from ``start`` (default: the first month of ``flows``); with ``sanctions``
+    False (or no ``designations``) the sanctions columns are missing throughout."""
     dated = counts[counts["date_precision"] != "year"]
     ends = pd.concat([daily["date"], dated["date_end"],
                       releases.loc[releases["counts_as_release"], "date_end"]]).dropna()
-    months = panel_months(ends.max()) if len(ends) else pd.DatetimeIndex([], name="month")
+    first = start if start is not None else flows["month"].min()
+    months = (panel_months(first, ends.max()) if len(ends)
+              else pd.DatetimeIndex([], name="month"))
     panel = prisoners_at_month_end(daily, months)
-    for part in (recognitions_by_month(counts, rule), releases_by_month(releases),
-                 steps_by_month(timeline), designations_monthly(designations, months),
-                 model_flows_by_month(flows)):
+    parts = [recognitions_by_month(counts, rule), releases_by_month(releases),
+             steps_by_month(timeline), model_flows_by_month(flows)]
+    if sanctions and designations is not None:
+        parts.append(designations_monthly(designations, months))
+    for part in parts:
         panel = panel.merge(part, on="month", how="left", validate="1:1")
     event_counts = list(EVENT_COUNTS)
     panel[event_counts] = panel[event_counts].fillna(0).astype("Int64")
     panel = blank_uncovered(panel, coverage or {})
+    if not sanctions or designations is None:
+        for column in SANCTIONS_COLUMNS:
+            panel[column] = pd.array([pd.NA] * len(panel), dtype="Int64")
     panel["recognized"] = panel["recognized"].astype("Int64")
     panel["recognized_qualifier"] = panel["recognized_qualifier"].astype("string")
     return panel[list(PANEL_COLUMNS)]
 
 
 def panel_under_rule(counts: pd.DataFrame, releases: pd.DataFrame, timeline: pd.DataFrame,
-                     designations: pd.DataFrame, rule: ResolutionRule,
-                     coverage: Coverage | None = None) -> pd.DataFrame:
-    """The panel as another conflict-resolution rule would build it, for robustness checks."""
+                     designations: pd.DataFrame | None, rule: ResolutionRule,
+                     coverage: Coverage | None = None, country: str = DEFAULT_COUNTRY
+                     ) -> pd.DataFrame:
+    """The panel as another conflict-resolution rule would build it, for robustness checks,
+    with the country's counting organisation, model start and panel start."""
+    from analysis import country as countries
     from analysis.derive.flows import fitted_flows, flows_monthly, prisoners_daily
 
-    fit = fitted_flows(counts, releases, rule)
+    rule = countries.resolution_rule(country, rule)
+    fit = fitted_flows(counts, releases, rule, countries.headline_scope(country),
+                       countries.model_start(country))
     return build_panel_monthly(prisoners_daily(fit), counts, releases, timeline, designations,
-                               flows_monthly(fit), rule, coverage)
+                               flows_monthly(fit), rule, coverage, countries.panel_start(country),
+                               countries.has_sanctions(country))

@@ -10,7 +10,8 @@ follows on the next ``load``.
 Default rule, in words:
 1. exact beats approximate, which beats a round milestone, which beats a bound (so a lower
    bound never overrides an exact value);
-2. Viasna's own publication beats a republication, which beats any other source;
+2. the country's own counting organisation (``counting_organisation.publisher`` in its
+   ``country.yml``; for Belarus, Viasna) beats a republication, which beats any other source;
 3. a figure dated to the day beats one dated to the month or year;
 4. a figure whose year is stated beats one whose year was inferred;
 5. if still tied, the record listed first (lowest ``record_id``) is used and the report says so.
@@ -21,16 +22,22 @@ competes with a figure dated to that month's last day. A stock figure dated only
 cannot be placed in it and competes only with other year-dated figures.
 
 The rule also says which chosen counts may anchor the daily series: by default exact figures
-only, and a figure whose date was inferred from context only if it is Viasna's own or a
-republication of Viasna's (an inferred date on a third-party figure is too weak to pin the
-series to).
+only, and a figure whose date was inferred from context only if it is the counting
+organisation's own or a republication of it (an inferred date on a third-party figure is too
+weak to pin the series to).
+
+A rule names the counting organisation with ``for_publisher``; a rule that names none (as
+``DEFAULT_RULE``) counts any organisation in ``schemas.COUNTING_ORGANISATIONS`` as the own
+one, which is the same thing for a table of one country.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
+
+from analysis.schemas import COUNTING_ORGANISATIONS
 
 STOCK_METRICS = (
     "current_count",
@@ -51,12 +58,23 @@ class ResolutionRule:
     qualifier_rank: dict[str, int] = field(default_factory=lambda: {
         "exact": 0, "approx": 1, "milestone_round": 2, "lower_bound": 3, "upper_bound": 3})
     publisher_rank: dict[str, int] = field(default_factory=lambda: {
-        "viasna": 0, "republication": 1, "other": 2})
+        "own": 0, "republication": 1, "other": 2})
     precision_rank: dict[str, int] = field(default_factory=lambda: {
         "day": 0, "month": 1, "year": 2})
     order: tuple[str, ...] = ("qualifier", "publisher", "precision", "year_inferred")
     anchor_qualifiers: tuple[str, ...] = ("exact",)
-    anchor_inferred_date_publishers: tuple[str, ...] = ("viasna", "republication")
+    anchor_inferred_date_publishers: tuple[str, ...] = ("own", "republication")
+    own_publisher: str | None = None
+    """The ``publisher`` value of the country's counting organisation; None: any of them."""
+
+    def for_publisher(self, publisher: str) -> ResolutionRule:
+        return replace(self, own_publisher=publisher)
+
+    def publisher_role(self, publisher: pd.Series) -> pd.Series:
+        """``own`` for the counting organisation's own figures, else the publisher as is."""
+        own = (publisher == self.own_publisher if self.own_publisher is not None
+               else publisher.isin(list(COUNTING_ORGANISATIONS)))
+        return publisher.where(~own, "own")
 
 
 DEFAULT_RULE = ResolutionRule(name="exact_first")
@@ -67,7 +85,7 @@ ALTERNATIVE_RULE = ResolutionRule(
     anchor_qualifiers=("exact", "approx"),
     anchor_inferred_date_publishers=(),
 )
-"""For robustness checks: Viasna's own figure wins even when approximate, approximate figures
+"""For robustness checks: the counting organisation's own figure wins even when approximate, approximate figures
 also anchor the daily series, and no figure with an inferred date does."""
 
 
@@ -85,7 +103,8 @@ def conflict_key(counts: pd.DataFrame) -> pd.DataFrame:
 def _ranked(counts: pd.DataFrame, rule: ResolutionRule) -> pd.DataFrame:
     ranks = {
         "qualifier": counts["qualifier"].map(rule.qualifier_rank),
-        "publisher": counts["publisher"].map(rule.publisher_rank),
+        "publisher": rule.publisher_role(counts["publisher"]).map(rule.publisher_rank)
+        .fillna(max(rule.publisher_rank.values())),
         "precision": counts["date_precision"].map(rule.precision_rank),
         "year_inferred": counts["year_inferred"].astype(int),
     }

@@ -64,8 +64,13 @@ def _from_relief(relief: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-def build_sanctions_timeline(measures: pd.DataFrame, relief: pd.DataFrame) -> pd.DataFrame:
-    timeline = pd.concat([_from_measures(measures), _from_relief(relief)], ignore_index=True)
+def build_sanctions_timeline(measures: pd.DataFrame | None, relief: pd.DataFrame
+                             ) -> pd.DataFrame:
+    """The timeline; ``measures`` is None for a country without a sanctions-measures table,
+    whose timeline is its relief, engagement and other steps alone."""
+    parts = [_from_relief(relief)] if measures is None else [_from_measures(measures),
+                                                              _from_relief(relief)]
+    timeline = pd.concat(parts, ignore_index=True)
     timeline["duplicate_of"] = duplicate_steps(timeline)
     timeline["counts_in_panel"] = timeline["is_primary"] & timeline["duplicate_of"].isna()
     timeline = timeline.sort_values(["date_start", "source_table", "step_id"], kind="stable")

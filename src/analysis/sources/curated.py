@@ -1,4 +1,4 @@
-"""The curated tables compiled from sourced research (``data/raw/curated/``).
+"""The curated tables compiled from sourced research (``data/raw/<country>/``).
 
 One cleaner per table: read the CSV as text, validate it against its raw schema (failing rows
 are quarantined with file, line, column and reason), then convert the passing rows to types.
@@ -112,7 +112,7 @@ def read_series_coverage(folder: Path | None = None) -> dict[str, tuple[pd.Times
 
     from analysis import paths
 
-    folder = folder or paths.curated_dir()
+    folder = folder or paths.country_dir()
     coverage = {}
     for meta in sorted(folder.glob("*.meta.yml")):
         with open(meta, encoding="utf-8") as handle:
