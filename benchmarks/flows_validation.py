@@ -39,14 +39,25 @@ VALIDATION_SETTINGS = {"sweeps": 400, "burn_in": 100}
 """Fewer sweeps than the shipped 700 for the many refits; a refit still keeps 600 draws."""
 
 
-def real_inputs() -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The shipped ``prisoner_counts`` and ``release_events``, cleaned as the build cleans them
-    (the same frames ``analysis.load`` returns), without touching data/processed."""
+def real_inputs(country: str = "belarus") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The shipped ``prisoner_counts`` and ``release_events`` of a country, cleaned as the
+    build cleans them (the same frames ``analysis.load`` returns), without touching
+    data/processed."""
     from analysis.sources.curated import clean_prisoner_counts, clean_release_events
 
-    raw = REPO / "data" / "raw" / "curated"
+    raw = REPO / "data" / "raw" / country
     return (clean_prisoner_counts(raw / "prisoner_counts.csv").rows,
             clean_release_events(raw / "release_events.csv").rows)
+
+
+def country_design(country: str = "belarus"):
+    """The model's design on a country's shipped inputs, as its build makes it (counting
+    organisation, headline scope and first month from its ``country.yml``)."""
+    from analysis import country as config
+    from analysis.derive.flows import build_design
+
+    return build_design(*real_inputs(country), config.resolution_rule(country),
+                        config.headline_scope(country), start=config.model_start(country))
 
 
 def settings(**changes):
@@ -268,14 +279,15 @@ def convergence(flow_fit, chains: int) -> dict[str, float]:
 
 # --- fit time --------------------------------------------------------------------------------
 
-def fit_times(counts: pd.DataFrame, releases: pd.DataFrame, runs: int = 5) -> list[float]:
+def fit_times(counts: pd.DataFrame, releases: pd.DataFrame, runs: int = 5,
+              start: pd.Timestamp | None = None) -> list[float]:
     """Seconds for ``fit_flows`` (design and sampler, shipped settings) on the real inputs."""
     from analysis.derive.flows import fit_flows
 
     times = []
     for _ in range(runs):
         start = time.perf_counter()
-        fit_flows(counts, releases)
+        fit_flows(counts, releases, start=start)
         times.append(time.perf_counter() - start)
     return times
 
@@ -290,11 +302,12 @@ FIT_TARGET_SECONDS = 2.0
 def measure() -> dict:
     """Every figure of the section, at full size: the shipped sampler settings for coverage,
     and 400 sweeps a chain for each of the 55 leave-one-out refits."""
-    from analysis.derive.flows import SamplerSettings, build_design
+    from analysis import country as config
+    from analysis.derive.flows import SamplerSettings
 
     counts, releases = real_inputs()
-    times = fit_times(counts, releases, FIT_RUNS)
-    design = build_design(counts, releases)
+    times = fit_times(counts, releases, FIT_RUNS, config.model_start())
+    design = country_design()
     shipped = SamplerSettings()
     template = fit(design, shipped)
     return {
@@ -320,12 +333,11 @@ def _worst_months(result: dict, months: pd.DatetimeIndex, name: str, deals_month
 
 def section(figures: dict) -> list[str]:
     """The Markdown section, between its markers."""
-    from analysis.derive.flows import build_design
 
     times, shipped = figures["times"], figures["shipped"]
     loo = summarise_loo(figures["loo"])
     months = figures["months"]
-    design = build_design(*real_inputs())
+    design = country_design()
     deals_months = informative_months(design)
     best = min(times)
     lines = [

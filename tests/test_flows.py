@@ -169,8 +169,7 @@ def test_split_rhat_flags_chains_that_disagree():
 
 @pytest.fixture(scope="module")
 def real_design() -> flows.Design:
-    counts, releases = validation.real_inputs()
-    return flows.build_design(counts, releases)
+    return validation.country_design()
 
 
 @pytest.fixture(scope="module")

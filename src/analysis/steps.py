@@ -14,7 +14,6 @@ import pandas as pd
 
 from analysis.validate import empty_quarantine
 
-
 Upstream = dict[str, pd.DataFrame | None]
 
 
@@ -113,7 +112,8 @@ def build_prisoners_daily(upstream: Upstream, files: list[Path], country: str) -
 
 
 def build_panel_monthly(upstream: Upstream, files: list[Path], country: str) -> Built:
-    from analysis import country as countries, paths
+    from analysis import country as countries
+    from analysis import paths
     from analysis.derive.panel import build_panel_monthly as build
     from analysis.sources.curated import read_series_coverage
 

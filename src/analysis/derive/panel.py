@@ -16,8 +16,8 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.derive.designations import designations_monthly
-from analysis.paths import DEFAULT_COUNTRY
 from analysis.derive.resolve import DEFAULT_RULE, ResolutionRule, choose_counts
+from analysis.paths import DEFAULT_COUNTRY
 
 SANCTIONS_COLUMNS = ("designations_eu", "designations_us", "designations_uk",
                      "sanctions_packages", "sanctions_packages_disputed")

@@ -85,8 +85,8 @@ ALTERNATIVE_RULE = ResolutionRule(
     anchor_qualifiers=("exact", "approx"),
     anchor_inferred_date_publishers=(),
 )
-"""For robustness checks: the counting organisation's own figure wins even when approximate, approximate figures
-also anchor the daily series, and no figure with an inferred date does."""
+"""For robustness checks: the counting organisation's own figure wins even when approximate,
+approximate figures also anchor the daily series, and no figure with an inferred date does."""
 
 
 def conflict_key(counts: pd.DataFrame) -> pd.DataFrame:

@@ -1,0 +1,169 @@
+"""A country is configuration and data: every dataset builds for any folder with a
+``country.yml`` and the three curated tables, the episodes span the countries, the base rate
+has exact intervals, and each country's model beats straight lines on held-out counts."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import analysis
+from analysis import catalog, paths
+from analysis.episodes import EPISODE_COLUMNS, OUTCOMES
+from analysis.errors import UnknownDatasetError
+
+sys.path.insert(0, str(paths.REPO_DIR / "benchmarks"))
+import flows_validation as validation  # noqa: E402
+
+SHIPPED = ("belarus", "venezuela", "cuba")
+SOURCE = "https://example.org/synthetic"
+
+
+def _header(table: str) -> str:
+    path = paths.REPO_DIR / "data" / "raw" / paths.DEFAULT_COUNTRY / f"{table}.csv"
+    return path.read_text(encoding="utf-8").splitlines()[0]
+
+
+def write_synthetic_country(raw: Path, name: str = "atlantis") -> Path:
+    """Thirty month-end counts by an existing counting organisation, one release batch and
+    one relief step, and a ``country.yml`` naming one episode: nothing else."""
+    folder = raw / name
+    folder.mkdir(parents=True)
+    scope = "prisoners_defenders,prisoners_defenders_political_prisoners"
+    months = pd.date_range("2022-01-31", periods=30, freq="ME")
+    counts = [f"pc{i + 1:03d},{day:%Y-%m-%d},day,false,,current_count,"
+              f"{100 + 3 * i - (40 if day >= pd.Timestamp('2023-06-30') else 0)},exact,{scope},"
+              f"{SOURCE},synthetic count" for i, day in enumerate(months)]
+    (folder / "prisoner_counts.csv").write_text(
+        "\n".join([_header("prisoner_counts"), *counts]) + "\n", encoding="utf-8")
+    (folder / "release_events.csv").write_text("\n".join([
+        _header("release_events"),
+        f"re001,2023-06-10,day,false,40,40,primary,,pardon,stayed,pardon,,,false,,,,{SOURCE},"
+        "synthetic batch",
+    ]) + "\n", encoding="utf-8")
+    (folder / "relief_events.csv").write_text("\n".join([
+        _header("relief_events"),
+        f"rl001,2023-06-01,day,false,A government,US,relief,licence,a licence,the state,re001,,"
+        f"{SOURCE},synthetic step",
+    ]) + "\n", encoding="utf-8")
+    (folder / paths.COUNTRY_FILE).write_text(f"""\
+name: Atlantis
+counting_organisation:
+  name: A synthetic organisation
+  publisher: prisoners_defenders
+  counts_scope: prisoners_defenders_political_prisoners
+  definition: People held for their opinions (made up for a test).
+headline_metric: current_count
+coverage: {{current_count_first: '2022-01', current_count_last: '2024-06'}}
+claim_test: {{deal_era_start: null}}
+episodes:
+  - id: {name}-2023
+    deal_date: '2023-06-10'
+    relief_date: '2023-06-01'
+    relief: a licence
+    relief_steps: [rl001]
+    relief_reversed_on: null
+    reversal_steps: []
+    release_events: [re001]
+    sources: ['{SOURCE}']
+""", encoding="utf-8")
+    return folder
+
+
+def test_a_synthetic_country_builds_every_dataset_with_no_code_change(tmp_path, monkeypatch):
+    data = tmp_path / "data"
+    write_synthetic_country(data / "raw")
+    monkeypatch.setenv("ANALYSIS_DATA_DIR", str(data))
+    monkeypatch.setenv("ANALYSIS_SHARED_DIR", str(tmp_path / "no-shared"))
+    assert paths.countries() == ["atlantis"]
+    results = analysis.build(country="atlantis")
+    built = {result.name for result in results if result.rebuilt}
+    expected = {name for name, spec in catalog.DATASETS.items()
+                if not spec.on_request and spec.needs is None}
+    assert built == expected
+    for name in ("prisoners_daily", "flows_monthly", "flows_draws", "panel_monthly"):
+        assert len(analysis.load(name, country="atlantis")), name
+        assert (data / "processed" / "atlantis" / f"{name}.parquet").is_file()
+    panel = analysis.load("panel_monthly", country="atlantis")
+    assert panel["designations_eu"].isna().all(), "no official lists: missing, not zero"
+    assert panel["sanctions_packages"].isna().all()
+    assert panel["month"].min() == pd.Timestamp("2022-01-01")
+    with pytest.raises(UnknownDatasetError, match="not built for atlantis"):
+        analysis.load("sanctions_measures", country="atlantis")
+    episodes = analysis.load("episodes")
+    assert episodes["episode"].tolist() == ["atlantis-2023"]
+    row = episodes.iloc[0]
+    assert row["released_political"] == 40
+    assert row["stock_before"] == pytest.approx(148, abs=3)
+    assert row["stock_12m_low"] <= row["stock_12m"] <= row["stock_12m_high"]
+    assert pd.isna(row["stock_24m"]), "24 months after the deal is past the data"
+
+
+def test_the_conflict_rule_ranks_the_country_s_own_organisation_first():
+    from analysis.country import resolution_rule
+    from analysis.derive.resolve import choose_counts
+
+    counts = pd.DataFrame({
+        "record_id": ["pc1", "pc2"], "metric": "current_count",
+        "date_start": pd.Timestamp("2024-03-31"), "date_end": pd.Timestamp("2024-03-31"),
+        "date_precision": "day", "year_inferred": False, "value": [900, 881],
+        "qualifier": "exact", "publisher": ["republication", "foro_penal"]})
+    assert choose_counts(counts, resolution_rule("venezuela"))["value"].tolist() == [881]
+    assert choose_counts(counts, resolution_rule("cuba"))["value"].tolist() == [900]
+
+
+def test_countries_lists_the_configured_countries():
+    table = analysis.countries()
+    assert set(SHIPPED) <= set(table["country"])
+    assert table["country"].iloc[0] == paths.DEFAULT_COUNTRY
+    assert table["definition"].str.len().gt(50).all()
+    assert table.set_index("country").loc["belarus", "deal_era_start"] == "2024-07-01"
+    assert table.set_index("country")["has_sanctions_data"].to_dict() == {
+        "belarus": True, "venezuela": False, "cuba": False}
+
+
+def test_only_countries_with_claim_dates_have_claim_tests():
+    assert catalog.applies("claim_verdicts", "belarus")
+    assert not catalog.applies("claim_verdicts", "venezuela")
+    assert "claim_power" not in catalog.build_order(None, "cuba")
+
+
+@pytest.mark.slow
+def test_episodes_and_base_rate_on_the_shipped_data(shipped_data_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv("ANALYSIS_SHARED_DIR", str(tmp_path / "no-shared"))
+    episodes = analysis.load("episodes")
+    assert list(episodes.columns) == EPISODE_COLUMNS
+    assert len(episodes) >= 8 and set(episodes["country"]) == set(SHIPPED)
+    for country in SHIPPED:
+        panel = analysis.load("panel_monthly", country=country)
+        assert panel["prisoners_held"].notna().any()
+    for stock in ("stock_before", "stock_12m", "stock_24m", "recognized_12m"):
+        known = episodes[episodes[stock].notna()]
+        assert (known[f"{stock}_low"] <= known[stock]).all()
+        assert (known[stock] <= known[f"{stock}_high"]).all()
+    unknown_future = episodes["deal_date"] + pd.DateOffset(months=25) > pd.Timestamp("2026-04-01")
+    assert episodes.loc[unknown_future, "stock_24m"].isna().all(), "not yet reached: missing"
+    rate = analysis.base_rate()
+    assert list(rate["outcome"]) == list(OUTCOMES)
+    known = rate[rate["episodes_known"] > 0]
+    assert len(known)
+    assert ((known["share_low"] <= known["share"]) & (known["share"] <= known["share_high"])
+            ).all()
+    assert rate["rules_out"].str.len().gt(20).all()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("country", SHIPPED)
+def test_held_out_counts_are_predicted_better_than_straight_lines(country):
+    """Every fourth interior day-dated exact count of each country's headline stock, dropped
+    in turn and predicted by the refitted model and by a straight line between neighbours."""
+    design = validation.country_design(country)
+    table = validation.leave_one_out(design, validation.settings(sweeps=200, burn_in=50),
+                                     every=4)
+    summary = validation.summarise_loo(table)
+    print(f"\n{country} leave-one-out", summary)
+    assert summary["held_out"] >= 3
+    assert summary["mae_model"] < summary["mae_straight_line"], summary
