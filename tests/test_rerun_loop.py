@@ -142,8 +142,8 @@ def test_a_failing_write_leaves_every_dataset_byte_identical(data_dir, monkeypat
         real(frame, path, provenance)
 
     monkeypatch.setattr(store, "write_parquet", fill_disk)
-    with pytest.raises(BuildError, match=r"^cannot write data/processed \(No space left on "
-                       r"device\); every dataset is as it was before the build$"):
+    with pytest.raises(BuildError, match=r"^cannot write data/processed/belarus \(No space left "
+                       r"on device\); every dataset is as it was before the build$"):
         store.build(force=True)
     assert parquet_bytes() == before
     assert not list(paths.processed_dir().glob(".*.tmp"))

@@ -584,11 +584,12 @@ def _interval(row: dict) -> str:
     return "[" + ", ".join(EMPTY if v is None else f"{v:.3g}" for v in (low, high)) + "]"
 
 
-def print_report(console: Any, report: pd.DataFrame | None = None, limit: int = 8) -> None:
+def print_report(console: Any, report: pd.DataFrame | None = None, limit: int = 8,
+                 country: str = paths.DEFAULT_COUNTRY) -> None:
     """Render the report for a terminal: a header, each dataset's rows, then the numbers."""
     from rich.table import Table
 
-    report = changes() if report is None else report
+    report = changes(country) if report is None else report
     if report.attrs.get("previous") is None:
         console.print("No previous build to compare with.")
         return

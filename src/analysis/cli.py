@@ -21,14 +21,45 @@ app = typer.Typer(
 )
 console = Console(stderr=True)
 
+CountryOption = Annotated[str | None, typer.Option(
+    "--country", help="A configured country (a folder of data/raw with a country.yml; see "
+    "`countries`). Default for build and run: every country, then the episodes; for the "
+    "other commands: belarus.")]
 
-def _build_with_progress(names: list[str] | None, force: bool) -> bool:
+
+def _one_country(country: str | None) -> str:
+    from analysis import paths
+
+    return country or paths.DEFAULT_COUNTRY
+
+
+def _build_countries(names: list[str] | None, force: bool, country: str | None) -> bool:
+    """Build ``country``, or every configured country and then the episodes; True if
+    anything was rebuilt."""
+    from analysis import paths
+
+    if country is not None:
+        return _build_with_progress(names, force, country)
+    rebuilt = False
+    for each in paths.countries():
+        rebuilt |= _build_with_progress(names, force, each)
+    if not names:
+        from analysis.store import load
+
+        with console.status("episodes"):
+            load("episodes")
+    return rebuilt
+
+
+def _build_with_progress(names: list[str] | None, force: bool, country: str) -> bool:
     """Build with a progress bar and a summary table; True if anything was rebuilt."""
     from rich.progress import Progress
 
     from analysis import catalog, store
+    from analysis import country as countries
 
-    order = catalog.build_order(names or None)
+    countries.config(country)
+    order = catalog.build_order(names or None, country)
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("building", total=len(order))
 
@@ -38,8 +69,9 @@ def _build_with_progress(names: list[str] | None, force: bool) -> bool:
                 progress.advance(task)
 
         results = store.build(names or None, force=force, on_step=on_step,
-                              report_quarantine=False)
-    table = Table("dataset", "status", "rows in", "rows out", "quarantined", title="Build")
+                              report_quarantine=False, country=country)
+    table = Table("dataset", "status", "rows in", "rows out", "quarantined",
+                  title=f"Build: {country}")
     for result in results:
         if result.rebuilt:
             table.add_row(result.name, "built", str(result.rows_in), str(result.rows_out),
@@ -47,7 +79,7 @@ def _build_with_progress(names: list[str] | None, force: bool) -> bool:
         else:
             table.add_row(result.name, "fresh", "", "", "")
     console.print(table)
-    for notice in store.quarantine_notices(names or None):
+    for notice in store.quarantine_notices(names or None, country):
         console.print(f"[yellow]{notice}[/yellow]", highlight=False, soft_wrap=True)
     return any(result.rebuilt for result in results)
 
@@ -92,12 +124,14 @@ def build(
     names: Annotated[list[str] | None, typer.Argument(
         help="Datasets to build (default: all). See `datasets`.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Rebuild even what is fresh.")] = False,
+    country: CountryOption = None,
 ) -> None:
-    """Clean the raw files into validated Parquet and derive the daily series and panel.
+    """Clean the raw files into validated Parquet and derive the daily series and panel, for
+    one country or (default) every configured country and the episodes across them.
 
     Only datasets whose inputs changed are rebuilt unless --force is given.
     """
-    _build_with_progress(names, force)
+    _build_countries(names, force, country)
 
 
 def _test_claim_and_record():
@@ -137,7 +171,7 @@ def run() -> None:
     briefing figures, and report what changed since the previous build."""
     from analysis.changelog import print_report
 
-    rebuilt = _build_with_progress(None, False)
+    rebuilt = _build_countries(None, False, None)
     _execute_notebooks_with_progress()
     claim_table = _test_claim_and_record()
     _print_verdicts(claim_table)
@@ -166,16 +200,29 @@ def _write_readme_results(claim_table) -> None:
 
 
 @app.command()
-def changes() -> None:
+def changes(country: CountryOption = None) -> None:
     """Show what the latest build changed: rows added, removed and changed per dataset (with raw
     file and line), headline numbers, and test-of-the-claim verdicts or intervals that moved."""
     from analysis.changelog import print_report
     from analysis.store import stale
 
-    if stale():
+    if stale(country=_one_country(country)):
         console.print("[yellow]Raw files changed since the last build; run `python -m analysis "
                       "build` to include them.[/yellow]")
-    print_report(Console())
+    print_report(Console(), country=_one_country(country))
+
+
+@app.command()
+def countries() -> None:
+    """List the configured countries: counting organisation, coverage, deal dates."""
+    import analysis
+
+    table = Table("country", "counting organisation", "coverage", "deal dates",
+                  title="Countries (the organisations define a political prisoner differently)")
+    for row in analysis.countries().itertuples():
+        table.add_row(row.country, row.counting_organisation,
+                      f"{row.coverage_first} to {row.coverage_last}", row.deal_dates)
+    Console().print(table)
 
 
 @app.command()
@@ -190,12 +237,13 @@ def datasets() -> None:
 
 
 @app.command()
-def columns(name: Annotated[str, typer.Argument(help="A dataset name, see `datasets`.")]) -> None:
+def columns(name: Annotated[str, typer.Argument(help="A dataset name, see `datasets`.")],
+            country: CountryOption = None) -> None:
     """Show a dataset's columns with their type and description."""
     import analysis
 
     table = Table("column", "type", "description", title=name)
-    for row in analysis.columns(name).itertuples():
+    for row in analysis.columns(name, _one_country(country)).itertuples():
         table.add_row(row.column, row.dtype, row.description)
     Console().print(table)
 
@@ -205,13 +253,13 @@ WHOLE_ROW = "(whole row)"
 
 
 @app.command()
-def quarantine() -> None:
+def quarantine(country: CountryOption = None) -> None:
     """Show the rows set aside by the cleaners, with file, line, column and reason."""
     import pandas as pd
 
     import analysis
 
-    rows = analysis.load("quarantine")
+    rows = analysis.load("quarantine", _one_country(country))
     if rows.empty:
         console.print("No rows quarantined.")
         return
