@@ -184,9 +184,18 @@ CROSS_COUNTRY: dict[str, Dataset] = {
         "One row per relief-for-release episode of every country (from the episodes of each "
         "country.yml): the deal, the relief and its reversal, political prisoners freed, and "
         "the stock-flow model's count before, 12 and 24 months after, with 95% intervals.",
-        "analysis.episodes:build_episodes",
+        "analysis.episodes:episodes_table",
         _every_country_file,
         upstream=("prisoner_counts", "release_events", "flows_monthly", "flows_draws"),
+    ),
+    "episode_counts": Dataset(
+        "episode_counts",
+        "The modelled count around each episode's deal on one time axis: months from the "
+        "deal and the count as a share of the same organisation's count just before it, "
+        "with its 95% interval.",
+        "analysis.episodes:episode_counts_table",
+        _every_country_file,
+        upstream=("flows_draws",),
     ),
 }
 """Datasets built from every configured country's; ``upstream`` names the datasets of each

@@ -44,10 +44,12 @@ def _build_countries(names: list[str] | None, force: bool, country: str | None) 
     for each in paths.countries():
         rebuilt |= _build_with_progress(names, force, each)
     if not names:
+        from analysis.catalog import CROSS_COUNTRY
         from analysis.store import load
 
-        with console.status("episodes"):
-            load("episodes")
+        for name in CROSS_COUNTRY:
+            with console.status(name):
+                load(name)
     return rebuilt
 
 

@@ -33,6 +33,7 @@ where none does (the figure itself is then missing). ``rearrests`` is the larges
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 
 import numpy as np
@@ -207,7 +208,8 @@ def load_cross_country(name: str) -> pd.DataFrame:
     with FileLock(paths.processed_root() / f".{name}.lock", timeout=LOCK_TIMEOUT_SECONDS):
         fingerprint = _fingerprint(name)
         if (read_provenance(path) or {}).get("fingerprint") != fingerprint:
-            frame = episodes_table(frames)
+            module, function = spec.builder.split(":")
+            frame = getattr(importlib.import_module(module), function)(frames)
             write_parquet_atomic(frame, path, {
                 "dataset": name, "description": spec.description, "fingerprint": fingerprint,
                 "countries": list(frames), "rows_out": len(frame)})
@@ -218,6 +220,38 @@ def load_cross_country(name: str) -> pd.DataFrame:
 def build_episodes() -> pd.DataFrame:
     """``episodes``, rebuilt if stale (the ``load("episodes")`` path)."""
     return load_cross_country("episodes")
+
+
+def episode_counts_table(frames: dict[str, dict[str, pd.DataFrame]], window: int = 24
+                         ) -> pd.DataFrame:
+    """The modelled count around each deal on one time axis: months from the deal's month
+    (−``window`` to ``window``) and the month-end count as a share of the same draw's count
+    at the end of the month before the deal's month, with its 95% interval. Each share is a
+    counting organisation's count against its own earlier count, so the countries' definitions
+    never meet in one number. Episodes before a country's model starts have no rows."""
+    parts = []
+    offsets = np.arange(-window, window + 1)
+    for country, tables in frames.items():
+        stocks = tables["flows_draws"].pivot(index="draw", columns="month", values="stock")
+        for episode in countries.episodes(country):
+            deal_month = _month(episode["deal_date"])
+            before = deal_month - pd.DateOffset(months=1)
+            months = [deal_month + pd.DateOffset(months=int(step)) for step in offsets]
+            present = np.array([month in stocks.columns for month in months])
+            if before not in stocks.columns:
+                continue
+            inside = [month for month, here in zip(months, present, strict=True) if here]
+            ratio = stocks[inside].to_numpy() / stocks[before].to_numpy()[:, None]
+            low, high = np.percentile(ratio, [2.5, 97.5], axis=0)
+            parts.append(pd.DataFrame({
+                "country": country, "episode": episode["id"],
+                "months_from_deal": offsets[present].astype("int64"),
+                "share_of_before": ratio.mean(axis=0), "share_low": low, "share_high": high,
+            }))
+    columns = ["country", "episode", "months_from_deal", "share_of_before", "share_low",
+               "share_high"]
+    return (pd.concat(parts, ignore_index=True) if parts
+            else pd.DataFrame({column: [] for column in columns}))
 
 
 def base_rate(episodes: pd.DataFrame | None = None, confidence: float = 0.95) -> pd.DataFrame:
@@ -261,38 +295,3 @@ def _rules_out(k: int, n: int, low: float, high: float, confidence: float) -> st
     return (f"With {k} of {n} episodes, the {confidence:.0%} interval rules out shares "
             f"{excluded}; any share from {low:.0%} to {high:.0%} is consistent with so few "
             "episodes.")
-
-
-def aligned_counts(window: int = 24, episodes: list[tuple[str, str]] | None = None
-                   ) -> pd.DataFrame:
-    """The modelled count around each deal on one time axis: months from the deal's month
-    (−``window`` to ``window``) and the month-end count as a share of the same draw's count
-    before the deal, with its 95% interval. Each share is the counting organisation's count
-    against its own earlier count, so the countries' definitions never meet in one number."""
-    from analysis.store import load
-
-    parts = []
-    for country in paths.countries():
-        draws = load("flows_draws", country)
-        stocks = draws.pivot(index="draw", columns="month", values="stock")
-        for episode in countries.episodes(country):
-            if episodes is not None and (country, episode["id"]) not in episodes:
-                continue
-            deal_month = _month(episode["deal_date"])
-            before = deal_month - pd.DateOffset(months=1)
-            if before not in stocks.columns:
-                continue
-            offsets = np.arange(-window, window + 1)
-            months = [deal_month + pd.DateOffset(months=int(step)) for step in offsets]
-            present = [month in stocks.columns for month in months]
-            ratio = stocks[[m for m, p in zip(months, present, strict=True) if p]].to_numpy() \
-                / stocks[before].to_numpy()[:, None]
-            low, high = np.percentile(ratio, [2.5, 97.5], axis=0)
-            parts.append(pd.DataFrame({
-                "country": country, "episode": episode["id"],
-                "months_from_deal": offsets[present].astype("int64"),
-                "share_of_before": ratio.mean(axis=0), "share_low": low, "share_high": high,
-            }))
-    columns = ["country", "episode", "months_from_deal", "share_of_before", "share_low",
-               "share_high"]
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import style, summaries
+from analysis.comparative_figures import base_rate_chart, episode_counts_chart
 from analysis.style import COLOURS
 
 LABELLED_BATCH = 50
@@ -798,6 +799,8 @@ BRIEFING: list[BriefingChart] = [
                   revolving_door_chart),
     BriefingChart("12_flows", ("flows_monthly",), flows_chart),
     BriefingChart("13_cumulative", ("prisoner_counts",), cumulative_chart),
+    BriefingChart("14_episode_counts", ("episode_counts",), episode_counts_chart),
+    BriefingChart("15_base_rate", ("episodes",), base_rate_chart),
 ]
 
 

@@ -191,26 +191,29 @@ def _raw_metadata(path: Path) -> dict:
         return yaml.safe_load(handle) or {}
 
 
-def _raw_inputs(names: Iterable[str]) -> list[Path]:
+def _raw_inputs(names: Iterable[str], countries: Iterable[str] = (paths.DEFAULT_COUNTRY,)
+                ) -> list[Path]:
     files: list[Path] = []
-    for name in catalog.build_order(list(names)):
-        for file in catalog.dataset(name).inputs():
-            if file not in files:
-                files.append(file)
+    for country in countries:
+        for name in catalog.build_order(list(names), country):
+            for file in catalog.dataset(name).inputs(country):
+                if file not in files and file.name != paths.COUNTRY_FILE:
+                    files.append(file)
     return files
 
 
-def source_line(datasets: Iterable[str], latest: object = None) -> str:
+def source_line(datasets: Iterable[str], latest: object = None,
+                countries: Iterable[str] = (paths.DEFAULT_COUNTRY,)) -> str:
     """'Source: …' naming each raw table behind ``datasets`` from its metadata file, with the
     months its research searched, then the newest dated item at its own precision (computed
     from the curated tables unless ``latest`` gives it), so no reader takes the end of the
-    chart's axis for the end of the data."""
+    chart's axis for the end of the data. ``countries``: whose raw tables (default Belarus)."""
     from analysis.derive.designations import list_copy_titles
     from analysis.summaries import describe_span
 
     official = list_copy_titles()
     parts, curated = [], []
-    for file in _raw_inputs(datasets):
+    for file in _raw_inputs(datasets, countries):
         if file in official:
             parts.append(official[file])
             continue
