@@ -191,3 +191,47 @@ EVENT_COUNT_NOTE = ("; zero in a month the research covered and found nothing, m
 for _column in ("release_batches", "largest_batch", "deals_with_concession", "relief_steps",
                 "engagement_steps", "sanctions_packages", "sanctions_packages_disputed"):
     FIELDS[_column] += EVENT_COUNT_NOTE
+
+EPISODE_FIELDS: dict[str, str] = {
+    "country": "the country's folder name in data/raw (configured by its country.yml)",
+    "episode": "episode id from the country's country.yml",
+    "counting_organisation": "who counts the country's political prisoners; the organisations "
+    "define a political prisoner differently, so counts are never compared across countries",
+    "deal_date": "the day the trade became public (country.yml)",
+    "relief": "what was lifted or promised (country.yml, curators' words)",
+    "relief_reversed_on": "day the relief was revoked, lapsed or not renewed; missing if not",
+    "released_political": "political prisoners freed in the episode under the counting "
+    "organisation's definition; missing where only a range is known (rule in "
+    "analysis.episodes)",
+    "released_political_low": "lower end of political prisoners freed in the episode",
+    "released_political_high": "upper end of political prisoners freed in the episode",
+    "stock_before": "modelled count at the end of the month before the deal's month (persons)",
+    "stock_12m": "modelled count at the end of the 12th month after the deal's month; missing "
+    "when not reached or outside the model",
+    "stock_24m": "modelled count at the end of the 24th month after the deal's month; missing "
+    "when not reached or outside the model",
+    "recognized_12m": "modelled new political prisoners in the 12 months after the deal's month",
+    "returned_within_12m": "the count got back to stock_before within 12 months (True/False "
+    "where at least 95% of the model's draws agree; missing otherwise or not yet knowable)",
+    "returned_within_24m": "as returned_within_12m, within 24 months",
+    "recognized_12m_at_least_freed": "recognized_12m at least released_political (decided as "
+    "returned_within_12m)",
+    "returned_within_12m_probability": "share of the model's draws in which the count got back "
+    "to its pre-deal level within 12 months",
+    "returned_within_24m_probability": "as returned_within_12m_probability, within 24 months",
+    "recognized_12m_at_least_freed_probability": "share of draws with recognized_12m at least "
+    "released_political",
+    "rearrests": "people freed in the episode and later re-arrested, where the data count them",
+    "months_from_deal": "months from the deal's month (negative: before)",
+    "share_of_before": "modelled month-end count as a multiple of the count at the end of the "
+    "month before the deal's month (same organisation, same model draw)",
+    "share_low": "2.5th percentile of share_of_before over the model's draws",
+    "share_high": "97.5th percentile of share_of_before over the model's draws",
+}
+"""Columns of the cross-country datasets ``episodes`` and ``episode_counts``."""
+
+for _name in ("stock_before", "stock_12m", "stock_24m", "recognized_12m"):
+    EPISODE_FIELDS[f"{_name}_low"] = f"2.5th percentile of {_name} over the model's draws"
+    EPISODE_FIELDS[f"{_name}_high"] = f"97.5th percentile of {_name} over the model's draws"
+for _name, _text in EPISODE_FIELDS.items():
+    FIELDS.setdefault(_name, _text)
