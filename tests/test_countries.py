@@ -16,6 +16,7 @@ from analysis.episodes import EPISODE_COLUMNS, OUTCOMES
 from analysis.errors import UnknownDatasetError
 
 sys.path.insert(0, str(paths.REPO_DIR / "benchmarks"))
+sys.path.insert(0, str(paths.REPO_DIR / "tests"))
 import flows_validation as validation  # noqa: E402
 
 SHIPPED = ("belarus", "venezuela", "cuba")
@@ -175,3 +176,44 @@ def test_held_out_counts_are_predicted_better_than_straight_lines(country):
     print(f"\n{country} leave-one-out", summary)
     assert summary["held_out"] >= 3
     assert summary["mae_model"] < summary["mae_straight_line"], summary
+
+
+def _bad_rows_for(country: str, first_id: str) -> list[tuple[str, str | None, str]]:
+    """``test_curated.BAD_ROWS`` in the country's own terms: its organisation, its ids."""
+    from analysis import country as config
+    from test_curated import BAD_ROWS
+
+    own = f"{config.publisher(country)},{config.headline_scope(country)}"
+    return [(row.replace("viasna,viasna_political_prisoners", own).replace("pc008", "pc9008")
+             .replace("pc001,", f"{first_id},"), column, reason)
+            for row, column, reason in BAD_ROWS]
+
+
+@pytest.mark.parametrize("country", SHIPPED)
+def test_a_country_s_bad_rows_are_quarantined_like_belarus_s(country, tmp_path):
+    """The bad-input and rules-across-rows checks of ``test_curated`` on each country's own
+    shipped tables: every bad row set aside with file, line, column and reason."""
+    from analysis.sources.curated import clean_prisoner_counts, clean_release_events
+
+    shipped = paths.REPO_DIR / "data" / "raw" / country
+    text = (shipped / "prisoner_counts.csv").read_text(encoding="utf-8")
+    first_id = text.splitlines()[1].split(",")[0]
+    lines = len(text.splitlines())
+    for row, column, reason in _bad_rows_for(country, first_id):
+        path = tmp_path / "prisoner_counts.csv"
+        path.write_text(text + row + "\n", encoding="utf-8")
+        checked = clean_prisoner_counts(path)
+        assert len(checked.rows) + checked.quarantine["line"].nunique() == checked.rows_in
+        bad = checked.quarantine[checked.quarantine["line"] == lines + 1]
+        assert len(bad), row
+        if column is not None:
+            assert bad.iloc[0]["column"] == column
+        assert reason in bad.iloc[0]["reason"]
+    releases = (shipped / "release_events.csv").read_text(encoding="utf-8")
+    orphan = ("re9999,2024-02-01,day,false,5,,alt_count,re9998,pardon,home,pardon,,,false,,,,"
+              "https://example.org/x,alternative count of a row that is not there\n")
+    path = tmp_path / "release_events.csv"
+    path.write_text(releases + orphan, encoding="utf-8")
+    checked = clean_release_events(path)
+    assert "re9999" not in checked.rows["event_id"].tolist()
+    assert checked.quarantine["reason"].str.contains("re9998|alt_of").any()
