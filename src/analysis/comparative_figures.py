@@ -71,7 +71,8 @@ def episode_counts_chart(counts: pd.DataFrame) -> plt.Figure:
 
 SHORT_LABELS = {"returned_within_12m": "Back to the pre-deal\ncount within 12 months",
                 "returned_within_24m": "Back to the pre-deal\ncount within 24 months",
-                "recognized_12m_at_least_freed": "Recognised in 12 months\n≥ political prisoners freed"}
+                "recognized_12m_at_least_freed":
+                    "Recognised in 12 months\n≥ political prisoners freed"}
 
 
 def base_rate_chart(episodes: pd.DataFrame) -> plt.Figure:
