@@ -37,19 +37,18 @@ def _build_countries(names: list[str] | None, force: bool, country: str | None) 
     """Build ``country``, or every configured country and then the episodes; True if
     anything was rebuilt."""
     from analysis import paths
+    from analysis.catalog import CROSS_COUNTRY
+    from analysis.store import load
 
-    if country is not None:
-        return _build_with_progress(names, force, country)
+    across = [name for name in names or [] if name in CROSS_COUNTRY]
+    names = [name for name in names or [] if name not in CROSS_COUNTRY]
     rebuilt = False
-    for each in paths.countries():
-        rebuilt |= _build_with_progress(names, force, each)
-    if not names:
-        from analysis.catalog import CROSS_COUNTRY
-        from analysis.store import load
-
-        for name in CROSS_COUNTRY:
-            with console.status(name):
-                load(name)
+    if names or not across:
+        for each in [country] if country is not None else paths.countries():
+            rebuilt |= _build_with_progress(names, force, each)
+    for name in across or (list(CROSS_COUNTRY) if country is None and not names else []):
+        with console.status(name):
+            load(name)
     return rebuilt
 
 

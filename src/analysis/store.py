@@ -244,7 +244,8 @@ def _run_step(name: str, upstream: dict[str, pd.DataFrame | None], country: str)
         raise
     except Exception as error:
         detail = str(error).splitlines()[0] if str(error).strip() else type(error).__name__
-        raise BuildError(f"building {name} for {country} failed ({type(error).__name__}: "
+        where = "" if country == paths.DEFAULT_COUNTRY else f" for {country}"
+        raise BuildError(f"building {name}{where} failed ({type(error).__name__}: "
                          f"{detail[:300]}); "
                          "every dataset is as it was before the build") from error
 
