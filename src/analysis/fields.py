@@ -36,9 +36,7 @@ FIELDS: dict[str, str] = {
     "listed_on_basis": "what listed_on means: official_listing_date, latest_amendment_date, "
     "first_seen_in_archive (an upper bound) or unknown",
     # counts of prisoners
-    "metric": "what the figure counts (current_count, newly_recognized_in_period, "
-    "released_end_of_sentence_in_period, expelled_in_period, cumulative totals, ...; the list "
-    "is schemas.COUNT_METRICS)",
+    "metric": "what the figure counts (current_count, newly_recognized_in_period, ...)",
     "value": "the figure as the source gives it (persons)",
     "qualifier": "exact, approx, lower_bound, upper_bound or milestone_round",
     "publisher": "viasna (its own publication), republication (of Viasna's figure) or other",
