@@ -267,7 +267,7 @@ def sanctions_timeline_chart(timeline: pd.DataFrame, daily: pd.DataFrame,
     steps_axis.set_ylim(len(lanes) - 0.5, -0.7)
     steps_axis.grid(axis="x", color=COLOURS["grid"])
     steps_axis.grid(axis="y", visible=False)
-    steps_axis.legend(loc="lower left", ncols=2, fontsize=9, bbox_to_anchor=(0, 1.0))
+    steps_axis.legend(loc="lower left", ncols=3, fontsize=8.5, bbox_to_anchor=(0, 1.0))
     _month_axis(steps_axis)
     escalations = steps[steps["step_kind"] == "escalation"]
     relief = steps[steps["step_kind"] == "relief"]

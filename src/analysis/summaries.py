@@ -245,18 +245,16 @@ def deals_side_by_side(releases: pd.DataFrame, timeline: pd.DataFrame,
         near = relief[(relief["date_start"] - batch.date_start).abs() <= pd.Timedelta(days=7)]
         rows.append({
             "date": batch.date_start,
-            "freed": batch.released_total,
-            "political_prisoners": batch.released_political_prisoners,
+            "people_freed": batch.released_people,
+            "political_prisoners_low": batch.released_political_low,
+            "political_prisoners_high": batch.released_political_high,
             "destination": batch.destination,
             "counterpart": batch.counterpart,
             "concession_stated": batch.concession or "none stated",
             "relief_steps_within_a_week": len(near),
             "people_named": batch.people_named,
         })
-    table = pd.DataFrame(rows)
-    if len(table):
-        table["political_prisoners"] = table["political_prisoners"].astype("Int64")
-    return table
+    return pd.DataFrame(rows)
 
 
 def release_pace(panel: pd.DataFrame, event_months: list[pd.Timestamp],
@@ -484,3 +482,23 @@ def stock_text(daily: pd.DataFrame, counts: pd.DataFrame) -> str:
     return (f"The exact counts peaked at {peak['prisoners_held']:,.0f} ({dated(peak)}); the "
             f"latest is {last['prisoners_held']:,.0f} ({dated(last)}), {abs(change):,.0f} "
             f"{'fewer' if change < 0 else 'more'} than at the peak.")
+
+
+def routes_out_text(counts: pd.DataFrame, releases: pd.DataFrame,
+                    before: pd.Timestamp = DEALS_ERA) -> str:
+    """How people left prison before the batch pardons: Viasna's running total of political
+    prisoners freed against the people freed in the batches itemised up to the same date (all
+    people, so an upper bound on the political prisoners among them)."""
+    totals = counts[(counts["metric"] == "released_total_since_2020")
+                    & (counts["date_end"] < before)]
+    if totals.empty:
+        return "No running total of people freed before the batch pardons is in the data."
+    from analysis.derive.resolve import choose_counts
+
+    last = choose_counts(totals).sort_values("date_end").iloc[-1]
+    batches = releases[releases["counts_as_release"] & (releases["date_end"] <= last["date_end"])]
+    return (f"By {Dated(last['date_start'], last['date_precision'])}, Viasna counted "
+            f"{say_figure(last)} political prisoners freed since 2020; the release batches "
+            f"itemised up to then freed {int(batches['released_people'].sum()):,} people in all. "
+            "The rest left at the end of a sentence or in pardons and amnesties not found as "
+            "dated events; no table itemises them.")
