@@ -345,9 +345,12 @@ def write_results(rows: list[dict], profiles: dict[str, str], context: dict[str,
 
 
 def main() -> None:
+    from flows_validation import main as validate_flows
+
     with tempfile.TemporaryDirectory(prefix="analysis-benchmark-") as folder:
         rows, profiles, context = measure(Path(folder))
     write_results(rows, profiles, context)
+    validate_flows()
     for row in rows:
         print(f"{row['name']}: {row['value']:.3f} {row['unit']} (target {row['target']})")
     print(f"wrote {RESULTS}")

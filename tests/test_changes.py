@@ -11,7 +11,7 @@ import analysis
 from analysis import changelog, store
 
 RELEASES = "data/raw/belarus/release_events.csv"
-NEW_RELEASE = ("re004,2024-03-20,day,false,60,,primary,,pardon,Belarus,pardon,,,false,,"
+NEW_RELEASE = ("re004,2024-03-20,day,false,60,,primary,,pardon,Belarus,pardon,,,false,,,,"
                "https://example.org/r4,synthetic\n")
 
 
@@ -71,8 +71,11 @@ def test_headline_numbers_old_and_new(data_dir):
     headline = analysis.changes().query("kind == 'headline'")
     moved = {(row.dataset, row.key, row.column): (row.old, row.new)
              for row in headline.itertuples()}
-    assert moved[("headline_numbers", "largest release batch", "value")] == ("40", "44")
-    assert moved[("flows_by_year", "2024", "released_in_batches")] == ("43", "47")
+    assert ("headline_numbers", "largest release batch (all people)", "value") not in moved, (
+        "a political-prisoner count does not change the people freed")
+    low, high = (moved[("flows_by_year", "2024", f"political_prisoners_freed_{end}")]
+                 for end in ("low", "high"))
+    assert (int(low[1]) - int(low[0]), int(high[1]) - int(high[0])) == (4, 4)
 
 
 def test_added_and_removed_rows_name_their_lines(data_dir):
@@ -119,7 +122,7 @@ def test_an_edit_reaching_the_panel_over_several_loads_is_reported_whole(data_di
     analysis.load("release_events")
     analysis.load("panel_monthly")
     report = analysis.changes()
-    assert {"release_events", "panel_monthly", "prisoners_daily", "headline_numbers"} <= set(
+    assert {"release_events", "panel_monthly", "prisoners_daily", "flows_by_year"} <= set(
         report["dataset"])
 
 
@@ -186,6 +189,8 @@ def test_large_datasets_are_kept_as_files_and_compared_when_asked(data_dir, monk
     assert rows[["kind", "key", "line", "column", "old", "new"]].values.tolist() == [
         ["row_changed", "re001", 2, "released_political_prisoners", "40", "44"],
         ["row_changed", "re001", 2, "batch_size", "40", "44"],
+        ["row_changed", "re001", 2, "released_political_low", "40", "44"],
+        ["row_changed", "re001", 2, "released_political_high", "40", "44"],
     ]
     assert rows["detail"].iloc[0] == (f"{RELEASES} line 2 (re001): released_political_prisoners "
                                       "40 → 44")
@@ -262,7 +267,7 @@ def test_the_changes_command(data_dir):
     cli("build")
     report = cli("changes").stdout
     assert f"{RELEASES} line 2 (re001): released_political_prisoners 40 → 44" in report
-    assert "largest release batch" in report
+    assert "political_prisoners_freed_low in 2024" in report
     cli("build", "--force")
     assert "No changes since the previous build." in cli("changes").stdout
 

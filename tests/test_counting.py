@@ -79,3 +79,14 @@ def test_panel_keeps_political_prisoners_and_all_people_apart(shipped_data_dir):
     assert (panel["released_political_high"] <= panel["released_people"]).all()
     december = panel.set_index("month").loc["2025-12-01"]
     assert december["released_political_low"] < december["released_people"]
+
+
+def test_a_build_leaves_months_outside_the_search_missing(data_dir):
+    """A release table whose research searched only from Jan 2021: the panel's release counts
+    are missing before then, zero in searched months without a batch."""
+    (data_dir / "raw" / "curated" / "release_events.meta.yml").write_text(
+        "coverage:\n  months_searched:\n    first: 2021-01\n    last: 2024-03\n")
+    panel = analysis.load("panel_monthly").set_index("month")
+    assert panel.loc[:"2020-12-01", "released_people"].isna().all()
+    assert panel.loc["2021-01-01", "released_people"] == 0
+    assert panel.loc[:"2020-12-01", "sanctions_packages"].notna().all(), "other tables unaffected"

@@ -18,16 +18,23 @@ from analysis import paths
 from analysis.derive import flows
 from analysis.sources.curated import clean_prisoner_counts, clean_release_events
 
+FIXTURES = paths.REPO_DIR / "tests" / "fixtures" / "curated"
+
 sys.path.insert(0, str(paths.REPO_DIR / "benchmarks"))
 import flows_validation as validation  # noqa: E402
 
-COUNTS_HEADER = ("record_id,ref_date,date_precision,year_inferred,period_start,metric,value,"
-                 "qualifier,publisher,counts_scope,source_url,notes")
-RELEASES_HEADER = ("event_id,event_date,date_precision,year_inferred,released_total,"
-                   "released_political_prisoners,row_role,alt_of,event_type,destination,"
-                   "mechanism,counterpart,concession,has_stated_concession,people_named,"
-                   "source_url,notes")
-SCOPE = "viasna,viasna_political_prisoners,https://example.org/s,synthetic"
+SOURCE = {"publisher": "viasna", "counts_scope": "viasna_political_prisoners",
+          "source_url": "https://example.org/s", "notes": "synthetic"}
+BATCH = {"row_role": "primary", "event_type": "pardon", "destination": "Belarus",
+         "mechanism": "pardon", "has_stated_concession": "false",
+         "source_url": "https://example.org/r", "notes": "synthetic"}
+
+
+def _write_table(path, table: str, rows: list[dict]) -> None:
+    """A raw table with the columns of the test fixtures' copy (so a column added to the
+    schema reaches this file too), unnamed columns left empty."""
+    header = (FIXTURES / table).read_text(encoding="utf-8").splitlines()[0].split(",")
+    pd.DataFrame(rows, dtype=str).reindex(columns=header).to_csv(path, index=False)
 
 
 def _inline_inputs(tmp_path) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -49,23 +56,24 @@ def _inline_inputs(tmp_path) -> tuple[pd.DataFrame, pd.DataFrame]:
     ====== ========== =============================== =====
     """
     counts = tmp_path / "prisoner_counts.csv"
-    counts.write_text("\n".join([
-        COUNTS_HEADER,
-        f"pc001,2024-01-31,day,false,,current_count,100,exact,{SCOPE}",
-        f"pc002,2024-02,month,false,,newly_recognized_in_period,20,exact,{SCOPE}",
-        f"pc003,2024-03-31,day,false,,current_count,112,exact,{SCOPE}",
-        f"pc004,2024-04-30,day,false,,current_count,104,exact,{SCOPE}",
-        f"pc005,2024-05-31,day,false,,current_count,100,lower_bound,{SCOPE}",
-        f"pc006,2024-06-30,day,false,,current_count,95,exact,{SCOPE}",
-    ]) + "\n", encoding="utf-8")
+    figures = [("pc001", "2024-01-31", "day", "current_count", 100, "exact"),
+               ("pc002", "2024-02", "month", "newly_recognized_in_period", 20, "exact"),
+               ("pc003", "2024-03-31", "day", "current_count", 112, "exact"),
+               ("pc004", "2024-04-30", "day", "current_count", 104, "exact"),
+               ("pc005", "2024-05-31", "day", "current_count", 100, "lower_bound"),
+               ("pc006", "2024-06-30", "day", "current_count", 95, "exact")]
+    _write_table(counts, "prisoner_counts.csv", [
+        {"record_id": record, "ref_date": date, "date_precision": precision,
+         "year_inferred": "false", "metric": metric, "value": value, "qualifier": qualifier,
+         **SOURCE} for record, date, precision, metric, value, qualifier in figures])
     releases = tmp_path / "release_events.csv"
-    releases.write_text("\n".join([
-        RELEASES_HEADER,
-        "re001,2024-04-10,day,false,10,10,primary,,pardon,Belarus,pardon,,,false,,"
-        "https://example.org/r1,synthetic",
-        "re002,2024-06-05,day,false,12,,primary,,pardon,Belarus,pardon,,,false,,"
-        "https://example.org/r2,synthetic",
-    ]) + "\n", encoding="utf-8")
+    _write_table(releases, "release_events.csv", [
+        {"event_id": "re001", "event_date": "2024-04-10", "date_precision": "day",
+         "year_inferred": "false", "released_total": "10", "released_political_prisoners": "10",
+         **BATCH},
+        {"event_id": "re002", "event_date": "2024-06-05", "date_precision": "day",
+         "year_inferred": "false", "released_total": "12", **BATCH},
+    ])
     return clean_prisoner_counts(counts).rows, clean_release_events(releases).rows
 
 
@@ -227,37 +235,61 @@ def test_every_headline_count_used_is_within_the_interval_or_down_weighted(real_
 
 
 @pytest.mark.slow
+def test_every_figure_used_is_within_the_interval_or_down_weighted(real_fit):
+    """The same for every used figure of every metric (period totals, counters, pardon
+    tallies): the posterior 95% interval of what the figure measures, widened by two of its
+    standard deviations, holds a point figure and does not lie wholly beyond a bound, unless
+    the figure is down-weighted."""
+    design = real_fit.design
+    used = (design.observations["use"] != "unused").to_numpy()
+    measured = real_fit.draws @ design.matrix[used].T
+    low, high = np.percentile(measured, [2.5, 97.5], axis=0)
+    figures = design.observations[used].assign(low=low, high=high,
+                                               weight=real_fit.observation_weight[used])
+    slack = 2 * figures["sd"]
+    missed = (((figures["use"] == "point")
+               & ((figures["value"] < figures["low"] - slack)
+                  | (figures["value"] > figures["high"] + slack)))
+              | ((figures["use"] == "lower") & (figures["value"] > figures["high"] + slack))
+              | ((figures["use"] == "upper") & (figures["value"] < figures["low"] - slack)))
+    missed_kept = figures[missed & (figures["weight"] >= 0.5)]
+    assert missed_kept.empty, missed_kept[["record_id", "metric", "value", "low", "high"]]
+
+
+@pytest.mark.slow
 def test_sampler_is_reproducible_on_the_shipped_inputs(real_design, real_fit):
     again = validation.fit(real_design, flows.SamplerSettings())
     np.testing.assert_array_equal(real_fit.draws, again.draws)
 
 
 RHAT_LIMIT = 1.1
-SLOW_MIXING = pytest.mark.xfail(
-    strict=True,
-    reason="measured split-R-hat 1.13 (stock), 1.61 (recognized), 1.57 (released_other) with "
-           "the shipped seed, worst in 2021-01..2021-03: lower bounds with an error of about "
-           "one person (e.g. pc009, pc011, pc012, pc017, pc005) make the data-augmentation "
-           "step move the flows about one person per sweep; reported to the lead")
+CLAIM_MONTHS_FROM = pd.Timestamp("2022-07-01")
+"""Every month any test of the claim reads (the earliest comparison window starts here)."""
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("quantity", [
-    pytest.param("stock", marks=SLOW_MIXING),
-    pytest.param("recognized", marks=SLOW_MIXING),
-    pytest.param("released_other", marks=SLOW_MIXING),
-    "released_deals",
-])
-def test_chains_agree_on_the_shipped_inputs(real_fit, quantity):
-    """Split-R-hat over the two chains, worst month, below 1.1."""
-    rhat = validation.convergence(real_fit, flows.SamplerSettings().chains)[quantity]
+@pytest.mark.parametrize("quantity", ["stock", "recognized", "released_other",
+                                      "released_deals"])
+def test_chains_agree_on_every_month_the_claim_tests_read(real_fit, quantity):
+    """Split-R-hat over the two chains, worst month from Jul 2022, below 1.1."""
+    months = np.asarray(real_fit.design.months >= CLAIM_MONTHS_FROM)
+    draws = real_fit.stock_draws() if quantity == "stock" else real_fit.flow_draws(quantity)
+    rhat = float(np.nanmax(validation.split_rhat(draws[:, months],
+                                                 flows.SamplerSettings().chains)))
     assert rhat < RHAT_LIMIT, f"split-R-hat of {quantity}: {rhat:.3f}"
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=False, reason="recognitions and other exits of 2020-21 mix slowly: the "
+                   "counts fix only their difference there, and the chains drift together "
+                   "along it (split-R-hat up to about 1.4); their intervals are too narrow")
+def test_chains_agree_on_the_whole_series(real_fit):
+    rhat = validation.convergence(real_fit, flows.SamplerSettings().chains)
+    assert max(rhat.values()) < RHAT_LIMIT, rhat
 
 
 COVERAGE_REPLICATIONS = 20
 COVERAGE_SWEEPS = {"sweeps": 400, "burn_in": 100}
-COVERAGE_RANGE = {"stock": (0.88, 0.995), "recognized": (0.88, 0.995),
-                  "released_other": (0.88, 0.995), "released_deals": (0.85, 1.0)}
 RECOVERY_LIMIT = {"stock": 8.0, "recognized": 8.0, "released_other": 8.0,
                   "released_deals": 10.0}
 """Mean absolute error of the posterior mean, persons a month (measured: about 4 for the
@@ -273,13 +305,14 @@ def test_intervals_cover_known_flows_on_the_real_pattern_of_figures(real_design,
     months, at 400 sweeps a chain (the shipped fit uses 700; fewer sweeps lower the coverage
     of the early months, see the benchmark).
 
-    Measured (seed 1): coverage of the 95% intervals 0.98 for the month-end stock, 0.98
-    recognised, 0.98 other exits, 0.95 batch releases (over the 17 months with a batch of
-    unstated political count); ``benchmarks/RESULTS.md`` has the full-size figures."""
+    Measured (seed 1, 2026-11-29 data): coverage of the 95% intervals 0.97 for the month-end
+    stock, 0.98 recognised, 0.99 other exits, 0.96 batch releases (over the 17 months with a
+    batch of unstated political count); mean absolute errors 4.0, 3.4, 3.2 and 5.0 persons.
+    ``benchmarks/RESULTS.md`` has the full-size figures (40 replications, 700 sweeps)."""
     result = validation.coverage_study(real_design, real_fit, COVERAGE_REPLICATIONS,
                                        sampler_settings=validation.settings(**COVERAGE_SWEEPS))
     print("\ncoverage", result["coverage"], "\nmean absolute error", result["mae"])
-    for name, (low, high) in COVERAGE_RANGE.items():
+    for name, (low, high) in validation.COVERAGE_RANGE.items():
         coverage = result["coverage"][name]
         assert low <= coverage <= high, f"coverage of {name}: {coverage:.3f}"
         assert result["mae"][name] < RECOVERY_LIMIT[name], (
@@ -291,12 +324,13 @@ LOO_SWEEPS = {"sweeps": 200, "burn_in": 50}
 
 @pytest.mark.slow
 def test_held_out_counts_are_predicted_better_than_by_straight_lines(real_design):
-    """Every third interior day-dated exact count of the headline stock (19 of 55) is
+    """Every third interior day-dated exact count of the headline stock (19 of 57) is
     dropped in turn and predicted by the refitted model (200 sweeps a chain, to stay under a
     minute) and by a straight line between the neighbouring exact counts that remain.
-    Measured on all 55 (benchmark, 400 sweeps): mean absolute error 11.4 for the model, 18.2
-    for straight lines; the held-out count inside the model's 95% interval for 78% of them,
-    inside the interval widened by the count's own error for 85%."""
+    Measured here (2026-11-29 data): mean absolute error 9.6 for the model, 14.5 for straight
+    lines. On all 57 (benchmark, 400 sweeps): 10.8 against 19.4; the held-out count inside the
+    model's 95% interval for 75% of them, inside it widened by the count's own error for 82%
+    (the daily interval is too narrow between counts on the real data)."""
     table = validation.leave_one_out(real_design, validation.settings(**LOO_SWEEPS), every=3)
     summary = validation.summarise_loo(table)
     print("\nleave-one-out", summary)

@@ -44,3 +44,14 @@ def test_results_keep_political_prisoners_and_all_people_apart(shipped_data_dir)
     assert f"number {int(since['released_people'].sum()):,}" in body
     assert "19 Mar 2026" in heading
     assert "at least 4,499" in body, "a lower bound keeps its qualifier"
+
+
+def test_routes_out_compare_viasnas_total_with_the_itemised_batches(shipped_data_dir):
+    counts, releases = analysis.load("prisoner_counts"), analysis.load("release_events")
+    text = summaries.routes_out_text(counts, releases)
+    before = counts[(counts["metric"] == "released_total_since_2020")
+                    & (counts["date_end"] < summaries.DEALS_ERA)]
+    assert f"{before.sort_values('date_end')['value'].iloc[-1]:,}" in text
+    deals = summaries.deals_side_by_side(releases, analysis.load("sanctions_timeline"))
+    assert "freed" not in deals.columns, "every count says whom it counts"
+    assert (deals["political_prisoners_low"] <= deals["people_freed"]).all()

@@ -62,7 +62,8 @@ def briefing_pages(claim_table: pd.DataFrame | None = None) -> list[plt.Figure]:
     from analysis.store import load
 
     frames = {name: load(name) for chart in figures.BRIEFING for name in chart.datasets}
-    summary_inputs = ("prisoners_daily", "panel_monthly", "release_events", "prisoner_counts")
+    summary_inputs = ("prisoners_daily", "panel_monthly", "release_events", "prisoner_counts",
+                      "flows_draws")
     frames.update({name: load(name) for name in summary_inputs if name not in frames})
     charts: list[plt.Figure] = []
     try:
@@ -72,8 +73,9 @@ def briefing_pages(claim_table: pd.DataFrame | None = None) -> list[plt.Figure]:
         for figure in charts:
             plt.close(figure)
         raise
-    summary = summary_page(*summaries.results_text(
-        *(frames[name] for name in summary_inputs), claim_table))
+    daily, panel, releases, counts, draws = (frames[name] for name in summary_inputs)
+    summary = summary_page(*summaries.results_text(daily, panel, releases, counts, claim_table,
+                                                   draws))
     contents = [SUMMARY_TITLE, *(_chart_title(chart) for chart in charts)]
     claims = claim_pages(claim_table) if claim_table is not None and len(claim_table) else []
     if claims:

@@ -50,7 +50,7 @@ ROW_KEYS: dict[str, tuple[str, ...]] = {
 LINE_COLUMN = "source_line"
 DESIGNATIONS = "sanctions_designations"
 CLAIM_COLUMNS = ("hypothesis", "question", "estimate", "scale", "ci_low", "ci_high", "p_value",
-                 "p_adjusted", "verdict")
+                 "p_adjusted", "verdict", "rules_out", "power")
 """Columns of the claim results kept with a snapshot: what the report compares and what the
 briefing's results page shows."""
 COLUMNS = ["kind", "dataset", "key", "file", "line", "column", "old", "new", "detail"]

@@ -195,7 +195,8 @@ def _write_readme_results(claim_table) -> None:
     if not readme.is_file() or RESULTS_START not in readme.read_text(encoding="utf-8"):
         return
     paragraph = results_paragraph(load("prisoners_daily"), load("panel_monthly"),
-                                  load("release_events"), load("prisoner_counts"), claim_table)
+                                  load("release_events"), load("prisoner_counts"), claim_table,
+                                  load("flows_draws"))
     write_text_atomic(with_results(readme.read_text(encoding="utf-8"), paragraph), readme)
     console.print(f"results written to {paths.display_path(readme)}")
 

@@ -58,24 +58,30 @@ def _people_freed(panel: pd.DataFrame) -> pd.Series:
 
 def prisoners_held_chart(daily: pd.DataFrame, releases: pd.DataFrame,
                          counts: pd.DataFrame | None = None) -> plt.Figure:
-    """The stock of political prisoners: observed figures, the reconstruction between them,
-    and the release batches that moved it. With ``counts`` (prisoner_counts), each observed
-    figure is marked by how well its date is known."""
+    """The stock of political prisoners: the stock-flow model's daily estimate with its 95%
+    band, the reported counts it was fitted to, and the release batches that moved it. With
+    ``counts`` (prisoner_counts), each reported count is drawn at its reported value and marked
+    by how well its date is known."""
     figure, axis = style.new_figure()
-    axis.plot(daily["date"], daily["prisoners_held"], color=COLOURS["held"], linewidth=1.8,
-              label="Reconstructed between observations")
+    axis.fill_between(daily["date"], daily["prisoners_held_low"], daily["prisoners_held_high"],
+                      color=COLOURS["held"], alpha=0.18, linewidth=0,
+                      label="95% interval of the model")
+    axis.plot(daily["date"], daily["prisoners_held"], color=COLOURS["held"], linewidth=1.6,
+              label="Stock-flow model (mean)")
     observed = daily[daily["basis"] == "observed"]
     if counts is None:
         axis.scatter(observed["date"], observed["prisoners_held"], s=14,
-                     color=COLOURS["observed"], zorder=3, label="Observed figure")
+                     color=COLOURS["observed"], zorder=3, label="Reported count")
     else:
-        dates = counts.set_index("record_id")[["date_precision", "year_inferred"]]
+        records = counts.set_index("record_id")
+        reported = records["value"].reindex(observed["anchor_record_id"]).to_numpy(float)
+        dates = records[["date_precision", "year_inferred"]]
         anchors = dates.reindex(observed["anchor_record_id"]).fillna(
             {"date_precision": "day", "year_inferred": False}).set_axis(observed.index)
-        style.scatter_by_date_quality(axis, observed["date"], observed["prisoners_held"],
+        style.scatter_by_date_quality(axis, observed["date"], reported,
                                       style.date_quality(anchors), COLOURS["observed"],
-                                      "Observed figure", s=16, zorder=3)
-    top = float(np.nanmax(daily["prisoners_held"])) if len(daily) else 1.0
+                                      "Reported count", s=16, zorder=3)
+    top = float(np.nanmax(daily["prisoners_held_high"])) if len(daily) else 1.0
     for batch in _batches(releases).itertuples():
         if batch.released_people >= LABELLED_BATCH:
             axis.axvline(batch.date_start, color=COLOURS["batch"], linewidth=0.8, alpha=0.6)
@@ -86,14 +92,21 @@ def prisoners_held_chart(daily: pd.DataFrame, releases: pd.DataFrame,
     axis.set_ylabel("Political prisoners held")
     _month_axis(axis)
     axis.legend(loc="upper left")
-    held_now = observed["prisoners_held"].iloc[-1] if len(observed) else float("nan")
-    when = f" ({_anchor_date(observed.iloc[-1])})" if len(observed) else ""
+    if len(observed) and counts is not None:
+        latest = counts.set_index("record_id").loc[observed.iloc[-1]["anchor_record_id"]]
+        title = (f"{summaries.say_figure(latest)} political prisoners held at the latest "
+                 f"reported count ({_anchor_date(observed.iloc[-1])})")
+    elif len(observed):
+        title = (f"{observed['prisoners_held'].iloc[-1]:,.0f} political prisoners held at the "
+                 f"latest reported count ({_anchor_date(observed.iloc[-1])})")
+    else:
+        title = "Political prisoners held"
     style.annotate(
-        figure,
-        f"{held_now:,.0f} political prisoners held at the latest exact count{when}",
+        figure, title,
         "Political prisoners held in Belarus (persons), daily, "
-        f"{daily['date'].min():%b %Y} to {daily['date'].max():%b %Y}. Green lines: every "
-        f"release batch that freed {LABELLED_BATCH} or more people (all people, political "
+        f"{daily['date'].min():%b %Y} to {daily['date'].max():%b %Y}: reported counts and the "
+        "stock-flow model fitted to every sourced figure, with its 95% interval. Green lines: "
+        f"every release batch that freed {LABELLED_BATCH} or more people (all people, political "
         "prisoners or not), labelled with people freed and political prisoners among them.",
         style.source_line(["prisoners_daily"]),
     )
@@ -255,7 +268,7 @@ def sanctions_timeline_chart(timeline: pd.DataFrame, daily: pd.DataFrame,
     steps_axis.set_ylim(len(lanes) - 0.5, -0.7)
     steps_axis.grid(axis="x", color=COLOURS["grid"])
     steps_axis.grid(axis="y", visible=False)
-    steps_axis.legend(loc="lower left", ncols=2, fontsize=9, bbox_to_anchor=(0, 1.0))
+    steps_axis.legend(loc="lower left", ncols=3, fontsize=8.5, bbox_to_anchor=(0, 1.0))
     _month_axis(steps_axis)
     escalations = steps[steps["step_kind"] == "escalation"]
     relief = steps[steps["step_kind"] == "relief"]

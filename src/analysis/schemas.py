@@ -490,6 +490,9 @@ PANEL_MONTHLY = pa.DataFrameSchema(
         "prisoners_held_observed": pa.Column(bool),
         "recognized": pa.Column("Int64", pa.Check.ge(0), nullable=True),
         "recognized_qualifier": pa.Column("string", pa.Check.isin(QUALIFIERS), nullable=True),
+        "released_political_low": _EVENT_COUNT,
+        "released_political_high": _EVENT_COUNT,
+        "released_people": _EVENT_COUNT,
         "released": _EVENT_COUNT,
         "released_min": _EVENT_COUNT,
         "released_all": _EVENT_COUNT,
@@ -502,10 +505,15 @@ PANEL_MONTHLY = pa.DataFrameSchema(
         "designations_us": pa.Column("Int64", pa.Check.ge(0), nullable=True),
         "designations_uk": pa.Column("Int64", pa.Check.ge(0), nullable=True),
         "sanctions_packages": _EVENT_COUNT,
+        "sanctions_packages_disputed": _EVENT_COUNT,
     },
     checks=[pa.Check(lambda f: (f["released_min"] <= f["released"]).all()
                      and (f["released"] <= f["released_all"]).all(),
-                     error="released_min <= released <= released_all")],
+                     error="released_min <= released <= released_all"),
+            pa.Check(lambda f: (f["released_political_low"] <= f["released_political_high"]).all()
+                     and (f["released_political_high"] <= f["released_people"]).all(),
+                     error="released_political_low <= released_political_high <= "
+                           "released_people")],
     strict=False,
 )
 """Not strict: later build steps add sanctions columns, each documented in PANEL_COLUMNS."""

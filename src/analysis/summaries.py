@@ -245,18 +245,16 @@ def deals_side_by_side(releases: pd.DataFrame, timeline: pd.DataFrame,
         near = relief[(relief["date_start"] - batch.date_start).abs() <= pd.Timedelta(days=7)]
         rows.append({
             "date": batch.date_start,
-            "freed": batch.released_total,
-            "political_prisoners": batch.released_political_prisoners,
+            "people_freed": batch.released_people,
+            "political_prisoners_low": batch.released_political_low,
+            "political_prisoners_high": batch.released_political_high,
             "destination": batch.destination,
             "counterpart": batch.counterpart,
             "concession_stated": batch.concession or "none stated",
             "relief_steps_within_a_week": len(near),
             "people_named": batch.people_named,
         })
-    table = pd.DataFrame(rows)
-    if len(table):
-        table["political_prisoners"] = table["political_prisoners"].astype("Int64")
-    return table
+    return pd.DataFrame(rows)
 
 
 def release_pace(panel: pd.DataFrame, event_months: list[pd.Timestamp],
@@ -335,33 +333,41 @@ RESULTS_END = "<!-- results:end -->"
 
 
 def _interval(row) -> str:
-    """'95% CI 0.44 to 15.0 (estimate 1.01)': the interval first, then the point."""
-    def number(value: float) -> str:
-        return "n/a" if pd.isna(value) else f"{float(value):.3g}"
-
+    """'95% interval +4 to +46 persons per month': the interval first, never a bare point."""
     if pd.isna(row.ci_low) or pd.isna(row.ci_high):
-        return "not testable on this panel"
-    return (f"95% CI {number(row.ci_low)} to {number(row.ci_high)} "
-            f"(estimate {number(row.estimate)}; {row.scale})")
+        return "not testable with these data"
+    multiplicative = row.scale != "persons per month"
+    number = (lambda v: f"{float(v):.2f}") if multiplicative else (lambda v: f"{float(v):+.0f}")
+    return f"95% interval {number(row.ci_low)} to {number(row.ci_high)} {row.scale}"
+
+
+def deal_era_totals(draws: pd.DataFrame, since: pd.Timestamp = DEALS_ERA) -> pd.DataFrame:
+    """Recognised, freed in deals and left by other routes, summed from ``since`` to the last
+    month of the stock-flow model, with 95% intervals from its draws (sums of monthly
+    intervals would overstate the uncertainty)."""
+    era = draws[draws["month"] >= since]
+    sums = era.groupby("draw")[["recognized", "released_deals", "released_other"]].sum()
+    return pd.DataFrame({"mean": sums.mean(), "low": sums.quantile(0.025),
+                         "high": sums.quantile(0.975)})
 
 
 def results_paragraph(daily: pd.DataFrame, panel: pd.DataFrame, releases: pd.DataFrame,
-                      counts: pd.DataFrame, verdicts: pd.DataFrame | None) -> str:
+                      counts: pd.DataFrame, verdicts: pd.DataFrame | None,
+                      draws: pd.DataFrame | None = None) -> str:
     """The README's results paragraph: a bold heading, then ``results_text``'s body."""
-    heading, body = results_text(daily, panel, releases, counts, verdicts)
+    heading, body = results_text(daily, panel, releases, counts, verdicts, draws)
     return f"**{heading}** {body}"
 
 
 def results_text(daily: pd.DataFrame, panel: pd.DataFrame, releases: pd.DataFrame,
-                 counts: pd.DataFrame, verdicts: pd.DataFrame | None) -> tuple[str, str]:
+                 counts: pd.DataFrame, verdicts: pd.DataFrame | None,
+                 draws: pd.DataFrame | None = None) -> tuple[str, str]:
     """Heading and body of the results summary (README and briefing), every number computed
-    from the data and the verdict table; political prisoners and all people freed are never
-    one figure."""
-    tables = [counts, releases]
-    newest = newest_item(tables)
+    from the data, the stock-flow model's draws and the verdict table; political prisoners and
+    all people freed are never one figure, and every estimate comes with its interval."""
+    newest = newest_item([counts, releases])
     observed = daily[daily["basis"] == "observed"]
     since = panel[panel["month"] >= DEALS_ERA]
-    with_figure = since[since["recognized"].notna()]
     recognised = latest_figure(counts, "recognized_total_since_2020")
     heading = (f"Results on the shipped data (newest dated item: {newest})." if newest
                else "Results on the shipped data.")
@@ -371,33 +377,36 @@ def results_text(daily: pd.DataFrame, panel: pd.DataFrame, releases: pd.DataFram
         record = counts.set_index("record_id").reindex([last["anchor_record_id"]]).iloc[0]
         when = (Dated(record["date_start"], record["date_precision"])
                 if not pd.isna(record["date_start"]) else Dated(last["date"], "day"))
-        sentences.append(f"The latest exact count is {last['prisoners_held']:,.0f} political "
-                         f"prisoners held ({when}).")
+        reported = say_figure(record) if not pd.isna(record["value"]) else (
+            f"{last['prisoners_held']:,.0f}")
+        sentences.append(f"The latest reported count is {reported} political prisoners held "
+                         f"({when}).")
     if recognised is not None:
         sentences.append(f"Viasna has recognised {say_figure(recognised)} people as political "
                          f"prisoners since 2020 (as of {recognised['date_start']:%b %Y}).")
-    if len(since):
+    if len(since) and draws is not None and len(draws):
+        totals = deal_era_totals(draws).round(0).astype(int)
+
+        def span(name: str) -> str:
+            return f"{totals.loc[name, 'low']:,} to {totals.loc[name, 'high']:,}"
+
         sentences.append(
-            f"From {DEALS_ERA:%b %Y} to {since['month'].max():%b %Y}, "
-            f"{int(since['release_batches'].sum())} announced batches freed "
-            f"{int(since['released_political_low'].sum()):,} to "
-            f"{int(since['released_political_high'].sum()):,} political prisoners (most "
-            f"batches state no political count); all people freed in them, political "
-            f"prisoners or not, number {int(since['released_people'].sum()):,}. Only "
-            f"{len(with_figure)} of those {len(since)} months have a recognition total; in "
-            f"them {int(with_figure['recognized'].sum()):,} people were recognised and "
-            f"{int(with_figure['released_political_low'].sum()):,} to "
-            f"{int(with_figure['released_political_high'].sum()):,} political prisoners freed.")
+            f"From {DEALS_ERA:%b %Y} to {since['month'].max():%b %Y}, the stock-flow model "
+            f"puts the political prisoners freed in release batches at {span('released_deals')}"
+            f" (95% interval; the batches freed {int(since['released_people'].sum()):,} people "
+            f"in all, political prisoners or not), those newly recognised at "
+            f"{span('recognized')}, and those who left by other routes (end of sentence and "
+            f"others) at {span('released_other')}.")
     if verdicts is not None and len(verdicts):
         tally = verdicts["verdict"].value_counts()
         summary = ", ".join(f"{count} {verdict}" for verdict, count in tally.items())
-        listed = "; ".join(f"{row.hypothesis} {row.verdict}, {_interval(row)}"
+        listed = "; ".join(f"{row.hypothesis} {row.verdict} ({_interval(row)})"
                            for row in verdicts.itertuples())
-        sentences.append(f"Of the {len(verdicts)} pre-registered tests: {summary} ({listed}). "
-                         "An interval that holds both no effect and a large one means the data "
-                         "neither confirm nor refute the claim; notebook `03_test_the_claim` "
-                         "says what each interval allows, and `docs/hypotheses.md` what would "
-                         "have counted for or against it.")
+        sentences.append(f"Of the {len(verdicts)} tests of the claim (docs/hypotheses.md, second "
+                         f"edition): {summary}. {listed}. Notebook `03_test_the_claim` says what "
+                         "each interval rules out and how much power each test had; "
+                         "*inconclusive* means the data cannot decide, not that there is no "
+                         "effect.")
     else:
         sentences.append("The tests of the claim have not been run on this build "
                          "(`python -m analysis run` runs them).")
@@ -473,3 +482,23 @@ def stock_text(daily: pd.DataFrame, counts: pd.DataFrame) -> str:
     return (f"The exact counts peaked at {peak['prisoners_held']:,.0f} ({dated(peak)}); the "
             f"latest is {last['prisoners_held']:,.0f} ({dated(last)}), {abs(change):,.0f} "
             f"{'fewer' if change < 0 else 'more'} than at the peak.")
+
+
+def routes_out_text(counts: pd.DataFrame, releases: pd.DataFrame,
+                    before: pd.Timestamp = DEALS_ERA) -> str:
+    """How people left prison before the batch pardons: Viasna's running total of political
+    prisoners freed against the people freed in the batches itemised up to the same date (all
+    people, so an upper bound on the political prisoners among them)."""
+    totals = counts[(counts["metric"] == "released_total_since_2020")
+                    & (counts["date_end"] < before)]
+    if totals.empty:
+        return "No running total of people freed before the batch pardons is in the data."
+    from analysis.derive.resolve import choose_counts
+
+    last = choose_counts(totals).sort_values("date_end").iloc[-1]
+    batches = releases[releases["counts_as_release"] & (releases["date_end"] <= last["date_end"])]
+    return (f"By {Dated(last['date_start'], last['date_precision'])}, Viasna counted "
+            f"{say_figure(last)} political prisoners freed since 2020; the release batches "
+            f"itemised up to then freed {int(batches['released_people'].sum()):,} people in all. "
+            "The rest left at the end of a sentence or in pardons and amnesties not found as "
+            "dated events; no table itemises them.")

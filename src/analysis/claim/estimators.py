@@ -97,9 +97,10 @@ def h1_pressure(data: ClaimData) -> Result:
     switched_on = int(np.nansum(pressure[known]))
     if min(switched_on, int(known.sum()) - switched_on) < MIN_CONTRAST_MONTHS:
         return not_testable(
-            "H1_pressure", f"only {switched_on} deal-era months follow a sanctions package "
-            f"within {max(PRESSURE_LAGS)} months, so pressure cannot be told apart from time "
-            "and era", int(known.sum()))
+            "H1_pressure", f"{switched_on} of {int(known.sum())} deal-era months with known "
+            f"sanctions steps follow a package within {max(PRESSURE_LAGS)} months and "
+            f"{int(known.sum()) - switched_on} do not; at least {MIN_CONTRAST_MONTHS} of each "
+            "are needed to tell pressure apart from time and era", int(known.sum()))
     trend = np.arange(known.sum(), dtype=float)
     correlation = np.corrcoef(pressure[known], trend)[0, 1]
     if abs(correlation) > MAX_TREND_CORRELATION:

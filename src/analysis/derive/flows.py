@@ -99,11 +99,18 @@ class ObservationErrors:
     """Standard deviation of a figure around the true value, as a share of the figure (plus
     ``floor`` persons for exact figures, so a small count is not taken as error-free)."""
 
-    exact: float = 0.005
+    exact: float = 0.01
+    """An exact count is exact, but its day is often the day of writing and recognitions come
+    in lumps within a month that the model spreads evenly."""
     floor: float = 1.0
     approx: float = 0.10 / np.sqrt(3.0)
     month_dated: float = 0.01
     inferred_date: float = 0.03
+    bound: float = 0.02
+    bound_floor: float = 10.0
+    """A bound is soft by ``bound`` of its value (at least ``bound_floor`` persons): sources say
+    "at least" loosely, and a bound held to one person lets the sampler move its total by only
+    about a person a sweep, so the chains would not mix."""
 
 
 @dataclass(frozen=True)
@@ -222,6 +229,8 @@ def _observation_rows(counts: pd.DataFrame, rule: ResolutionRule, headline_scope
             use = "lower"
             start = start.to_period("M").to_timestamp()
             end = end.to_period("M").to_timestamp(how="end").normalize()
+        if use != "point":
+            sd = float(np.hypot(sd, max(errors.bound_floor, errors.bound * abs(value))))
         rows.append({
             "record_id": figure.record_id, "metric": figure.metric,
             "date_start": start, "date_end": end,
