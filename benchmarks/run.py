@@ -154,11 +154,12 @@ def data_copy(target: Path, raw: Path) -> Path:
 
 def shipped_raw() -> tuple[Path, str]:
     raw = REPO / "data" / "raw"
-    if all((raw / "curated" / f"{table}.csv").is_file() for table in CURATED_TABLES):
+    if all((raw / "belarus" / f"{table}.csv").is_file() for table in CURATED_TABLES):
         return raw, "shipped data (data/raw)"
     staged = Path(tempfile.mkdtemp()) / "raw"
-    shutil.copytree(REPO / "tests" / "fixtures" / "curated", staged / "curated")
-    return staged, "test fixtures (tests/fixtures/curated; data/raw/curated was incomplete)"
+    shutil.copytree(REPO / "tests" / "fixtures" / "curated", staged / "belarus")
+    shutil.copy(raw / "belarus" / "country.yml", staged / "belarus" / "country.yml")
+    return staged, "test fixtures (tests/fixtures/curated; data/raw/belarus was incomplete)"
 
 
 def edit_notes(path: Path) -> None:
@@ -190,8 +191,10 @@ def measure(scratch: Path) -> tuple[list[dict], dict[str, str], dict[str, str]]:
             f"({grown_pyarrow / size_mb:.1f}×)")
 
     counts_dir = scratch / "counts"
-    shutil.copytree(REPO / "tests" / "fixtures" / "curated", counts_dir / "raw" / "curated")
-    counts_csv = write_prisoner_counts(counts_dir / "raw" / "curated" / "prisoner_counts.csv",
+    shutil.copytree(REPO / "tests" / "fixtures" / "curated", counts_dir / "raw" / "belarus")
+    shutil.copy(REPO / "data" / "raw" / "belarus" / "country.yml",
+                counts_dir / "raw" / "belarus" / "country.yml")
+    counts_csv = write_prisoner_counts(counts_dir / "raw" / "belarus" / "prisoner_counts.csv",
                                        COUNT_ROWS)
     size_mb = counts_csv.stat().st_size / 2**20
     baseline = best_of("pyarrow", {"csv": str(counts_csv), "out": str(scratch / "pa.parquet")})
@@ -249,7 +252,7 @@ def measure(scratch: Path) -> tuple[list[dict], dict[str, str], dict[str, str]]:
     for table in CURATED_TABLES:
         rebuilds = []
         for _ in range(REPEATS):
-            edit_notes(shipped / "raw" / "curated" / f"{table}.csv")
+            edit_notes(shipped / "raw" / "belarus" / f"{table}.csv")
             rebuilds.append(run_worker("build", {}, shipped)["seconds"])
         ratios[table] = min(rebuilds) / full["seconds"]
     worst = max(ratios, key=ratios.get)

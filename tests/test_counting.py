@@ -84,7 +84,7 @@ def test_panel_keeps_political_prisoners_and_all_people_apart(shipped_data_dir):
 def test_a_build_leaves_months_outside_the_search_missing(data_dir):
     """A release table whose research searched only from Jan 2021: the panel's release counts
     are missing before then, zero in searched months without a batch."""
-    (data_dir / "raw" / "curated" / "release_events.meta.yml").write_text(
+    (data_dir / "raw" / "belarus" / "release_events.meta.yml").write_text(
         "coverage:\n  months_searched:\n    first: 2021-01\n    last: 2024-03\n")
     panel = analysis.load("panel_monthly").set_index("month")
     assert panel.loc[:"2020-12-01", "released_people"].isna().all()
