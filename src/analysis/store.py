@@ -106,9 +106,9 @@ def fingerprints(names: list[str], hashes: dict[str, dict[str, str]] | None = No
 
 
 def stale(names: list[str] | None = None, country: str = paths.DEFAULT_COUNTRY) -> list[str]:
-    """Datasets (in build order) whose stored fingerprint differs from the current one."""
-    prints = fingerprints(names or [name for name in catalog.DATASETS
-                                    if catalog.applies(name, country)], country=country)
+    """Datasets (in build order) whose stored fingerprint differs from the current one; by default
+    those a plain ``build()`` makes (datasets built on request are left out)."""
+    prints = fingerprints(names or catalog.build_order(None, country), country=country)
     return [name for name, fingerprint in prints.items()
             if stored_fingerprint(name, country) != fingerprint]
 
