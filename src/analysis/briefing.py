@@ -32,7 +32,7 @@ CLAIM_HEADER = ["Hypothesis", "Estimate", "95% CI", "p", "p (adjusted)", "Verdic
 CLAIM_WIDTHS = [0.37, 0.16, 0.15, 0.07, 0.11, 0.14]
 """Shares of the table's width; text is wrapped to fit (below) and each row sized to its text."""
 WRAP = {"hypothesis": 46, "scale": 20, "verdict": 13}
-COVER_SIZES = ((11, 9), (10, 8.5), (9.5, 8), (9, 7.5), (8, 6.5), (7.5, 6))
+COVER_SIZES = ((11, 9), (10, 8.5), (9.5, 8), (9, 7.5), (8, 6.5), (7.5, 6), (7, 5.5), (6.5, 5))
 """Font sizes of the contents and the source list, tried in turn until the cover fits."""
 VERDICT_COLOURS = {"supports the claim": COLOURS["released"],
                    "against the claim": COLOURS["observed"]}

@@ -227,9 +227,6 @@ def build_order(names: list[str] | None = None, country: str = paths.DEFAULT_COU
     """``names`` and everything they depend on that ``country`` has, upstream first."""
     ordered: list[str] = []
     for name in names or []:
-        if name in CROSS_COUNTRY:
-            raise UnknownDatasetError(f"{name} is built across countries: load it with "
-                                      f"analysis.load({name!r})")
         if name in DATASETS and not applies(name, country):
             raise UnknownDatasetError(f"{name} is not built for {country}: it needs "
                                       f"{dataset(name).needs} data that country does not have")

@@ -193,15 +193,20 @@ def _fingerprint(name: str) -> str:
 
 def load_cross_country(name: str) -> pd.DataFrame:
     """A dataset built from every country's (``catalog.CROSS_COUNTRY``): each country's
-    upstream datasets are brought up to date first (under that country's lock), then the
-    dataset is rebuilt under its own lock if any of them, or a ``country.yml``, changed."""
+    upstream datasets are brought up to date first (under that country's lock; quarantine
+    notices are the countries' own loads' and builds' to give), then the dataset is rebuilt
+    under its own lock if any of them, or a ``country.yml``, changed."""
     from filelock import FileLock
 
     from analysis.io import read_parquet, read_provenance, write_parquet_atomic
-    from analysis.store import LOCK_TIMEOUT_SECONDS, load
+    from analysis.store import LOCK_TIMEOUT_SECONDS, build, stale
 
     spec = catalog.dataset(name)
-    frames = {country: {parent: load(parent, country) for parent in spec.upstream}
+    for country in paths.countries():
+        if stale(list(spec.upstream), country):
+            build(list(spec.upstream), report_quarantine=False, country=country)
+    frames = {country: {parent: read_parquet(paths.processed_path(parent, country))
+                        for parent in spec.upstream}
               for country in paths.countries()}
     path = paths.processed_root() / f"{name}.parquet"
     path.parent.mkdir(parents=True, exist_ok=True)

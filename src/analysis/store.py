@@ -131,8 +131,13 @@ def build(names: list[str] | None = None, *, force: bool = False,
     ``report_quarantine``, warns once per raw file with quarantined rows behind ``names``.
     """
     from analysis import country as countries
+    from analysis.errors import UnknownDatasetError
 
     countries.config(country)
+    across = [name for name in names or [] if name in catalog.CROSS_COUNTRY]
+    if across:
+        raise UnknownDatasetError(f"{', '.join(across)}: built across countries by "
+                                  "analysis.load, not by a country's build")
     try:
         results = _build(names, force, on_step, country)
     except OSError as error:
