@@ -102,8 +102,9 @@ def fingerprints(names: list[str], hashes: dict[str, dict[str, str]] | None = No
 
 
 def stale(names: list[str] | None = None) -> list[str]:
-    """Datasets (in build order) whose stored fingerprint differs from the current one."""
-    prints = fingerprints(names or list(catalog.DATASETS))
+    """Datasets (in build order) whose stored fingerprint differs from the current one; by default
+    those a plain ``build()`` makes (datasets built on request are left out)."""
+    prints = fingerprints(names or catalog.build_order())
     return [name for name, fingerprint in prints.items() if stored_fingerprint(name) != fingerprint]
 
 

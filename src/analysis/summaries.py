@@ -149,7 +149,7 @@ def headline_table(daily: pd.DataFrame, panel: pd.DataFrame, releases: pd.DataFr
         "latest observed count": observed.iloc[-1]["anchor_record_id"] if len(observed) else None,
         "highest observed count": observed.loc[observed["prisoners_held"].idxmax(),
                                                "anchor_record_id"] if len(observed) else None,
-        "largest release batch": batches.loc[batches["batch_size"].idxmax(), "event_id"]
+        "largest release batch": batches.loc[batches["released_people"].idxmax(), "event_id"]
         if len(batches) else None,
     }
     dates = pd.concat([
