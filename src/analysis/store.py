@@ -104,11 +104,22 @@ def fingerprints(names: list[str], hashes: dict[str, dict[str, str]] | None = No
 def stale(names: list[str] | None = None) -> list[str]:
     """Datasets (in build order) whose stored fingerprint differs from the current one."""
     prints = fingerprints(names or list(catalog.DATASETS))
-    return [name for name, fingerprint in prints.items() if stored_fingerprint(name) != fingerprint]
+    return [name for name, fingerprint in prints.items() if _outdated(name, fingerprint)]
 
 
 def stored_fingerprint(name: str) -> str | None:
     return (read_provenance(paths.processed_path(name)) or {}).get("fingerprint")
+
+
+def _outdated(name: str, fingerprint: str) -> bool:
+    """Built from other inputs, or holding back rows dated after its build day that today's
+    build would keep (``recheck_on``, set when such rows were quarantined)."""
+    from analysis.rules import build_date
+
+    provenance = read_provenance(paths.processed_path(name)) or {}
+    recheck = provenance.get("recheck_on")
+    return provenance.get("fingerprint") != fingerprint or (
+        recheck is not None and build_date() >= pd.Timestamp(recheck))
 
 
 def quarantine_path(name: str) -> Path:
@@ -178,7 +189,7 @@ def _build_locked(names: list[str] | None, force: bool,
     order = catalog.build_order(names)
     hashes = {name: input_hashes(name) for name in order}
     prints = fingerprints(order, hashes)
-    todo = {name for name in order if force or stored_fingerprint(name) != prints[name]}
+    todo = {name for name in order if force or _outdated(name, prints[name])}
     results = []
     frames: dict[str, pd.DataFrame] = {}
     staged: list[tuple[Path, pd.DataFrame, dict]] = []
@@ -205,6 +216,7 @@ def _build_locked(names: list[str] | None, force: bool,
             "rows_quarantined": quarantined,
             "package_version": _package_version(),
             "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "recheck_on": _recheck_on(built.quarantine),
         }
         staged.append((quarantine_path(name), built.quarantine.astype({"line": "Int64"}),
                        {"dataset": name, "fingerprint": prints[name]}))
@@ -230,6 +242,17 @@ def _run_step(name: str, upstream: dict[str, pd.DataFrame]):
         detail = str(error).splitlines()[0] if str(error).strip() else type(error).__name__
         raise BuildError(f"building {name} failed ({type(error).__name__}: {detail[:300]}); "
                          "every dataset is as it was before the build") from error
+
+
+def _recheck_on(quarantine: pd.DataFrame) -> str | None:
+    """The day after this build when rows were quarantined for a date after it: from then on
+    the dataset is stale, so such a row is used once its day has come."""
+    from analysis.rules import build_date
+
+    if not len(quarantine) or not quarantine["reason"].str.contains(
+            "rule not_after_build_date", regex=False).any():
+        return None
+    return f"{build_date() + pd.Timedelta(days=1):%Y-%m-%d}"
 
 
 def max_quarantine_share() -> float:
