@@ -318,3 +318,11 @@ def test_deals_table_names_the_record_and_how_well_its_date_is_known(data_dir):
                                analysis.load("sanctions_timeline"), since="2024-01-01")
     row = deals.set_index("record").loc["re003"]
     assert (row["date"], row["date_known_to"]) == ("10 Feb 2024", "day, inferred")
+
+
+def test_a_first_load_says_built_not_rebuilt(data_dir, capsys):
+    analysis.load("prisoner_counts")
+    assert capsys.readouterr().out == ("Built prisoner_counts (first build); analysis.changes() "
+                                       "has the detail.\n")
+    analysis.load("count_conflicts")
+    assert capsys.readouterr().out.startswith("Built count_conflicts (first build);")

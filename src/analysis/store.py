@@ -328,26 +328,31 @@ def load(name: str) -> pd.DataFrame:
         return load_quarantine()
     catalog.dataset(name)
     if stale([name]):
+        new = {parent for parent in catalog.build_order([name])
+               if not paths.processed_path(parent).is_file()}
         results = build([name], report_quarantine=False)
-        print(rebuild_notice(results))
+        print(rebuild_notice(results, new))
     _warn_quarantined([name])
     return read_parquet(paths.processed_path(name))
 
 
-def rebuild_notice(results: list[StepResult]) -> str:
-    """One line: the datasets rebuilt, how many raw rows changed, where to see the detail."""
+def rebuild_notice(results: list[StepResult], new: set[str] | frozenset = frozenset()) -> str:
+    """One line: the datasets built for the first time (``new``) and rebuilt, how many raw rows
+    changed, and where to see the detail."""
     from analysis.changelog import changes
 
-    rebuilt = [result.name for result in results if result.rebuilt]
-    report = changes()
-    if report.attrs.get("previous") is None:
-        return f"Built {', '.join(rebuilt)} (first build); analysis.changes() has the detail."
-    raw = report[report["kind"].str.startswith("row_") & report["file"].notna()]
-    edited = len(raw.drop_duplicates(["dataset", "key"]))
-    files = ", ".join(sorted(raw["file"].unique()))
-    rows = (f"{edited} raw row{'s' if edited != 1 else ''} changed in {files}" if edited
-            else "no raw row changed: the code or an official list copy did")
-    return (f"Rebuilt {', '.join(rebuilt)} ({rows}); analysis.changes() has the detail.")
+    built = [result.name for result in results if result.rebuilt and result.name in new]
+    rebuilt = [result.name for result in results if result.rebuilt and result.name not in new]
+    parts = [f"Built {', '.join(built)} (first build)"] if built else []
+    if rebuilt:
+        report = changes()
+        raw = report[report["kind"].str.startswith("row_") & report["file"].notna()]
+        edited = len(raw.drop_duplicates(["dataset", "key"]))
+        files = ", ".join(sorted(raw["file"].unique()))
+        rows = (f"{edited} raw row{'s' if edited != 1 else ''} changed in {files}" if edited
+                else "no raw row changed: the code or an official list copy did")
+        parts.append(f"{'rebuilt' if parts else 'Rebuilt'} {', '.join(rebuilt)} ({rows})")
+    return "; ".join(parts) + "; analysis.changes() has the detail."
 
 
 def quarantine_notices(names: list[str] | None = None) -> list[str]:
