@@ -105,11 +105,22 @@ def stale(names: list[str] | None = None) -> list[str]:
     """Datasets (in build order) whose stored fingerprint differs from the current one; by default
     those a plain ``build()`` makes (datasets built on request are left out)."""
     prints = fingerprints(names or catalog.build_order())
-    return [name for name, fingerprint in prints.items() if stored_fingerprint(name) != fingerprint]
+    return [name for name, fingerprint in prints.items() if _outdated(name, fingerprint)]
 
 
 def stored_fingerprint(name: str) -> str | None:
     return (read_provenance(paths.processed_path(name)) or {}).get("fingerprint")
+
+
+def _outdated(name: str, fingerprint: str) -> bool:
+    """Built from other inputs, or holding back rows dated after its build day that today's
+    build would keep (``recheck_on``, set when such rows were quarantined)."""
+    from analysis.rules import build_date
+
+    provenance = read_provenance(paths.processed_path(name)) or {}
+    recheck = provenance.get("recheck_on")
+    return provenance.get("fingerprint") != fingerprint or (
+        recheck is not None and build_date() >= pd.Timestamp(recheck))
 
 
 def quarantine_path(name: str) -> Path:
@@ -179,7 +190,7 @@ def _build_locked(names: list[str] | None, force: bool,
     order = catalog.build_order(names)
     hashes = {name: input_hashes(name) for name in order}
     prints = fingerprints(order, hashes)
-    todo = {name for name in order if force or stored_fingerprint(name) != prints[name]}
+    todo = {name for name in order if force or _outdated(name, prints[name])}
     results = []
     frames: dict[str, pd.DataFrame] = {}
     staged: list[tuple[Path, pd.DataFrame, dict]] = []
@@ -206,6 +217,7 @@ def _build_locked(names: list[str] | None, force: bool,
             "rows_quarantined": quarantined,
             "package_version": _package_version(),
             "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "recheck_on": _recheck_on(built.quarantine),
         }
         staged.append((quarantine_path(name), built.quarantine.astype({"line": "Int64"}),
                        {"dataset": name, "fingerprint": prints[name]}))
@@ -231,6 +243,17 @@ def _run_step(name: str, upstream: dict[str, pd.DataFrame]):
         detail = str(error).splitlines()[0] if str(error).strip() else type(error).__name__
         raise BuildError(f"building {name} failed ({type(error).__name__}: {detail[:300]}); "
                          "every dataset is as it was before the build") from error
+
+
+def _recheck_on(quarantine: pd.DataFrame) -> str | None:
+    """The day after this build when rows were quarantined for a date after it: from then on
+    the dataset is stale, so such a row is used once its day has come."""
+    from analysis.rules import build_date
+
+    if not len(quarantine) or not quarantine["reason"].str.contains(
+            "rule not_after_build_date", regex=False).any():
+        return None
+    return f"{build_date() + pd.Timedelta(days=1):%Y-%m-%d}"
 
 
 def max_quarantine_share() -> float:
@@ -306,26 +329,31 @@ def load(name: str) -> pd.DataFrame:
         return load_quarantine()
     catalog.dataset(name)
     if stale([name]):
+        new = {parent for parent in catalog.build_order([name])
+               if not paths.processed_path(parent).is_file()}
         results = build([name], report_quarantine=False)
-        print(rebuild_notice(results))
+        print(rebuild_notice(results, new))
     _warn_quarantined([name])
     return read_parquet(paths.processed_path(name))
 
 
-def rebuild_notice(results: list[StepResult]) -> str:
-    """One line: the datasets rebuilt, how many raw rows changed, where to see the detail."""
+def rebuild_notice(results: list[StepResult], new: set[str] | frozenset = frozenset()) -> str:
+    """One line: the datasets built for the first time (``new``) and rebuilt, how many raw rows
+    changed, and where to see the detail."""
     from analysis.changelog import changes
 
-    rebuilt = [result.name for result in results if result.rebuilt]
-    report = changes()
-    if report.attrs.get("previous") is None:
-        return f"Built {', '.join(rebuilt)} (first build); analysis.changes() has the detail."
-    raw = report[report["kind"].str.startswith("row_") & report["file"].notna()]
-    edited = len(raw.drop_duplicates(["dataset", "key"]))
-    files = ", ".join(sorted(raw["file"].unique()))
-    rows = (f"{edited} raw row{'s' if edited != 1 else ''} changed in {files}" if edited
-            else "no raw row changed: the code or an official list copy did")
-    return (f"Rebuilt {', '.join(rebuilt)} ({rows}); analysis.changes() has the detail.")
+    built = [result.name for result in results if result.rebuilt and result.name in new]
+    rebuilt = [result.name for result in results if result.rebuilt and result.name not in new]
+    parts = [f"Built {', '.join(built)} (first build)"] if built else []
+    if rebuilt:
+        report = changes()
+        raw = report[report["kind"].str.startswith("row_") & report["file"].notna()]
+        edited = len(raw.drop_duplicates(["dataset", "key"]))
+        files = ", ".join(sorted(raw["file"].unique()))
+        rows = (f"{edited} raw row{'s' if edited != 1 else ''} changed in {files}" if edited
+                else "no raw row changed: the code or an official list copy did")
+        parts.append(f"{'rebuilt' if parts else 'Rebuilt'} {', '.join(rebuilt)} ({rows})")
+    return "; ".join(parts) + "; analysis.changes() has the detail."
 
 
 def quarantine_notices(names: list[str] | None = None) -> list[str]:
