@@ -75,27 +75,35 @@ def build_count_conflicts(upstream: dict[str, pd.DataFrame], files: list[Path]) 
     return _derived(conflicts_report(counts), len(counts))
 
 
-def build_flows_monthly(upstream: dict[str, pd.DataFrame], files: list[Path]) -> Built:
-    from analysis.derive.flows import fitted_flows, flows_monthly
+def _from_model(name: str, make, upstream: dict[str, pd.DataFrame]) -> Built:
+    """A dataset of the stock-flow model, or an empty one with its columns when the model has
+    no count of the number held to fit."""
+    from analysis.derive.flows import fitted_flows
+    from analysis.schemas import PROCESSED
 
     counts = upstream["prisoner_counts"]
-    return _derived(flows_monthly(fitted_flows(counts, upstream["release_events"])),
-                    len(counts))
+    fit = fitted_flows(counts, upstream["release_events"])
+    frame = make(fit) if fit is not None else pd.DataFrame(
+        columns=list(PROCESSED[name].columns))
+    return _derived(frame, len(counts))
+
+
+def build_flows_monthly(upstream: dict[str, pd.DataFrame], files: list[Path]) -> Built:
+    from analysis.derive.flows import flows_monthly
+
+    return _from_model("flows_monthly", flows_monthly, upstream)
 
 
 def build_flows_draws(upstream: dict[str, pd.DataFrame], files: list[Path]) -> Built:
-    from analysis.derive.flows import fitted_flows, flows_draws
+    from analysis.derive.flows import flows_draws
 
-    counts = upstream["prisoner_counts"]
-    return _derived(flows_draws(fitted_flows(counts, upstream["release_events"])), len(counts))
+    return _from_model("flows_draws", flows_draws, upstream)
 
 
 def build_prisoners_daily(upstream: dict[str, pd.DataFrame], files: list[Path]) -> Built:
-    from analysis.derive.flows import fitted_flows, prisoners_daily
+    from analysis.derive.flows import prisoners_daily
 
-    counts = upstream["prisoner_counts"]
-    return _derived(prisoners_daily(fitted_flows(counts, upstream["release_events"])),
-                    len(counts))
+    return _from_model("prisoners_daily", prisoners_daily, upstream)
 
 
 def build_panel_monthly(upstream: dict[str, pd.DataFrame], files: list[Path]) -> Built:
