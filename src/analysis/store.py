@@ -275,8 +275,9 @@ def _check_losses(name: str, rows_in: int, rows_out: int, quarantined: int,
     spec = catalog.dataset(name)
     needed_by = [other.name for other in catalog.DATASETS.values() if name in other.upstream]
     if not rows_out and needed_by and not spec.may_be_empty:
-        raise BuildError(f"{name} came out empty and {', '.join(needed_by)} are built from it; "
-                         "nothing was changed")
+        raise BuildError(f"{name} came out empty and {', '.join(needed_by)} "
+                         f"{'is' if len(needed_by) == 1 else 'are'} built from it; nothing was "
+                         "changed")
 
 
 def _common_reasons(quarantine: pd.DataFrame, limit: int = 2) -> str:
