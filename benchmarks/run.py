@@ -37,6 +37,10 @@ CURATED_TABLES = ["prisoner_counts", "release_events", "relief_events", "sanctio
 RESULTS = HERE / "RESULTS.md"
 
 
+MAKE_RUN_BUDGET = 45
+"""Seconds `make run` may take on a 2-core machine (issue of the stock-flow model)."""
+
+
 def worker(task: str, args: dict) -> dict:
     """Run one measured task in this (fresh) process and return its figures.
 
@@ -262,11 +266,11 @@ def measure(scratch: Path) -> tuple[list[dict], dict[str, str], dict[str, str]]:
         + ", ".join(f"{table} {value:.2f}" for table, value in ratios.items()))
 
     env = {**os.environ, "ANALYSIS_DATA_DIR": str(shipped)}
-    importing = wall_time([sys.executable, "-c", "import analysis"], env, FRESH_PROCESS_REPEATS)
+    importing = wall_time([sys.executable, "-c", "import pandas"], env, FRESH_PROCESS_REPEATS)
     loading = wall_time([sys.executable, "-c", "import analysis; analysis.load('panel_monthly')"],
                         env, FRESH_PROCESS_REPEATS)
-    add("No-op load('panel_monthly') in a fresh process / `python -c \"import analysis\"`",
-        loading / importing, "×", "≤ 2", loading / importing <= 2,
+    add("No-op load('panel_monthly') in a fresh process / `python -c \"import pandas\"`",
+        loading / importing, "×", "≤ 1.5", loading / importing <= 1.5,
         f"{loading:.2f} s against {importing:.2f} s")
     warm = run_worker("load", {"name": "panel_monthly", "times": 20}, shipped)["seconds"]
     add("load('panel_monthly') of an already built table", warm * 1000, "ms", "≤ 50",
@@ -279,11 +283,12 @@ def measure(scratch: Path) -> tuple[list[dict], dict[str, str], dict[str, str]]:
     try:
         seconds = wall_time([sys.executable, "-m", "analysis", "run"], env)
     except subprocess.CalledProcessError as error:
-        add(name, float("nan"), "s", "≤ 60", False,
+        add(name, float("nan"), "s", f"≤ {MAKE_RUN_BUDGET}", False,
             "failed: " + error.stderr.decode(errors="replace").strip().splitlines()[-1])
     else:
-        add(name, seconds, "s", "≤ 60", seconds <= 60,
-            "build, notebooks, claim tests, briefing figures")
+        add(name, seconds, "s", f"≤ {MAKE_RUN_BUDGET}", seconds <= MAKE_RUN_BUDGET,
+            "build, stock-flow model, notebooks, claim tests with power simulations, briefing "
+            "figures")
     return rows, profiles, {"data": source}
 
 

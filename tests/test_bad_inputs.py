@@ -133,11 +133,12 @@ def test_a_bad_input_fails_clearly_or_is_quarantined(case: dict, tmp_path: Path)
 
 
 EMPTIES_A_DEPENDENCY = {
-    "curated/prisoner_counts/ambiguous_dates.csv": "prisoners_daily came out empty",
-    "curated/prisoner_counts/bad_counts.csv": "prisoners_daily came out empty",
+    "curated/prisoner_counts/ambiguous_dates.csv": "flows_monthly came out empty",
+    "curated/prisoner_counts/bad_counts.csv": "flows_monthly came out empty",
 }
-"""Cases that leave a derived dataset others are built from without rows (the daily series needs
-an observed count); a case that quarantines every row of its table empties that table."""
+"""Cases that leave a derived dataset others are built from without rows (the stock-flow model
+needs a count of the number held); a case that quarantines every row of its table empties that
+table."""
 
 
 @pytest.mark.parametrize("case", params("quarantine"))

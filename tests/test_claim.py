@@ -19,6 +19,8 @@ from analysis.claim import (
     power_summary,
     power_table,
     simulated_data,
+)
+from analysis.claim import (
     test_claim as run_claim_tests,
 )
 from analysis.claim.estimators import ESTIMATORS, _longest_run, contrast

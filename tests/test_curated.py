@@ -26,8 +26,10 @@ def test_fixture_tables_clean_without_quarantine(data_dir):
     assert counts.rows["value"].dtype == "int64"
     releases = clean_release_events(curated / "release_events.csv")
     batch = releases.rows.set_index("event_id")
-    assert batch.loc["re001", "batch_size"] == 40, "political-prisoner count preferred"
-    assert batch.loc["re003", "batch_size"] == 3, "batch total where no count is stated"
+    assert batch.loc["re001", ["released_political_low", "released_political_high",
+                               "released_people"]].tolist() == [40, 40, 50]
+    assert batch.loc["re003", ["released_political_low", "released_political_high"]].tolist() == [
+        0, 3], "no stated count: zero to the batch total"
     assert not batch.loc["re002", "counts_as_release"], "alternative counts are not releases"
     relief = clean_relief_events(curated / "relief_events.csv")
     assert relief.rows["step_type"].tolist() == ["relief", "engagement"]

@@ -118,7 +118,8 @@ def test_vectorised_checks_find_what_pandera_finds(table, data):
     records = pd.DataFrame([list(row) for row in rows], columns=columns, dtype="str")
     records.insert(0, analysis_io.LINE, np.arange(2, len(records) + 2, dtype="int64"))
     failures = validate._validate(records, schema, "fuzz.csv")
-    ours = {(line, None if pd.isna(column) else column, reason)
+    ours = {(line, None if pd.isna(column) else column,
+             reason.replace(validate.UNIQUE_REASON, "field_uniqueness"))
             for line, column, reason in failures[[analysis_io.LINE, "column", "reason"]]
             .itertuples(index=False)}
     try:

@@ -21,7 +21,6 @@ import pytest
 
 from analysis.notebooks_run import notebook_paths
 
-BEING_REWRITTEN = {"03_test_the_claim.ipynb"}
 MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?"
 ALLOWED = [
     r"`[^`]*`",                                                 # code span
@@ -47,10 +46,7 @@ def test_the_rule_catches_figures_and_spares_dates():
     assert typed_numbers("about 82% before") == ["82%"]
 
 
-@pytest.mark.parametrize("path", [
-    pytest.param(path, marks=pytest.mark.xfail(strict=True, reason="lead rewrites notebook 03"))
-    if path.name in BEING_REWRITTEN else path
-    for path in notebook_paths()], ids=lambda path: Path(path).name)
+@pytest.mark.parametrize("path", notebook_paths(), ids=lambda path: Path(path).name)
 def test_notebook_prose_has_no_typed_numbers(path):
     cells = json.loads(Path(path).read_text(encoding="utf-8"))["cells"]
     found = {index: typed_numbers("".join(cell["source"]))

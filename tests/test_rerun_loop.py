@@ -297,3 +297,33 @@ def test_briefing_is_byte_identical_when_nothing_changed(data_dir, tmp_path):
                                           changelog.latest_claim_results()).read_bytes())
         time.sleep(1.1)
     assert written[0] == written[1]
+
+
+def test_a_row_dated_after_the_build_is_used_once_its_day_has_come(data_dir, monkeypatch):
+    monkeypatch.setenv("ANALYSIS_BUILD_DATE", "2024-03-30")
+    monkeypatch.setenv("ANALYSIS_MAX_QUARANTINE_SHARE", "0.5")
+    with pytest.warns(store.QuarantineWarning, match="not_after_build_date"):
+        analysis.load("prisoner_counts")
+    assert store.stale(["prisoner_counts"]) == []
+    monkeypatch.setenv("ANALYSIS_BUILD_DATE", "2024-03-31")
+    assert store.stale(["prisoner_counts"]) == ["prisoner_counts"]
+    assert "pc006" in analysis.load("prisoner_counts")["record_id"].tolist()
+    assert store.stale(["prisoner_counts"]) == []
+
+
+def test_deals_table_names_the_record_and_how_well_its_date_is_known(data_dir):
+    from analysis.summaries import deals_side_by_side
+
+    edit_cell(curated(data_dir, "release_events"), "re003", "year_inferred", "TRUE")
+    deals = deals_side_by_side(analysis.load("release_events"),
+                               analysis.load("sanctions_timeline"), since="2024-01-01")
+    row = deals.set_index("record").loc["re003"]
+    assert (row["date"], row["date_known_to"]) == ("10 Feb 2024", "day, inferred")
+
+
+def test_a_first_load_says_built_not_rebuilt(data_dir, capsys):
+    analysis.load("prisoner_counts")
+    assert capsys.readouterr().out == ("Built prisoner_counts (first build); analysis.changes() "
+                                       "has the detail.\n")
+    analysis.load("count_conflicts")
+    assert capsys.readouterr().out.startswith("Built count_conflicts (first build);")

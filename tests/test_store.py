@@ -18,11 +18,11 @@ def edit_cell(path, record_id, column, value):
 
 def test_editing_a_raw_value_changes_the_panel_on_the_next_load(data_dir):
     before = analysis.load("panel_monthly").set_index("month")
-    assert before.loc["2024-03-01", "released"] == 40
+    assert before.loc["2024-03-01", "released_political_low"] == 40
     edit_cell(data_dir / "raw" / "belarus" / "release_events.csv", "re001",
               "released_political_prisoners", "44")
     after = analysis.load("panel_monthly").set_index("month")
-    assert after.loc["2024-03-01", "released"] == 44
+    assert after.loc["2024-03-01", "released_political_low"] == 44
 
 
 def test_a_fresh_load_only_reads(data_dir):

@@ -47,7 +47,6 @@ FIELDS: dict[str, str] = {
     "all_released_in_event or other_methodology",
     "released_total": "people freed in the batch, as the source counts them (persons)",
     "released_political_prisoners": "political prisoners among them where a source says (persons)",
-    "batch_size": "political-prisoner count where stated, else the batch total (persons)",
     "counts_as_release": "true for primary rows that free people (not alternative counts, not "
     "house-arrest transfers)",
     "row_role": "primary, or alt_count for a conflicting count of a listed event",
@@ -142,15 +141,6 @@ FIELDS: dict[str, str] = {
     "recognized": "people newly recognised as political prisoners in the month (persons), from "
     "reported monthly totals; missing where no monthly total is reported",
     "recognized_qualifier": "qualifier of the recognized figure (exact, approx, lower_bound, ...)",
-    "released": "(superseded, kept until the claim tests move to the bracket) people freed in "
-    "known release batches (persons): the political-prisoner count "
-    "where a source gives it, else the batch total",
-    "released_min": "(superseded by released_political_low) political prisoners freed in "
-    "known batches, counting only figures sources "
-    "state as political-prisoner counts (a lower bound, persons)",
-    "released_all": "(superseded by released_people) everyone freed in known batches, "
-    "including people not recognised as "
-    "political prisoners (an upper bound, persons)",
     "release_batches": "number of release batches announced in the month",
     "released_political_low": "political prisoners freed in the batch (release_events) or the "
     "month's batches (panel), lower bound: the stated political-prisoner count minus anyone not "
@@ -160,7 +150,7 @@ FIELDS: dict[str, str] = {
     "released_people": "everyone freed in the batch or the month's batches, political prisoners "
     "or not, each person once: released_total minus people_not_freed (persons); never added to "
     "or compared with the political-prisoner columns as one quantity",
-    "largest_batch": "size of the month's largest batch (persons, same basis as released); 0 if "
+    "largest_batch": "all people freed in the month's largest batch (persons); 0 if "
     "none",
     "deals_with_concession": "release batches for which a source states a concession given in "
     "return",
@@ -182,6 +172,38 @@ FIELDS: dict[str, str] = {
     "sanctions_packages_disputed": "sanctions_packages plus unverified alternative reports of "
     "new listings (the EU listings reported with the Feb 2026 renewal): the other reading of "
     "the month",
+    # tests of the claim
+    "hypothesis": "id of the hypothesis in docs/hypotheses.md (second edition)",
+    "question": "the question the hypothesis asks, in words",
+    "method": "how the test estimates its effect",
+    "estimate": "point estimate of the effect (see scale); read it after its interval",
+    "ci_low": "lower end of the 95% interval of the estimate",
+    "ci_high": "upper end of the 95% interval of the estimate",
+    "p_value": "two-sided p-value for no effect, before correction",
+    "p_adjusted": "p-value after Holm's correction over the tests that can be run",
+    "verdict": "supports the claim, against the claim, inconclusive, or not testable with these "
+    "data",
+    "reading": "the result in words, interval first",
+    "rules_out": "one sentence: which effects the 95% interval rules out",
+    "power": "share of simulated panels of the real shape that reach the verdict an effect at "
+    "the smallest effect of interest should give",
+    "false_positive_rate": "share of simulated panels with no effect (or, where ruling out an "
+    "effect supports the claim, with an effect at the SESOI on the other side) called support",
+    "scale": "unit of the estimate: persons per month, or a ratio",
+    "smallest_effect": "smallest effect of interest (SESOI) on the estimate's scale",
+    "p_equivalence": "p-value of the two one-sided tests against ±SESOI, before correction",
+    "p_equivalence_adjusted": "p_equivalence after Holm's correction",
+    "in_family": "true if the test had a slot in the multiple-testing family",
+    "n_months": "months the test used",
+    "note": "why a test could not be run, or a detail of its result",
+    "scenario": "planted effect in the simulated panels: at the SESOI on the claim's side, none, "
+    "or at the SESOI on the other side",
+    "planted_effect": "size of the planted effect, on the estimate's scale",
+    "supports": "share of simulated panels whose verdict was supports the claim",
+    "against": "share of simulated panels whose verdict was against the claim",
+    "inconclusive": "share of simulated panels whose verdict was inconclusive",
+    "not_testable": "share of simulated panels on which the test could not be run",
+    "runs": "number of simulated panels per planted effect",
 }
 
 EVENT_COUNT_NOTE = ("; zero in a month the research covered and found nothing, missing in a "

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib.dates as mdates
-import matplotlib.ticker as mticker
 import matplotlib.pyplot as plt
+import matplotlib.ticker as mticker
 import numpy as np
 import pandas as pd
 
@@ -47,13 +47,6 @@ def _batch_label(batch) -> str:
     if not pd.isna(political) and batch.released_political_low != batch.released_political_high:
         known = f"{batch.released_political_low:,}–{batch.released_political_high:,}"
     return f"{batch.released_people:,} freed, political prisoners {known}"
-
-
-def _people_freed(panel: pd.DataFrame) -> pd.Series:
-    """All people freed in batches per month. Simulated panels (``analysis.claim.simulate``)
-    still carry it under its former name, released_all."""
-    column = "released_people" if "released_people" in panel.columns else "released_all"
-    return panel[column].astype("float64")
 
 
 def prisoners_held_chart(daily: pd.DataFrame, releases: pd.DataFrame,
@@ -415,7 +408,7 @@ def release_pace_chart(panel: pd.DataFrame, deal_months: list[pd.Timestamp] | No
     deals = set(pd.to_datetime(deal_months))
     colours = [COLOURS["relief"] if month in deals else COLOURS["released"]
                for month in recent["month"]]
-    axis.bar(recent["month"], _people_freed(recent), width=25, color=colours)
+    axis.bar(recent["month"], recent["released_people"].astype("float64"), width=25, color=colours)
     for row in release_pace(panel, sorted(deals), window).itertuples():
         if not pd.isna(row.mean_before):
             axis.hlines(row.mean_before, row.event_month - pd.DateOffset(months=window),

@@ -357,7 +357,6 @@ RELEASE_EVENTS = pa.DataFrameSchema(
         **_dated_row("event_id", "event_date"),
         "released_total": pa.Column("int64", pa.Check.ge(0)),
         "released_political_prisoners": pa.Column("Int64", pa.Check.ge(0), nullable=True),
-        "batch_size": pa.Column("int64", pa.Check.ge(0)),
         "row_role": pa.Column(str, pa.Check.isin(ROW_ROLES)),
         "alt_of": pa.Column(str, nullable=True),
         "event_type": pa.Column(str, pa.Check.isin(RELEASE_TYPES)),
@@ -493,9 +492,6 @@ PANEL_MONTHLY = pa.DataFrameSchema(
         "released_political_low": _EVENT_COUNT,
         "released_political_high": _EVENT_COUNT,
         "released_people": _EVENT_COUNT,
-        "released": _EVENT_COUNT,
-        "released_min": _EVENT_COUNT,
-        "released_all": _EVENT_COUNT,
         "release_batches": _EVENT_COUNT,
         "largest_batch": _EVENT_COUNT,
         "deals_with_concession": _EVENT_COUNT,
@@ -507,10 +503,7 @@ PANEL_MONTHLY = pa.DataFrameSchema(
         "sanctions_packages": _EVENT_COUNT,
         "sanctions_packages_disputed": _EVENT_COUNT,
     },
-    checks=[pa.Check(lambda f: (f["released_min"] <= f["released"]).all()
-                     and (f["released"] <= f["released_all"]).all(),
-                     error="released_min <= released <= released_all"),
-            pa.Check(lambda f: (f["released_political_low"] <= f["released_political_high"]).all()
+    checks=[pa.Check(lambda f: (f["released_political_low"] <= f["released_political_high"]).all()
                      and (f["released_political_high"] <= f["released_people"]).all(),
                      error="released_political_low <= released_political_high <= "
                            "released_people")],

@@ -81,7 +81,7 @@ def build_count_conflicts(upstream: Upstream, files: list[Path], country: str) -
 
 def country_fit(upstream: Upstream, country: str):
     """The stock-flow model of the country's counts, with its counting organisation's rule,
-    headline scope and model start."""
+    headline scope and model start; None when no count of the number held can be placed."""
     from analysis import country as countries
     from analysis.derive.flows import fitted_flows
 
@@ -90,25 +90,33 @@ def country_fit(upstream: Upstream, country: str):
                         countries.model_start(country))
 
 
+def _from_model(name: str, make, upstream: Upstream, country: str) -> Built:
+    """A dataset of the stock-flow model, or an empty one with its columns when the model has
+    no count of the number held to fit."""
+    from analysis.schemas import PROCESSED
+
+    fit = country_fit(upstream, country)
+    frame = make(fit) if fit is not None else pd.DataFrame(
+        columns=list(PROCESSED[name].columns))
+    return _derived(frame, len(upstream["prisoner_counts"]))
+
+
 def build_flows_monthly(upstream: Upstream, files: list[Path], country: str) -> Built:
     from analysis.derive.flows import flows_monthly
 
-    fit = country_fit(upstream, country)
-    return _derived(flows_monthly(fit), len(upstream["prisoner_counts"]))
+    return _from_model("flows_monthly", flows_monthly, upstream, country)
 
 
 def build_flows_draws(upstream: Upstream, files: list[Path], country: str) -> Built:
     from analysis.derive.flows import flows_draws
 
-    fit = country_fit(upstream, country)
-    return _derived(flows_draws(fit), len(upstream["prisoner_counts"]))
+    return _from_model("flows_draws", flows_draws, upstream, country)
 
 
 def build_prisoners_daily(upstream: Upstream, files: list[Path], country: str) -> Built:
     from analysis.derive.flows import prisoners_daily
 
-    fit = country_fit(upstream, country)
-    return _derived(prisoners_daily(fit), len(upstream["prisoner_counts"]))
+    return _from_model("prisoners_daily", prisoners_daily, upstream, country)
 
 
 def build_panel_monthly(upstream: Upstream, files: list[Path], country: str) -> Built:

@@ -110,11 +110,22 @@ def stale(names: list[str] | None = None, country: str = paths.DEFAULT_COUNTRY) 
     those a plain ``build()`` makes (datasets built on request are left out)."""
     prints = fingerprints(names or catalog.build_order(None, country), country=country)
     return [name for name, fingerprint in prints.items()
-            if stored_fingerprint(name, country) != fingerprint]
+            if _outdated(name, fingerprint, country)]
 
 
 def stored_fingerprint(name: str, country: str = paths.DEFAULT_COUNTRY) -> str | None:
     return (read_provenance(paths.processed_path(name, country)) or {}).get("fingerprint")
+
+
+def _outdated(name: str, fingerprint: str, country: str = paths.DEFAULT_COUNTRY) -> bool:
+    """Built from other inputs, or holding back rows dated after its build day that today's
+    build would keep (``recheck_on``, set when such rows were quarantined)."""
+    from analysis.rules import build_date
+
+    provenance = read_provenance(paths.processed_path(name, country)) or {}
+    recheck = provenance.get("recheck_on")
+    return provenance.get("fingerprint") != fingerprint or (
+        recheck is not None and build_date() >= pd.Timestamp(recheck))
 
 
 def quarantine_path(name: str, country: str = paths.DEFAULT_COUNTRY) -> Path:
@@ -194,7 +205,7 @@ def _build_locked(names: list[str] | None, force: bool,
     order = catalog.build_order(names, country)
     hashes = {name: input_hashes(name, country) for name in order}
     prints = fingerprints(order, hashes, country)
-    todo = {name for name in order if force or stored_fingerprint(name, country) != prints[name]}
+    todo = {name for name in order if force or _outdated(name, prints[name], country)}
     results = []
     frames: dict[str, pd.DataFrame] = {}
     staged: list[tuple[Path, pd.DataFrame, dict]] = []
@@ -224,6 +235,7 @@ def _build_locked(names: list[str] | None, force: bool,
             "rows_quarantined": quarantined,
             "package_version": _package_version(),
             "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "recheck_on": _recheck_on(built.quarantine),
         }
         staged.append((quarantine_path(name, country),
                        built.quarantine.astype({"line": "Int64"}),
@@ -255,6 +267,17 @@ def _run_step(name: str, upstream: dict[str, pd.DataFrame | None], country: str)
                          "every dataset is as it was before the build") from error
 
 
+def _recheck_on(quarantine: pd.DataFrame) -> str | None:
+    """The day after this build when rows were quarantined for a date after it: from then on
+    the dataset is stale, so such a row is used once its day has come."""
+    from analysis.rules import build_date
+
+    if not len(quarantine) or not quarantine["reason"].str.contains(
+            "rule not_after_build_date", regex=False).any():
+        return None
+    return f"{build_date() + pd.Timedelta(days=1):%Y-%m-%d}"
+
+
 def max_quarantine_share() -> float:
     return float(os.environ.get("ANALYSIS_MAX_QUARANTINE_SHARE", MAX_QUARANTINE_SHARE))
 
@@ -275,8 +298,9 @@ def _check_losses(name: str, rows_in: int, rows_out: int, quarantined: int,
     needed_by = [other.name for other in catalog.DATASETS.values()
                  if name in other.upstream and catalog.applies(other.name, country)]
     if not rows_out and needed_by and not spec.may_be_empty:
-        raise BuildError(f"{name} came out empty and {', '.join(needed_by)} are built from it; "
-                         "nothing was changed")
+        raise BuildError(f"{name} came out empty and {', '.join(needed_by)} "
+                         f"{'is' if len(needed_by) == 1 else 'are'} built from it; nothing was "
+                         "changed")
 
 
 def _common_reasons(quarantine: pd.DataFrame, limit: int = 2) -> str:
@@ -333,28 +357,33 @@ def load(name: str, country: str = paths.DEFAULT_COUNTRY) -> pd.DataFrame:
         return load_cross_country(name)
     catalog.dataset(name)
     if stale([name], country):
+        new = {parent for parent in catalog.build_order([name], country)
+               if not paths.processed_path(parent, country).is_file()}
         results = build([name], report_quarantine=False, country=country)
-        print(rebuild_notice(results, country))
+        print(rebuild_notice(results, new, country))
     _warn_quarantined([name], country)
     return read_parquet(paths.processed_path(name, country))
 
 
-def rebuild_notice(results: list[StepResult], country: str = paths.DEFAULT_COUNTRY) -> str:
-    """One line: the datasets rebuilt, how many raw rows changed, where to see the detail."""
+def rebuild_notice(results: list[StepResult], new: set[str] | frozenset = frozenset(),
+                   country: str = paths.DEFAULT_COUNTRY) -> str:
+    """One line: the datasets built for the first time (``new``) and rebuilt, how many raw rows
+    changed, and where to see the detail (for a country other than the default, named)."""
     from analysis.changelog import changes
 
-    rebuilt = [result.name for result in results if result.rebuilt]
-    report = changes(country)
     where = "" if country == paths.DEFAULT_COUNTRY else f" for {country}"
-    if report.attrs.get("previous") is None:
-        return (f"Built {', '.join(rebuilt)}{where} (first build); analysis.changes() has the "
-                "detail.")
-    raw = report[report["kind"].str.startswith("row_") & report["file"].notna()]
-    edited = len(raw.drop_duplicates(["dataset", "key"]))
-    files = ", ".join(sorted(raw["file"].unique()))
-    rows = (f"{edited} raw row{'s' if edited != 1 else ''} changed in {files}" if edited
-            else "no raw row changed: the code or an official list copy did")
-    return (f"Rebuilt {', '.join(rebuilt)}{where} ({rows}); analysis.changes() has the detail.")
+    built = [result.name for result in results if result.rebuilt and result.name in new]
+    rebuilt = [result.name for result in results if result.rebuilt and result.name not in new]
+    parts = [f"Built {', '.join(built)}{where} (first build)"] if built else []
+    if rebuilt:
+        report = changes(country)
+        raw = report[report["kind"].str.startswith("row_") & report["file"].notna()]
+        edited = len(raw.drop_duplicates(["dataset", "key"]))
+        files = ", ".join(sorted(raw["file"].unique()))
+        rows = (f"{edited} raw row{'s' if edited != 1 else ''} changed in {files}" if edited
+                else "no raw row changed: the code or an official list copy did")
+        parts.append(f"{'rebuilt' if parts else 'Rebuilt'} {', '.join(rebuilt)}{where} ({rows})")
+    return "; ".join(parts) + "; analysis.changes() has the detail."
 
 
 def quarantine_notices(names: list[str] | None = None, country: str = paths.DEFAULT_COUNTRY

@@ -149,7 +149,7 @@ def headline_table(daily: pd.DataFrame, panel: pd.DataFrame, releases: pd.DataFr
         "latest observed count": observed.iloc[-1]["anchor_record_id"] if len(observed) else None,
         "highest observed count": observed.loc[observed["prisoners_held"].idxmax(),
                                                "anchor_record_id"] if len(observed) else None,
-        "largest release batch": batches.loc[batches["batch_size"].idxmax(), "event_id"]
+        "largest release batch": batches.loc[batches["released_people"].idxmax(), "event_id"]
         if len(batches) else None,
     }
     dates = pd.concat([
@@ -234,7 +234,8 @@ def relief_beside_releases(timeline: pd.DataFrame, releases: pd.DataFrame,
 def deals_side_by_side(releases: pd.DataFrame, timeline: pd.DataFrame,
                        since: str = "2025-01-01") -> pd.DataFrame:
     """Each US-brokered or concession-bearing batch since ``since``: who, where, what was given,
-    and the relief steps dated within a week of it."""
+    and the relief steps dated within a week of it; the date as a label with how well it is
+    known, and the raw record behind the row."""
     batches = releases[releases["counts_as_release"] & (releases["date_start"] >= since)
                        & (releases["has_stated_concession"]
                           | releases["counterpart"].str.contains("US", regex=False))]
@@ -244,7 +245,10 @@ def deals_side_by_side(releases: pd.DataFrame, timeline: pd.DataFrame,
     for batch in batches.itertuples():
         near = relief[(relief["date_start"] - batch.date_start).abs() <= pd.Timedelta(days=7)]
         rows.append({
-            "date": batch.date_start,
+            "date": period_label(batch.date_start, precision=batch.date_precision),
+            "date_known_to": f"{batch.date_precision}"
+                             f"{', inferred' if batch.year_inferred else ''}",
+            "record": batch.event_id,
             "people_freed": batch.released_people,
             "political_prisoners_low": batch.released_political_low,
             "political_prisoners_high": batch.released_political_high,

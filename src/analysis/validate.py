@@ -23,6 +23,9 @@ from analysis.io import LINE, read_csv_text
 from analysis.paths import display_path
 
 QUARANTINE_COLUMNS = ["dataset", "file", "line", "column", "value", "reason"]
+UNIQUE_REASON = ("a value no other row has (field_uniqueness; every copy of a repeated value is "
+                 "set aside)")
+"""What pandera calls ``field_uniqueness``, said so that the user knows why both copies went."""
 
 
 @dataclass(frozen=True)
@@ -142,8 +145,7 @@ def _column_failures(series: pd.Series, column: pa.Column, shown: str
         keep = {"exclude_first": "first", "exclude_last": "last"}.get(column.report_duplicates,
                                                                       False)
         found.append((np.flatnonzero(_duplicated(series, keep)), name,
-                      "a value no other row has (field_uniqueness; every copy of a repeated "
-                      "value is set aside)" if keep is False else "field_uniqueness"))
+                      UNIQUE_REASON if keep is False else "field_uniqueness"))
     for check in column.checks:
         found.append((np.flatnonzero(~_passes(check, series, shown)), name,
                       check.error or check.name))

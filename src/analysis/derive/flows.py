@@ -94,6 +94,10 @@ normals), so that a figure at odds with all the others is down-weighted instead 
 the whole series; ``observation_fit`` shows how much each figure counted."""
 
 
+class NoStockFigures(ValueError):
+    """Flows without a single count of the number held cannot place the stock."""
+
+
 @dataclass(frozen=True)
 class ObservationErrors:
     """Standard deviation of a figure around the true value, as a share of the figure (plus
@@ -292,8 +296,9 @@ def build_design(counts: pd.DataFrame, releases: pd.DataFrame,
     observations = _observation_rows(counts, rule, headline_scope, errors, start)
     batches = release_batches(releases)
     used = observations["use"] != "unused"
-    if not used.any():
-        raise ValueError("no figure of the headline count can be placed in time")
+    if not (used & (observations["metric"] == "current_count")).any():
+        raise NoStockFigures("no count of the number held can be placed in time, so the "
+                             "stock is not identified")
     first = observations.loc[used, "date_start"].min()
     last = max(observations.loc[used, "date_end"].max(),
                batches["date_end"].max() if len(batches) else first)
@@ -405,9 +410,11 @@ _LAST_FIT: dict[str, FlowFit] = {}
 
 def fitted_flows(counts: pd.DataFrame, releases: pd.DataFrame,
                  rule: ResolutionRule = DEFAULT_RULE, headline_scope: str | None = None,
-                 start: pd.Timestamp | None = None) -> FlowFit:
+                 start: pd.Timestamp | None = None) -> FlowFit | None:
     """``fit_flows`` with the last fit kept, keyed by the inputs' contents: one build makes
-    both ``flows_monthly`` and ``prisoners_daily`` from the same fit, paying for it once.
+    both ``flows_monthly`` and ``prisoners_daily`` from the same fit, paying for it once. None
+    when no count of the number held can be placed (the datasets then come out empty, which
+    stops the build).
 
     ``start`` is a country's ``model.start`` (``country.yml``). A country whose count has long
     stretches with no figure (Belarus before September 2020: none for 2009-2010, 2016-2017 or
@@ -419,7 +426,10 @@ def fitted_flows(counts: pd.DataFrame, releases: pd.DataFrame,
                    for frame in (counts, releases)) + repr((rule, headline_scope, start))
     if key not in _LAST_FIT:
         _LAST_FIT.clear()
-        _LAST_FIT[key] = fit_flows(counts, releases, rule, headline_scope, start=start)
+        try:
+            _LAST_FIT[key] = fit_flows(counts, releases, rule, headline_scope, start=start)
+        except NoStockFigures:
+            _LAST_FIT[key] = None
     return _LAST_FIT[key]
 
 

@@ -34,9 +34,6 @@ PANEL_COLUMNS: tuple[str, ...] = (
     "released_political_low",
     "released_political_high",
     "released_people",
-    "released",
-    "released_min",
-    "released_all",
     "release_batches",
     "largest_batch",
     "deals_with_concession",
@@ -57,9 +54,6 @@ EVENT_COUNTS: dict[str, str] = {
     "released_political_low": "release_events",
     "released_political_high": "release_events",
     "released_people": "release_events",
-    "released": "release_events",
-    "released_min": "release_events",
-    "released_all": "release_events",
     "release_batches": "release_events",
     "largest_batch": "release_events",
     "deals_with_concession": "release_events",
@@ -115,18 +109,14 @@ def recognitions_by_month(counts: pd.DataFrame, rule: ResolutionRule) -> pd.Data
 
 def releases_by_month(releases: pd.DataFrame) -> pd.DataFrame:
     batches = releases[releases["counts_as_release"]]
-    batches = batches.assign(month=month_start(batches["date_start"]),
-                             political=batches["released_political_prisoners"].fillna(0))
+    batches = batches.assign(month=month_start(batches["date_start"]))
     grouped = batches.groupby("month")
     return pd.DataFrame({
         "released_political_low": grouped["released_political_low"].sum(),
         "released_political_high": grouped["released_political_high"].sum(),
         "released_people": grouped["released_people"].sum(),
-        "released": grouped["batch_size"].sum(),
-        "released_min": grouped["political"].sum(),
-        "released_all": grouped["released_total"].sum(),
         "release_batches": grouped.size(),
-        "largest_batch": grouped["batch_size"].max(),
+        "largest_batch": grouped["released_people"].max(),
         "deals_with_concession": grouped["has_stated_concession"].sum(),
     }).reset_index()
 

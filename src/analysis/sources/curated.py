@@ -142,9 +142,8 @@ def clean_prisoner_counts(path: Path) -> Checked:
 
 
 def clean_release_events(path: Path) -> Checked:
-    """Release batches; ``batch_size`` is the political-prisoner count where a source gives it,
-    else the batch total (kept for the claim tests until they read the bracket), the columns
-    of ``derive.counting.freed_once`` count each person once, and ``counts_as_release``
+    """Release batches; the columns of ``derive.counting.freed_once`` count each person once
+    (political prisoners as a low-high bracket, all people freed apart), and ``counts_as_release``
     excludes alternative counts of an event already listed and pre-trial transfers to house
     arrest."""
     checked = read_and_check(path, schemas.RELEASE_EVENTS_RAW, "release_events")
@@ -155,7 +154,6 @@ def clean_release_events(path: Path) -> Checked:
         **_dated(rows, "event_id", "event_date"),
         "released_total": total,
         "released_political_prisoners": political,
-        "batch_size": political.fillna(total).astype("int64"),
         "row_role": rows["row_role"],
         "alt_of": _optional_text(rows["alt_of"]),
         "event_type": rows["event_type"],
