@@ -53,7 +53,13 @@ def episode_counts_chart(counts: pd.DataFrame) -> plt.Figure:
         axis.yaxis.set_minor_locator(mticker.NullLocator())
         axis.set_xlabel("Months from the deal")
         axis.legend(loc="upper left", fontsize=8.5)
-    axes[0].set_ylabel("Multiple of the pre-deal count")
+    if shown:
+        axes[0].set_ylabel("Multiple of the pre-deal count")
+    else:
+        axes[0].set_axis_off()
+        axes[0].text(0.5, 0.5, "No episode has a modelled count before its deal.",
+                     ha="center", va="center", transform=axes[0].transAxes, fontsize=13,
+                     color=COLOURS["muted"])
     missing = sorted(set(episode["id"] for country in paths.countries()
                          for episode in countries.episodes(country)) - set(counts["episode"]))
     left_out = (f" Not shown (no modelled count before the deal): {', '.join(missing)}."
@@ -102,7 +108,8 @@ def base_rate_chart(episodes: pd.DataFrame) -> plt.Figure:
     axis.grid(axis="y", visible=False)
     known = int(rate["episodes_known"].max()) if len(rate) else 0
     style.annotate(
-        figure, f"Base rate of relief-for-release episodes: at most {known} with a known outcome",
+        figure, "Base rate of relief-for-release episodes: "
+        + (f"at most {known} with a known outcome" if known else "no outcome known yet"),
         "Share of episodes with each outcome (Clopper-Pearson 95% interval); an outcome is "
         "known where the stock-flow model decides it in at least 95% of draws; "
         f"{COUNTED_BY}, and each episode is compared only with its own pre-deal count.",
