@@ -23,7 +23,7 @@ from analysis.claim import (
 from analysis.claim import (
     test_claim as run_claim_tests,
 )
-from analysis.claim.estimators import ESTIMATORS, _longest_run, contrast
+from analysis.claim.estimators import ESTIMATORS, contrast
 from analysis.claim.inference import holm, ols_newey_west, rubin, verdict
 from analysis.claim.report import rules_out
 from analysis.claim.simulate import judged, scenarios
@@ -188,16 +188,30 @@ def test_newey_west_matches_statsmodels_hac_with_the_small_sample_factor():
 
 def test_missing_months_are_never_bridged():
     """The first edition ran Newey-West on rows after dropna, as if the months around a gap
-    were neighbours; now only the longest run of consecutive usable months is fitted."""
-    usable = np.array([True, True, False, True, True, True, False, True])
-    np.testing.assert_array_equal(_longest_run(usable), [3, 4, 5])
+    were neighbours; now a lag pairs only rows that many calendar months apart."""
+    rng = np.random.default_rng(5)
+    positions = np.array([0, 1, 2, 5, 6, 7])
+    design = np.column_stack([np.ones(6), rng.normal(size=6)])
+    outcome = rng.normal(size=(6, 1))
+    _, with_gap = ols_newey_west(outcome, design, lags=1, positions=positions)
+    _, bridged = ols_newey_west(outcome, design, lags=1)
+    bread = np.linalg.inv(design.T @ design)
+    residuals = outcome[:, 0] - design @ (bread @ design.T @ outcome[:, 0])
+    scores = design * residuals[:, None]
+    meat = scores.T @ scores
+    for later in (1, 2, 4, 5):
+        cross = np.outer(scores[later], scores[later - 1])
+        meat += 0.5 * (cross + cross.T)
+    expected = np.diag(bread @ meat @ bread) * 6 / 4
+    np.testing.assert_allclose(with_gap[:, 0], expected)
+    assert not np.allclose(with_gap, bridged)
     months = pd.date_range("2024-01-01", periods=12, freq="MS")
-    outcome = np.arange(12, dtype=float)[:, None]
-    outcome[5] = np.nan
-    data = ClaimData(months, np.zeros(12), np.zeros(12), {"recognized": outcome})
+    series = np.arange(12, dtype=float)[:, None]
+    series[5] = np.nan
+    data = ClaimData(months, np.zeros(12), np.zeros(12), {"recognized": series})
     result = contrast(data, "H5_recognition_slowdown", "recognized",
                       (np.arange(12) % 2).astype(float), np.ones(12, dtype=bool))
-    assert result.n_months == 6
+    assert result.n_months == 11
 
 
 def test_rubin_adds_the_between_draw_variance_and_one_draw_changes_nothing():

@@ -64,7 +64,8 @@ def test_load_says_in_one_line_what_it_rebuilt(data_dir, capsys):
               "44")
     analysis.load("panel_monthly")
     lines = capsys.readouterr().out.splitlines()
-    assert lines == ["Rebuilt release_events, prisoners_daily, panel_monthly (1 raw row changed "
+    assert lines == ["Rebuilt release_events, prisoners_daily, flows_monthly, panel_monthly (1 raw "
+                     "row changed "
                      "in data/raw/belarus/release_events.csv); analysis.changes() has the "
                      "detail."]
     analysis.load("panel_monthly")
@@ -102,13 +103,14 @@ def test_an_emptied_table_others_depend_on_stops_the_build(data_dir, monkeypatch
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     frame["event_type"] = "swap"
     frame.to_csv(path, index=False)
-    with pytest.raises(BuildError, match="release_events came out empty and prisoners_daily, "
-                       "panel_monthly are built from it; nothing was changed"):
+    with pytest.raises(BuildError, match="release_events came out empty and flows_monthly, "
+                       "flows_draws, prisoners_daily, panel_monthly are built from it; nothing "
+                       "was changed"):
         store.build()
     assert parquet_bytes() == before
 
 
-@pytest.mark.parametrize("failing", list(catalog.DATASETS))
+@pytest.mark.parametrize("failing", catalog.build_order())
 def test_a_failing_step_leaves_every_dataset_byte_identical(data_dir, monkeypatch, failing):
     store.build()
     before = parquet_bytes()
@@ -200,6 +202,7 @@ def test_shipped_faults_are_used_or_refused_out_loud(shipped_data_dir, monkeypat
 
     latest = counts[counts["metric"] == "current_count"].iloc[-1]["record_id"]
     edit_cell(folder / "prisoner_counts.csv", latest, "value", "999999999")
+    releases = pd.read_csv(folder / "release_events.csv", dtype=str, keep_default_na=False)
     edit_cell(folder / "release_events.csv", "re033", "row_role", "alt_count")
     edit_cell(folder / "release_events.csv", "re033", "alt_of", "re999")
     edit_cell(folder / "release_events.csv", "re001", "released_political_prisoners", "999")
@@ -208,7 +211,6 @@ def test_shipped_faults_are_used_or_refused_out_loud(shipped_data_dir, monkeypat
     notices = "\n".join(str(warning.message) for warning in caught)
     assert "plausible_count" in notices and "reference_exists" in notices
     assert "part_within_whole" in notices
-    releases = pd.read_csv(folder / "release_events.csv", dtype=str)
     assert f"release_events.csv: 2 of {len(releases)} rows" in notices
     assert f"prisoner_counts.csv: 1 of {len(counts)} rows" in notices
     quarantine = analysis.load("quarantine")
@@ -259,9 +261,9 @@ def test_headline_table_shows_whole_numbers_labels_records_and_date_precision(da
     latest = table.set_index("measure").loc["latest observed count"]
     assert (latest["record"], latest["when"], latest["date_known_to"]) == (
         "pc006", "31 Mar 2024", "day, inferred")
-    batch = table.set_index("measure").loc["largest release batch"]
-    assert (batch["value"], batch["record"], batch["when"]) == (40, "re001", "15 Mar 2024")
-    since = table.set_index("measure").loc["freed in batches since Jul 2024"]
+    batch = table.set_index("measure").loc["largest release batch (all people)"]
+    assert (batch["value"], batch["record"], batch["when"]) == (50, "re001", "15 Mar 2024")
+    since = table.set_index("measure").loc["all people freed in batches since Jul 2024"]
     assert since["record"] == "sum over the panel"
 
 
@@ -272,10 +274,10 @@ def test_the_stock_chart_marks_month_only_and_inferred_dates_apart_from_exact_on
     figure = figures.prisoners_held_chart(*(analysis.load(name) for name in (
         "prisoners_daily", "release_events", "prisoner_counts")))
     labels = [text.get_text() for text in figure.axes[0].get_legend().get_texts()]
-    assert "Observed figure (exact day)" in labels
-    assert "Observed figure (date inferred)" in labels
+    assert "Reported count (exact day)" in labels
+    assert "Reported count (date inferred)" in labels
     hollow = [collection for collection in figure.axes[0].collections
-              if collection.get_label() == "Observed figure (date inferred)"]
+              if collection.get_label() == "Reported count (date inferred)"]
     assert hollow and (hollow[0].get_facecolor()[0][:3] == 1).all(), "drawn hollow"
 
 

@@ -479,7 +479,7 @@ def flows_chart(flows: pd.DataFrame) -> plt.Figure:
         f"Monthly flows of the stock-flow model (persons), {flows['month'].min():%b %Y} to "
         f"{last:%b %Y}: lines are means, bands 95% intervals; a wide band is a month few "
         "figures describe.",
-        style.source_line(["prisoner_counts", "release_events"], last),
+        style.source_line(["prisoner_counts", "release_events"]),
     )
     return figure
 
@@ -525,7 +525,7 @@ def release_timing_chart(panel: pd.DataFrame, event_column: str, offsets: tuple[
         "stated counts, else an estimate between zero and the batch total), deal era "
         f"{era['month'].min():%b %Y} to {era['month'].max():%b %Y}.",
         style.source_line(["prisoner_counts", "release_events", "sanctions_timeline"],
-                          era["month"].max() + pd.offsets.MonthEnd(0)),
+                          _panel_end(era)),
     )
     return figure
 
@@ -534,12 +534,6 @@ def _panel_end(panel: pd.DataFrame) -> summaries.Dated:
     """The last month of a panel the chart was given, which may be simulated: the claim charts
     name it rather than the newest item of the shipped tables."""
     return summaries.Dated(panel["month"].max(), "month")
-
-
-def _signed(value: float) -> str:
-    """'+12', '-255', and '0' rather than '-0' for a mean that rounds to nothing."""
-    rounded = round(float(value))
-    return f"{rounded:+,d}" if rounded else "0"
 
 
 def pressure_chart(panel: pd.DataFrame) -> plt.Figure:
@@ -578,6 +572,9 @@ def stock_change_chart(draws: pd.DataFrame, verdicts: pd.DataFrame) -> plt.Figur
         return _not_enough_data(title, "Too few figures of the number held around the deal era.")
     values_ = changes.to_numpy()
     months = changes.index
+    if not (months >= DEAL_ERA_START).any() or not (months < DEAL_ERA_START).any():
+        return _not_enough_data(title, "The model's months do not reach both the comparison "
+                                "window and the deal era.")
     mean = values_.mean(axis=1)
     low, high = np.percentile(values_, [2.5, 97.5], axis=1)
     figure, axis = style.new_figure()
@@ -607,16 +604,21 @@ def stock_change_chart(draws: pd.DataFrame, verdicts: pd.DataFrame) -> plt.Figur
     axis.set_ylabel("Change in number held (persons per month)")
     axis.xaxis.set_major_locator(mdates.MonthLocator(bymonth=[1, 7]))
     axis.xaxis.set_major_formatter(mdates.DateFormatter("%b\n%Y"))
-    largest = months[int(np.argmin(mean))]
+    era_mean = mean[era]
+    biggest = int(np.argmax(np.abs(era_mean)))
+    without = np.delete(era_mean, biggest).mean() if len(era_mean) > 1 else np.nan
     row = verdicts.set_index("hypothesis").loc["H3_net_effect"]
     difference = (f"deal era minus comparison: {row['ci_low']:+.0f} to {row['ci_high']:+.0f} "
                   "a month (95% CI)" if np.isfinite(row["ci_low"]) else row["note"])
     style.annotate(
         figure, title,
         f"Monthly change in political prisoners held (persons, stock-flow model), "
-        f"{COMPARISON_START:%b %Y} to {last:%b %Y}; {difference}. The largest single month, "
-        f"{largest:%b %Y} ({mean.min():+.0f}), weighs heavily in the deal-era mean.",
-        style.source_line(["prisoner_counts", "release_events"], last),
+        f"{COMPARISON_START:%b %Y} to {last:%b %Y}; {difference}. The deal-era mean of "
+        f"{era_mean.mean():+.0f} a month rests on {len(era_mean)} months; "
+        f"{months[era][biggest]:%b %Y} alone changed by {era_mean[biggest]:+.0f}, and without "
+        f"it the mean is {without:+.0f}.",
+        style.source_line(["prisoner_counts", "release_events"],
+                          summaries.Dated(months.max(), "month")),
     )
     return figure
 
@@ -659,7 +661,8 @@ def revolving_door_chart(draws: pd.DataFrame, verdicts: pd.DataFrame) -> plt.Fig
         f"Political prisoners newly recognised, freed in release batches, and leaving by other "
         f"routes (persons, stock-flow model), {DEAL_ERA_START:%b %Y} to {last:%b %Y}; bars: "
         "model means, labels and whiskers: 95% intervals.",
-        style.source_line(["prisoner_counts", "release_events"], last),
+        style.source_line(["prisoner_counts", "release_events"],
+                          summaries.Dated(era["month"].max(), "month")),
     )
     return figure
 

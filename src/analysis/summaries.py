@@ -87,8 +87,13 @@ def flows_by_year(panel: pd.DataFrame) -> pd.DataFrame:
 def headline_numbers(daily: pd.DataFrame, panel: pd.DataFrame, releases: pd.DataFrame,
                      counts: pd.DataFrame | None = None) -> pd.DataFrame:
     """The few numbers a briefing leads with, each with the date it refers to. Political
-    prisoners freed are given as a low and a high figure, all people freed separately."""
+    prisoners freed are given as a low and a high figure, all people freed separately. With
+    ``counts``, observed counts are the reported figures, not the model's value on their day."""
     observed = daily[daily["basis"] == "observed"]
+    if counts is not None and len(observed):
+        reported = counts.set_index("record_id")["value"].astype("float64")
+        observed = observed.assign(
+            prisoners_held=reported.reindex(observed["anchor_record_id"]).to_numpy())
     latest = observed.iloc[-1] if len(observed) else None
     peak = observed.loc[observed["prisoners_held"].idxmax()] if len(observed) else None
     batches = releases[releases["counts_as_release"]]
@@ -149,7 +154,8 @@ def headline_table(daily: pd.DataFrame, panel: pd.DataFrame, releases: pd.DataFr
         "latest observed count": observed.iloc[-1]["anchor_record_id"] if len(observed) else None,
         "highest observed count": observed.loc[observed["prisoners_held"].idxmax(),
                                                "anchor_record_id"] if len(observed) else None,
-        "largest release batch": batches.loc[batches["released_people"].idxmax(), "event_id"]
+        "largest release batch (all people)": batches.loc[batches["released_people"].idxmax(),
+                                                          "event_id"]
         if len(batches) else None,
     }
     dates = pd.concat([

@@ -42,14 +42,13 @@ def contrast(data: ClaimData, hypothesis: str, outcome: str, indicator: np.ndarr
              sample: np.ndarray, *, trend: bool = False, controls: tuple[np.ndarray, ...] = (),
              note: str = "") -> Result:
     """Least squares of ``outcome`` on [1, indicator, controls, trend] over the ``sample``
-    months, per draw, combined. A month whose indicator or control is unknown ends the usable
-    stretch there: only the longest run of consecutive usable months is fitted, so Newey-West
-    lags never bridge a gap."""
+    months, per draw, combined. A month whose outcome, indicator or control is unknown is left
+    out, and Newey-West lags count calendar months, so they never bridge a gap."""
     matrix = data.outcomes[outcome]
     columns = [indicator, *controls]
     usable = sample & np.all([np.isfinite(column) for column in columns], axis=0)
     usable &= np.isfinite(matrix).all(axis=1)
-    rows = _longest_run(usable)
+    rows = np.flatnonzero(usable)
     n = len(rows)
     if n == 0:
         return not_testable(hypothesis, "no month has the outcome and the indicator")
@@ -59,25 +58,13 @@ def contrast(data: ClaimData, hypothesis: str, outcome: str, indicator: np.ndarr
                             "of the contrast", n)
     design = [np.ones(n), exposed, *[control[rows] for control in controls]]
     if trend:
-        design.append(np.arange(n, dtype=float) - (n - 1) / 2)
+        design.append(rows - rows.mean())
     design = np.column_stack(design)
     if np.linalg.matrix_rank(design) < design.shape[1]:
         return not_testable(hypothesis, "the indicator is collinear with the other terms", n)
-    coefficients, variances = ols_newey_west(matrix[rows], design, HAC_LAGS)
+    coefficients, variances = ols_newey_west(matrix[rows], design, HAC_LAGS, positions=rows)
     combined = rubin(coefficients[1], variances[1], n - design.shape[1], n)
     return wald_result(hypothesis, combined, note)
-
-
-def _longest_run(usable: np.ndarray) -> np.ndarray:
-    best, start = (0, 0), None
-    for index, flag in enumerate([*usable, False]):
-        if flag and start is None:
-            start = index
-        elif not flag and start is not None:
-            if index - start > best[1] - best[0]:
-                best = (start, index)
-            start = None
-    return np.arange(*best)
 
 
 def before_after(data: ClaimData, hypothesis: str, outcome: str, *,

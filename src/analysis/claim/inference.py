@@ -22,20 +22,26 @@ class Combined:
     n_months: int
 
 
-def ols_newey_west(outcome: np.ndarray, design: np.ndarray, lags: int
-                   ) -> tuple[np.ndarray, np.ndarray]:
+def ols_newey_west(outcome: np.ndarray, design: np.ndarray, lags: int,
+                   positions: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Coefficients (terms x draws) and their Newey-West variances (terms x draws) for an
     outcome matrix (months x draws) on one design (months x terms), with the small-sample
-    factor n/(n-k). Months must be consecutive: the lags are counted in rows."""
+    factor n/(n-k). ``positions`` are the rows' month numbers: a lag pairs rows that many
+    calendar months apart, so rows either side of a gap are never taken as neighbours."""
     n, k = design.shape
+    positions = np.arange(n) if positions is None else np.asarray(positions)
     bread = np.linalg.inv(design.T @ design)
     coefficients = bread @ design.T @ outcome
     residuals = outcome - design @ coefficients
     scores = design[:, :, None] * residuals[:, None, :]
     meat = np.einsum("tid,tjd->ijd", scores, scores)
-    for lag in range(1, min(lags, n - 1) + 1):
+    for lag in range(1, lags + 1):
+        later = np.flatnonzero(np.isin(positions, positions + lag))
+        if not len(later):
+            continue
+        earlier = np.searchsorted(positions, positions[later] - lag)
         weight = 1 - lag / (lags + 1)
-        cross = np.einsum("tid,tjd->ijd", scores[lag:], scores[:-lag])
+        cross = np.einsum("tid,tjd->ijd", scores[later], scores[earlier])
         meat += weight * (cross + cross.transpose(1, 0, 2))
     covariance = np.einsum("ij,jkd,kl->ild", bread, meat, bread) * n / max(n - k, 1)
     return coefficients, np.einsum("iid->id", covariance)
