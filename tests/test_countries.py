@@ -167,11 +167,14 @@ WEEKLY_COUNTS = pytest.mark.xfail(strict=True, reason=(
                                      if country == "venezuela" else country
                                      for country in SHIPPED])
 def test_held_out_counts_are_predicted_better_than_straight_lines(country):
-    """Every fourth interior day-dated exact count of each country's headline stock, dropped
-    in turn and predicted by the refitted model and by a straight line between neighbours."""
+    """Interior day-dated exact counts of each country's headline stock (every fourth; all of
+    Cuba's few), dropped in turn and predicted by the refitted model and by a straight line
+    between neighbours (2026-11-29: Belarus 9.8 against 24.6 mean absolute error on 15,
+    Cuba 6.9 against 10.7 on 12)."""
     design = validation.country_design(country)
+    every = 1 if len(validation.held_out_candidates(design)) < 20 else 4
     table = validation.leave_one_out(design, validation.settings(sweeps=200, burn_in=50),
-                                     every=4)
+                                     every=every)
     summary = validation.summarise_loo(table)
     print(f"\n{country} leave-one-out", summary)
     assert summary["held_out"] >= 3
