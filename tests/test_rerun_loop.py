@@ -329,3 +329,17 @@ def test_a_first_load_says_built_not_rebuilt(data_dir, capsys):
                                        "has the detail.\n")
     analysis.load("count_conflicts")
     assert capsys.readouterr().out.startswith("Built count_conflicts (first build);")
+
+
+def test_a_link_to_a_release_missing_from_the_release_table_is_refused_out_loud(
+        data_dir, monkeypatch):
+    """relief_events.linked_release_event names a row of release_events.csv in the same
+    folder; a link to a release that is not there is quarantined, naming the rule."""
+    monkeypatch.setenv("ANALYSIS_MAX_QUARANTINE_SHARE", "1")
+    edit_cell(curated(data_dir, "relief_events"), "rl001", "linked_release_event", "re009")
+    with pytest.warns(store.QuarantineWarning, match="relief_events.csv: 1 of 2 rows"):
+        store.build()
+    quarantine = analysis.load("quarantine")
+    row = quarantine[quarantine["dataset"] == "relief_events"].iloc[0]
+    assert row["column"] == "linked_release_event"
+    assert "rule reference_in_table" in row["reason"]

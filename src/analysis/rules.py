@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import numpy as np
@@ -69,6 +69,8 @@ class Rule:
     error: str
     failing: Callable[[pd.DataFrame], np.ndarray]
     is_reference: bool = False
+    sibling: tuple[str, str] | None = None
+    """(table, key) of the table in the same folder that a cross-table reference names."""
 
     @property
     def reason(self) -> str:
@@ -132,6 +134,21 @@ def reference_exists(column: str, key: str) -> Rule:
 
     return Rule("reference_exists", column, f"{column} naming the {key} of a row kept from "
                 "this file", failing, is_reference=True)
+
+
+def reference_in_table(column: str, table: str, key: str) -> Rule:
+    """A reference to a row of another table of the same country names an id that table holds;
+    ``with_sibling_ids`` gives it the ids when the file is read."""
+    return Rule("reference_in_table", column, f"{column} naming the {key} of a row of "
+                f"{table}.csv", lambda rows: np.zeros(len(rows), dtype=bool),
+                sibling=(table, key))
+
+
+def with_sibling_ids(rule: Rule, ids: set[str]) -> Rule:
+    def failing(rows: pd.DataFrame) -> np.ndarray:
+        return ((rows[rule.column] != "") & ~rows[rule.column].isin(ids)).to_numpy(dtype=bool)
+
+    return replace(rule, failing=failing)
 
 
 def not_after_build_date(column: str) -> Rule:

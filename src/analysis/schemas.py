@@ -303,6 +303,7 @@ RAW_RULES: dict[str, list[rules.Rule]] = {
     "relief_events": [
         rules.not_after_build_date("event_date"),
         rules.reference_exists("same_step_as", "event_id"),
+        rules.reference_in_table("linked_release_event", "release_events", "event_id"),
     ],
     "sanctions_measures": [
         rules.not_after_build_date("measure_date"),

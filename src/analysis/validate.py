@@ -63,7 +63,8 @@ def read_and_check(path: Path, schema: pa.DataFrameSchema, dataset: str) -> Chec
     malformed_rows = _as_quarantine(malformed, dataset, shown)
     rows_in = len(records) + len(malformed)
     records = _spreadsheet_flags(records, schema)
-    failures = _validate(records, schema, shown, RAW_RULES.get(dataset, []))
+    table_rules = [_bound(rule, path) for rule in RAW_RULES.get(dataset, [])]
+    failures = _validate(records, schema, shown, table_rules)
     passed = _take_passing(records, failures)
     quarantine = pd.concat(
         [frame for frame in (malformed_rows, _as_quarantine(failures, dataset, shown))
@@ -71,6 +72,23 @@ def read_and_check(path: Path, schema: pa.DataFrameSchema, dataset: str) -> Chec
         ignore_index=True,
     )
     return Checked(passed, quarantine, rows_in)
+
+
+def _bound(rule, path: Path):
+    """A cross-table reference rule with the ids of its sibling table (same folder). Without a
+    readable sibling there is nothing to check against (the sibling's own build then says
+    why), so the rule passes every row."""
+    if rule.sibling is None:
+        return rule
+    from analysis.rules import with_sibling_ids
+
+    table, key = rule.sibling
+    try:
+        ids = set(pd.read_csv(path.parent / f"{table}.csv", usecols=[key], dtype=str,
+                              keep_default_na=False, encoding="utf-8-sig")[key])
+    except (OSError, ValueError, pd.errors.ParserError):
+        return rule
+    return with_sibling_ids(rule, ids)
 
 
 def _spreadsheet_flags(records: pd.DataFrame, schema: pa.DataFrameSchema) -> pd.DataFrame:
