@@ -105,21 +105,6 @@ def _export_figures_with_progress(claim_table=None) -> None:
     console.print(f"{len(written)} figure files written to {', '.join(folders)}")
 
 
-def _execute_notebooks_with_progress() -> None:
-    from rich.progress import Progress
-
-    from analysis.notebooks_run import EXECUTED_DIR, execute_notebook, notebook_paths
-
-    notebooks = notebook_paths()
-    with Progress(console=console, transient=True) as progress:
-        task = progress.add_task("notebooks", total=len(notebooks))
-        for path in notebooks:
-            progress.update(task, description=f"executing {path.name}")
-            execute_notebook(path)
-            progress.advance(task)
-    console.print(f"{len(notebooks)} notebooks executed; outputs in {EXECUTED_DIR}")
-
-
 @app.command()
 def build(
     names: Annotated[list[str] | None, typer.Argument(
@@ -158,26 +143,37 @@ def figures() -> None:
 
 
 def _print_verdicts(verdicts) -> None:
-    table = Table("hypothesis", "estimate (95% CI)", "Holm p", "verdict",
+    table = Table("hypothesis", "95% interval (estimate)", "Holm p", "verdict",
                   title="Test of the claim (docs/hypotheses.md; details in notebook 03)")
     for row in verdicts.itertuples():
-        table.add_row(row.hypothesis, f"{row.estimate:.3g} [{row.ci_low:.3g}, {row.ci_high:.3g}]",
-                      f"{row.p_adjusted:.2f}", row.verdict)
+        tested = row.ci_low == row.ci_low
+        table.add_row(row.hypothesis,
+                      f"{row.ci_low:.3g} to {row.ci_high:.3g} ({row.estimate:.3g})" if tested
+                      else "—", f"{row.p_adjusted:.2f}" if tested else "—", row.verdict)
     Console().print(table)
 
 
 @app.command()
 def run() -> None:
-    """The main job: build the data, execute every notebook, test the claim, export the
+    """The main job: build the data, test the claim, execute every notebook (two kernels at a
+    time, beside the figure export: the kernels are processes of their own), export the
     briefing figures, and report what changed since the previous build."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from analysis.changelog import print_report
+    from analysis.notebooks_run import EXECUTED_DIR, execute_notebook, notebook_paths
 
     rebuilt = _build_countries(None, False, None)
-    _execute_notebooks_with_progress()
     claim_table = _test_claim_and_record()
-    _print_verdicts(claim_table)
-    _write_readme_results(claim_table)
-    _export_figures_with_progress(claim_table)
+    notebooks = notebook_paths()
+    with ThreadPoolExecutor(max_workers=2) as kernels:
+        executing = [kernels.submit(execute_notebook, path) for path in notebooks]
+        _print_verdicts(claim_table)
+        _write_readme_results(claim_table)
+        _export_figures_with_progress(claim_table)
+        for job in executing:
+            job.result()
+    console.print(f"{len(notebooks)} notebooks executed; outputs in {EXECUTED_DIR}")
     if rebuilt:
         print_report(Console())
     else:
