@@ -410,7 +410,8 @@ def results_text(daily: pd.DataFrame, panel: pd.DataFrame, releases: pd.DataFram
     if verdicts is not None and len(verdicts):
         tally = verdicts["verdict"].value_counts()
         summary = ", ".join(f"{count} {verdict}" for verdict, count in tally.items())
-        listed = "; ".join(f"{row.hypothesis} {row.verdict} ({_interval(row)})"
+        listed = "; ".join(f"{row.hypothesis} {row.verdict}"
+                           + ("" if pd.isna(row.ci_low) else f" ({_interval(row)})")
                            for row in verdicts.itertuples())
         sentences.append(f"Of the {len(verdicts)} tests of the claim (docs/hypotheses.md, second "
                          f"edition): {summary}. {listed}. Notebook `03_test_the_claim` says what "
