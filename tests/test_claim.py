@@ -264,7 +264,7 @@ def test_rules_out_says_what_the_interval_excludes():
                                       ci_high=-4.0, p_value=0.01))
     assert "below -36 and above -4 a month" in sentence
     assert "it rules out no effect" in sentence
-    assert "does not rule out an effect of -10 a month or more on the claim's side" in sentence
+    assert "does not rule out an effect of -10 a month or less on the claim's side" in sentence
     assert "rules out one of +10 a month or more on the other side" in sentence
     assert rules_out(spec, Result("H3_net_effect", reason="no data")).startswith(
         "Rules out nothing")

@@ -299,6 +299,14 @@ def curated_cases() -> None:
     case(f"curated/{rl}/bad_references.csv", rl, "quarantine", records=2, lines=[2, 3],
          expect=[{"line": 2, "column": "linked_release_event", "reason": "an id such as re001"},
                  {"line": 3, "column": "same_step_as", "reason": "an id such as rl001"}])
+    folder = f"curated/{rl}/linked_release_missing"
+    write(f"{folder}/release_events.csv", as_csv(fixture_rows("release_events")))
+    case(f"{folder}/release_events.csv", "release_events", "clean",
+         records=len(fixture_rows("release_events")) - 1)
+    write(f"{folder}/relief_events.csv", edited(rl, {(2, "linked_release_event"): "re009"}))
+    case(f"{folder}/relief_events.csv", rl, "quarantine", records=2, lines=[2],
+         expect=[{"line": 2, "column": "linked_release_event",
+                  "reason": "rule reference_in_table"}])
     write(f"curated/{rl}/same_step_as_missing_row.csv", edited(rl, {
         (3, "same_step_as"): "rl009"}))
     case(f"curated/{rl}/same_step_as_missing_row.csv", rl, "quarantine", records=2,

@@ -65,12 +65,15 @@ def rules_out(spec: Hypothesis, result: Result) -> str:
     def does(excluded: bool) -> str:
         return "rules out" if excluded else "does not rule out"
 
+    def beyond(edge: float) -> str:
+        return f"{_number(edge, spec)}{unit} or {'more' if edge > spec.null else 'less'}"
+
     return (f"The 95% interval rules out values below {_number(low, spec)} and above "
             f"{_number(high, spec)}{unit}: it {does(not low <= spec.null <= high)} no effect, "
             f"{does(_beyond_excluded(claim_edge, low, high, spec.null))} an effect of "
-            f"{_number(claim_edge, spec)}{unit} or more on the claim's side, and "
+            f"{beyond(claim_edge)} on the claim's side, and "
             f"{does(_beyond_excluded(other_edge, low, high, spec.null))} one of "
-            f"{_number(other_edge, spec)}{unit} or more on the other side.")
+            f"{beyond(other_edge)} on the other side.")
 
 
 def _beyond_excluded(edge: float, low: float, high: float, null: float) -> bool:
