@@ -160,12 +160,17 @@ def run() -> None:
     briefing figures, and report what changed since the previous build."""
     from concurrent.futures import ThreadPoolExecutor
 
+    import nbclient  # noqa: F401  (imported once here, not by two kernel threads at once)
+    from matplotlib import pyplot
+
     from analysis.changelog import print_report
     from analysis.notebooks_run import EXECUTED_DIR, execute_notebook, notebook_paths
 
     rebuilt = _build_countries(None, False, None)
     claim_table = _test_claim_and_record()
     notebooks = notebook_paths()
+    pyplot.switch_backend("agg")  # before the kernel threads import IPython, which pyplot
+    # looks up the first time it picks a backend: a half-imported IPython would break it
     with ThreadPoolExecutor(max_workers=2) as kernels:
         executing = [kernels.submit(execute_notebook, path) for path in notebooks]
         _print_verdicts(claim_table)
