@@ -40,3 +40,18 @@ def test_executes_on_the_shipped_data(path, shipped_data_dir, tmp_path, monkeypa
     images = [output for cell in notebook.cells if cell.cell_type == "code"
               for output in cell.get("outputs", []) if "image/png" in output.get("data", {})]
     assert images, f"{path.name} shows no figure"
+
+
+@pytest.mark.slow
+def test_executing_notebooks_side_by_side_names_the_one_that_failed(tmp_path):
+    import nbformat
+
+    from analysis.errors import AnalysisError
+    from analysis.notebooks_run import execute_all
+
+    good, bad = tmp_path / "01_good.ipynb", tmp_path / "02_bad.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1 + 1")]), good)
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "raise ValueError('broken on purpose')")]), bad)
+    with pytest.raises(AnalysisError, match="02_bad.ipynb: a cell failed: .*broken on purpose"):
+        execute_all([good, bad])

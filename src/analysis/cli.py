@@ -155,29 +155,23 @@ def _print_verdicts(verdicts) -> None:
 
 @app.command()
 def run() -> None:
-    """The main job: build the data, test the claim, execute every notebook (two kernels at a
-    time, beside the figure export: the kernels are processes of their own), export the
-    briefing figures, and report what changed since the previous build."""
+    """The main job: build the data, test the claim, execute every notebook (two at a time, each
+    in a process of its own, beside the figure export), export the briefing figures, and
+    report what changed since the previous build."""
     from concurrent.futures import ThreadPoolExecutor
 
-    import nbclient  # noqa: F401  (imported once here, not by two kernel threads at once)
-    from matplotlib import pyplot
-
     from analysis.changelog import print_report
-    from analysis.notebooks_run import EXECUTED_DIR, execute_notebook, notebook_paths
+    from analysis.notebooks_run import EXECUTED_DIR, execute_all, notebook_paths
 
     rebuilt = _build_countries(None, False, None)
     claim_table = _test_claim_and_record()
     notebooks = notebook_paths()
-    pyplot.switch_backend("agg")  # before the kernel threads import IPython, which pyplot
-    # looks up the first time it picks a backend: a half-imported IPython would break it
-    with ThreadPoolExecutor(max_workers=2) as kernels:
-        executing = [kernels.submit(execute_notebook, path) for path in notebooks]
+    with ThreadPoolExecutor(max_workers=1) as waiter:
+        executing = waiter.submit(execute_all, notebooks)
         _print_verdicts(claim_table)
         _write_readme_results(claim_table)
         _export_figures_with_progress(claim_table)
-        for job in executing:
-            job.result()
+        executing.result()
     console.print(f"{len(notebooks)} notebooks executed; outputs in {EXECUTED_DIR}")
     if rebuilt:
         print_report(Console())

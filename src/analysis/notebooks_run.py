@@ -47,3 +47,36 @@ def execute_notebook(path: Path, output_dir: Path | None = EXECUTED_DIR) -> obje
         output_dir.mkdir(parents=True, exist_ok=True)
         nbformat.write(notebook, output_dir / path.name)
     return notebook
+
+
+def execute_all(paths_: list[Path], at_once: int = 2) -> None:
+    """Execute notebooks ``at_once`` at a time, each in a process of its own (its client and
+    its kernel), so that they share no half-imported module; the first failure is raised with
+    its notebook and cell named, after the others have finished."""
+    import subprocess
+    import sys
+
+    waiting, running, failures = list(paths_), [], []
+    while waiting or running:
+        while waiting and len(running) < at_once:
+            path = waiting.pop(0)
+            running.append(subprocess.Popen(
+                [sys.executable, "-m", "analysis.notebooks_run", str(path)],
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+        process = running.pop(0)
+        _, error = process.communicate()
+        if process.returncode:
+            failures.append(error.strip().splitlines()[-1] if error.strip() else
+                            f"notebook exited with {process.returncode}")
+    if failures:
+        raise AnalysisError(failures[0])
+
+
+if __name__ == "__main__":
+    import sys
+
+    try:
+        execute_notebook(Path(sys.argv[1]))
+    except AnalysisError as error:
+        print(error, file=sys.stderr)
+        sys.exit(1)
