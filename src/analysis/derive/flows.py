@@ -137,12 +137,19 @@ class Design:
     observations: pd.DataFrame
     batches: pd.DataFrame
     matrix: np.ndarray
-    n_counters: int
     counter_names: list[str] = field(default_factory=list)
 
     @property
     def n_months(self) -> int:
         return len(self.months)
+
+    @property
+    def n_counters(self) -> int:
+        return len(self.counter_names)
+
+    @property
+    def n_unknowns(self) -> int:
+        return 1 + self.n_counters + 2 * self.n_months + len(self.batches)
 
     def slice_of(self, flow: str) -> slice:
         start = 1 + self.n_counters + FLOWS[:2].index(flow) * self.n_months
@@ -310,9 +317,8 @@ def build_design(counts: pd.DataFrame, releases: pd.DataFrame,
         used & observations["metric"].map(lambda m: METRIC_TERMS.get(m, {}).get("kind"))
         .eq("counter"), "metric"].unique())
     design = Design(months, pd.date_range(months[0], last, freq="D"), observations, batches,
-                    np.zeros((0, 0)), len(counter_names), counter_names)
-    n_unknowns = 1 + len(counter_names) + 2 * len(months) + len(batches)
-    matrix = np.zeros((len(observations), n_unknowns))
+                    np.zeros((0, 0)), counter_names)
+    matrix = np.zeros((len(observations), design.n_unknowns))
     day_before = pd.Timedelta(days=1)
     for row, figure in enumerate(observations.itertuples()):
         if figure.use == "unused":
@@ -335,8 +341,7 @@ def _running_row(design: Design, day: pd.Timestamp, terms: dict, counter: str | 
                  ) -> np.ndarray:
     """Coefficients of a running quantity at the end of ``day``: the stock, or the running
     total of ``terms['flows']`` (plus the counter's start value when ``counter`` is named)."""
-    n_unknowns = 1 + design.n_counters + 2 * design.n_months + len(design.batches)
-    row = np.zeros(n_unknowns)
+    row = np.zeros(design.n_unknowns)
     months = _cumulative_weights(day, design.months)
     batches = _batch_weights(day, design.batches) if len(design.batches) else np.zeros(0)
     if terms["kind"] in ("stock", "stock_change"):
