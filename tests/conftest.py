@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -30,6 +32,24 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("ANALYSIS_DATA_DIR", str(target))
     monkeypatch.setenv("ANALYSIS_SHARED_DIR", str(tmp_path / "no-shared"))
     return target
+
+
+@contextmanager
+def shipped_data_copy(folder: Path) -> Iterator[Path]:
+    """For module-scoped fixtures (which cannot use monkeypatch): a copy of the shipped raw data
+    in ``folder``, with ANALYSIS_DATA_DIR pointing at it until the block ends."""
+    target = folder / "data"
+    shutil.copytree(paths.REPO_DIR / "data" / "raw", target / "raw",
+                    ignore=shutil.ignore_patterns("lists"))
+    previous = os.environ.get("ANALYSIS_DATA_DIR")
+    os.environ["ANALYSIS_DATA_DIR"] = str(target)
+    try:
+        yield target
+    finally:
+        if previous is None:
+            os.environ.pop("ANALYSIS_DATA_DIR")
+        else:
+            os.environ["ANALYSIS_DATA_DIR"] = previous
 
 
 @pytest.fixture

@@ -28,6 +28,7 @@ from analysis.claim.inference import holm, ols_newey_west, rubin, verdict
 from analysis.claim.report import rules_out
 from analysis.claim.simulate import judged, scenarios
 from analysis.claim.spec import DEAL_ERA_START, Result
+from conftest import shipped_data_copy
 
 TESTED = [h for h, spec in HYPOTHESES.items() if spec.in_family and h != "H1_pressure"]
 
@@ -35,24 +36,9 @@ TESTED = [h for h, spec in HYPOTHESES.items() if spec.in_family and h != "H1_pre
 @pytest.fixture(scope="module")
 def real(tmp_path_factory) -> ClaimData:
     """The shipped data's panel and model draws, built in a temporary copy."""
-    import os
-    import shutil
-
-    from analysis import paths
-
-    target = tmp_path_factory.mktemp("claim") / "data"
-    shutil.copytree(paths.REPO_DIR / "data" / "raw", target / "raw",
-                    ignore=shutil.ignore_patterns("lists"))
-    previous = os.environ.get("ANALYSIS_DATA_DIR")
-    os.environ["ANALYSIS_DATA_DIR"] = str(target)
-    try:
+    with shipped_data_copy(tmp_path_factory.mktemp("claim")):
         analysis.build(["panel_monthly", "flows_draws"])
         return claim_data(analysis.load("panel_monthly"), analysis.load("flows_draws"))
-    finally:
-        if previous is None:
-            del os.environ["ANALYSIS_DATA_DIR"]
-        else:
-            os.environ["ANALYSIS_DATA_DIR"] = previous
 
 
 def with_packages_in_deal_era(data: ClaimData) -> ClaimData:

@@ -7,6 +7,7 @@ import analysis
 from analysis import paths
 from analysis.derive.designations import LIST_COPIES
 from analysis.lists import first_seen_targets, read_sanctions_list
+from conftest import shipped_data_copy
 
 
 def test_without_list_copies_the_designation_columns_are_missing_not_zero(data_dir):
@@ -17,21 +18,8 @@ def test_without_list_copies_the_designation_columns_are_missing_not_zero(data_d
 
 @pytest.fixture(scope="module")
 def panel_on_shipped_data(tmp_path_factory, shared_dir):
-    import os
-    import shutil
-
-    target = tmp_path_factory.mktemp("designations") / "data"
-    shutil.copytree(paths.REPO_DIR / "data" / "raw", target / "raw",
-                    ignore=shutil.ignore_patterns("lists"))
-    previous = os.environ.get("ANALYSIS_DATA_DIR")
-    os.environ["ANALYSIS_DATA_DIR"] = str(target)
-    try:
+    with shipped_data_copy(tmp_path_factory.mktemp("designations")):
         yield analysis.load("panel_monthly"), analysis.load("sanctions_designations")
-    finally:
-        if previous is None:
-            os.environ.pop("ANALYSIS_DATA_DIR")
-        else:
-            os.environ["ANALYSIS_DATA_DIR"] = previous
 
 
 def _monthly_counts_from_the_list(copy) -> pd.Series:
