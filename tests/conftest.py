@@ -35,7 +35,7 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @contextmanager
-def shipped_data_copy(folder: Path) -> Iterator[Path]:
+def _copy_of_shipped_data(folder: Path) -> Iterator[Path]:
     """For module-scoped fixtures (which cannot use monkeypatch): a copy of the shipped raw data
     in ``folder``, with ANALYSIS_DATA_DIR pointing at it until the block ends."""
     target = folder / "data"
@@ -50,6 +50,13 @@ def shipped_data_copy(folder: Path) -> Iterator[Path]:
             os.environ.pop("ANALYSIS_DATA_DIR")
         else:
             os.environ["ANALYSIS_DATA_DIR"] = previous
+
+
+@pytest.fixture(scope="session")
+def shipped_data_copy():
+    """The context manager above, as a fixture: test modules cannot import ``conftest`` by name
+    reliably (pytest may have imported tests/lists/conftest.py under that name first)."""
+    return _copy_of_shipped_data
 
 
 @pytest.fixture

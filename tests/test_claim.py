@@ -28,13 +28,12 @@ from analysis.claim.inference import holm, ols_newey_west, rubin, verdict
 from analysis.claim.report import rules_out
 from analysis.claim.simulate import judged, scenarios
 from analysis.claim.spec import DEAL_ERA_START, Result
-from conftest import shipped_data_copy
 
 TESTED = [h for h, spec in HYPOTHESES.items() if spec.in_family and h != "H1_pressure"]
 
 
 @pytest.fixture(scope="module")
-def real(tmp_path_factory) -> ClaimData:
+def real(tmp_path_factory, shipped_data_copy) -> ClaimData:
     """The shipped data's panel and model draws, built in a temporary copy."""
     with shipped_data_copy(tmp_path_factory.mktemp("claim")):
         analysis.build(["panel_monthly", "flows_draws"])

@@ -7,7 +7,6 @@ import analysis
 from analysis import paths
 from analysis.derive.designations import LIST_COPIES
 from analysis.lists import first_seen_targets, read_sanctions_list
-from conftest import shipped_data_copy
 
 
 def test_without_list_copies_the_designation_columns_are_missing_not_zero(data_dir):
@@ -17,7 +16,7 @@ def test_without_list_copies_the_designation_columns_are_missing_not_zero(data_d
 
 
 @pytest.fixture(scope="module")
-def panel_on_shipped_data(tmp_path_factory, shared_dir):
+def panel_on_shipped_data(tmp_path_factory, shipped_data_copy, shared_dir):
     with shipped_data_copy(tmp_path_factory.mktemp("designations")):
         yield analysis.load("panel_monthly"), analysis.load("sanctions_designations")
 
