@@ -206,6 +206,30 @@ def test_episodes_and_base_rate_on_the_shipped_data(shipped_data_dir, tmp_path, 
     assert rate["rules_out"].str.len().gt(20).all()
 
 
+@pytest.mark.parametrize(("country", "months_outside"), [("venezuela", 12), ("cuba", 1)])
+def test_event_counts_are_missing_outside_the_months_the_research_searched(
+        country, months_outside, shipped_data_dir, tmp_path, monkeypatch):
+    """Venezuela's research searched from January 2018, its panel starts in 2017; Cuba's relief
+    steps were searched to February 2026, its panel runs to March."""
+    from analysis.derive.panel import EVENT_COUNTS
+    from analysis.sources.curated import read_series_coverage
+
+    monkeypatch.setenv("ANALYSIS_SHARED_DIR", str(tmp_path / "no-shared"))
+    panel = analysis.load("panel_monthly", country=country)
+    coverage = read_series_coverage(paths.country_dir(country))
+    outside_any = pd.Series(False, index=panel.index)
+    for column, table in EVENT_COUNTS.items():
+        if table not in coverage:
+            assert panel[column].isna().all(), f"{column}: no {table} table, missing"
+            continue
+        first, last = coverage[table]
+        outside = (panel["month"] < first) | (panel["month"] > last)
+        assert panel.loc[outside, column].isna().all(), column
+        assert panel.loc[~outside, column].notna().all(), column
+        outside_any |= outside
+    assert outside_any.sum() == months_outside
+
+
 WEEKLY_COUNTS = pytest.mark.xfail(strict=True, reason=(
     "Foro Penal's weekly lists: a straight line between counts a week apart beats a model whose "
     "flows run evenly over a month (2026-11-29: mean absolute error 11.9 against 7.9 on 16 "
