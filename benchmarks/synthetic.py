@@ -10,9 +10,10 @@ import csv
 import random
 from pathlib import Path
 
+import yaml
+
 from analysis import schemas
 
-PRISONER_COUNTS_HEADER = list(schemas.PRISONER_COUNTS_RAW.columns)
 BAD_ROW_RATE = 0.001
 NOTES = ["", "", "", "synthetic", "from the weekly summary, page 2",
          "figure revised later; see the next report", "republished by a news site"]
@@ -29,14 +30,18 @@ def _date(rng: random.Random) -> tuple[str, str]:
     return f"{year}", "year"
 
 
-def prisoner_count_row(index: int, rng: random.Random) -> list[str]:
+def prisoner_count_row(index: int, rng: random.Random, organisation: dict[str, str]
+                       ) -> list[str]:
+    """A row by ``organisation`` (its country's ``counting_organisation``), a republication of
+    it or another source."""
     ref_date, precision = _date(rng)
     metric = rng.choice(schemas.COUNT_METRICS)
     low = -200 if metric == "net_change_in_period" else 0
     row = [
         f"pc{index:07d}", ref_date, precision, rng.choice(["false"] * 9 + ["true"]), "",
         metric, str(rng.randint(low, 2000)), rng.choice(schemas.QUALIFIERS),
-        rng.choice(schemas.PUBLISHERS), rng.choice(schemas.COUNT_SCOPES),
+        rng.choice([organisation["publisher"], *schemas.PUBLISHER_ROLES]),
+        rng.choice([organisation["counts_scope"], *schemas.OTHER_SCOPES]),
         f"https://spring96.org/en/news/{rng.randint(10_000, 999_999)}", rng.choice(NOTES),
     ]
     if rng.random() < BAD_ROW_RATE:
@@ -45,13 +50,15 @@ def prisoner_count_row(index: int, rng: random.Random) -> list[str]:
 
 
 def write_prisoner_counts(path: Path, rows: int, seed: int = 0) -> Path:
+    """``rows`` rows into a country folder that already holds its ``country.yml``."""
     rng = random.Random(seed)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.parent / "country.yml", encoding="utf-8") as handle:
+        organisation = yaml.safe_load(handle)["counting_organisation"]
     with open(path, "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(PRISONER_COUNTS_HEADER)
+        writer.writerow(list(schemas.prisoner_counts_raw().columns))
         for index in range(1, rows + 1):
-            writer.writerow(prisoner_count_row(index, rng))
+            writer.writerow(prisoner_count_row(index, rng, organisation))
     return path
 
 

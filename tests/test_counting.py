@@ -2,9 +2,11 @@
 the panel columns that follow them."""
 
 import pandas as pd
+import pytest
 from pandas.testing import assert_frame_equal
 
 import analysis
+from analysis import paths
 from analysis.derive.counting import duplicate_steps, freed_once
 from analysis.derive.panel import EVENT_COUNTS, blank_uncovered
 from analysis.sources.curated import read_series_coverage
@@ -68,9 +70,14 @@ def test_event_counts_are_missing_outside_the_months_searched():
     assert blanked["released_people"].isna().tolist() == [True, False, True]
 
 
-def test_every_curated_table_declares_the_months_it_searched():
-    coverage = read_series_coverage()
-    assert set(EVENT_COUNTS.values()) <= set(coverage)
+@pytest.mark.parametrize("country", paths.countries())
+def test_every_curated_table_declares_the_months_it_searched(country):
+    """Every country's tables, so no panel counts a month nobody searched as zero."""
+    folder = paths.country_dir(country)
+    coverage = read_series_coverage(folder)
+    assert {path.stem for path in folder.glob("*.csv")} <= set(coverage)
+    for first, last in coverage.values():
+        assert first <= last
 
 
 def test_panel_keeps_political_prisoners_and_all_people_apart(shipped_data_dir):

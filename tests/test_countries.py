@@ -13,7 +13,7 @@ import pytest
 import analysis
 from analysis import catalog, paths
 from analysis.episodes import EPISODE_COLUMNS, OUTCOMES
-from analysis.errors import UnknownDatasetError
+from analysis.errors import InputError, UnknownDatasetError
 
 sys.path.insert(0, str(paths.REPO_DIR / "benchmarks"))
 sys.path.insert(0, str(paths.REPO_DIR / "tests"))
@@ -28,16 +28,20 @@ def _header(table: str) -> str:
     return path.read_text(encoding="utf-8").splitlines()[0]
 
 
-def write_synthetic_country(raw: Path, name: str = "atlantis") -> Path:
-    """Thirty month-end counts by an existing counting organisation, one release batch and
-    one relief step, and a ``country.yml`` naming one episode: nothing else."""
+def write_synthetic_country(raw: Path, name: str = "atlantis",
+                            organisation: str = "test_org") -> Path:
+    """Thirty month-end counts by a counting organisation no code names (``organisation``),
+    a republication disagreeing with its third count, one release batch and one relief step,
+    and a ``country.yml`` naming one episode: nothing else."""
     folder = raw / name
     folder.mkdir(parents=True)
-    scope = "prisoners_defenders,prisoners_defenders_political_prisoners"
+    scope = f"{organisation}_political_prisoners"
     months = pd.date_range("2022-01-31", periods=30, freq="ME")
     counts = [f"pc{i + 1:03d},{day:%Y-%m-%d},day,false,,current_count,"
-              f"{100 + 3 * i - (40 if day >= pd.Timestamp('2023-06-30') else 0)},exact,{scope},"
-              f"{SOURCE},synthetic count" for i, day in enumerate(months)]
+              f"{100 + 3 * i - (40 if day >= pd.Timestamp('2023-06-30') else 0)},exact,"
+              f"{organisation},{scope},{SOURCE},synthetic count" for i, day in enumerate(months)]
+    counts.append(f"pc{len(months) + 1:03d},{months[2]:%Y-%m-%d},day,false,,current_count,107,"
+                  f"exact,republication,{scope},{SOURCE},synthetic republication")
     (folder / "prisoner_counts.csv").write_text(
         "\n".join([_header("prisoner_counts"), *counts]) + "\n", encoding="utf-8")
     (folder / "release_events.csv").write_text("\n".join([
@@ -54,8 +58,8 @@ def write_synthetic_country(raw: Path, name: str = "atlantis") -> Path:
 name: Atlantis
 counting_organisation:
   name: A synthetic organisation
-  publisher: prisoners_defenders
-  counts_scope: prisoners_defenders_political_prisoners
+  publisher: {organisation}
+  counts_scope: {scope}
   definition: People held for their opinions (made up for a test).
 headline_metric: current_count
 coverage: {{current_count_first: '2022-01', current_count_last: '2024-06'}}
@@ -92,6 +96,10 @@ def test_a_synthetic_country_builds_every_dataset_with_no_code_change(tmp_path, 
     assert panel["designations_eu"].isna().all(), "no official lists: missing, not zero"
     assert panel["sanctions_packages"].isna().all()
     assert panel["month"].min() == pd.Timestamp("2022-01-01")
+    counts = analysis.load("prisoner_counts", country="atlantis")
+    assert len(counts) == 31, "the new organisation's rows pass the schema"
+    conflict = analysis.load("count_conflicts", country="atlantis").iloc[0]
+    assert (conflict["chosen_record_id"], conflict["decided_by"]) == ("pc003", "publisher")
     with pytest.raises(UnknownDatasetError, match="not built for atlantis"):
         analysis.load("sanctions_measures", country="atlantis")
     episodes = analysis.load("episodes")
@@ -114,6 +122,48 @@ def test_the_conflict_rule_ranks_the_country_s_own_organisation_first():
         "qualifier": "exact", "publisher": ["republication", "foro_penal"]})
     assert choose_counts(counts, resolution_rule("venezuela"))["value"].tolist() == [881]
     assert choose_counts(counts, resolution_rule("cuba"))["value"].tolist() == [900]
+
+
+def test_the_organisations_are_those_the_configured_countries_name(tmp_path, monkeypatch):
+    """Allowed publishers and scopes follow the data folder in use, and the default rule, which
+    names no organisation, counts a new one as the own organisation."""
+    from analysis import schemas
+    from analysis.derive.resolve import DEFAULT_RULE
+
+    assert schemas.COUNTING_ORGANISATIONS["viasna"] == "viasna_political_prisoners"
+    data = tmp_path / "data"
+    write_synthetic_country(data / "raw")
+    monkeypatch.setenv("ANALYSIS_DATA_DIR", str(data))
+    assert dict(schemas.COUNTING_ORGANISATIONS) == {"test_org": "test_org_political_prisoners"}
+    assert schemas.publishers() == ["test_org", *schemas.PUBLISHER_ROLES]
+    assert "one of test_org, republication, other" in [
+        check.error for check in schemas.prisoner_counts_raw().columns["publisher"].checks]
+    roles = DEFAULT_RULE.publisher_role(pd.Series(["test_org", "republication", "viasna"]))
+    assert roles.tolist() == ["own", "republication", "viasna"]
+
+
+def test_two_countries_giving_one_organisation_two_scopes_is_an_error(tmp_path, monkeypatch):
+    from analysis.country import counting_organisations
+
+    raw = tmp_path / "data" / "raw"
+    write_synthetic_country(raw)
+    other = write_synthetic_country(raw, "lemuria")
+    config_file = other / paths.COUNTRY_FILE
+    config_file.write_text(config_file.read_text(encoding="utf-8").replace(
+        "counts_scope: test_org_political_prisoners", "counts_scope: test_org_detainees"),
+        encoding="utf-8")
+    monkeypatch.setenv("ANALYSIS_DATA_DIR", str(tmp_path / "data"))
+    with pytest.raises(InputError, match=r"lemuria/country.yml, counting_organisation: expected "
+                                         r"the counts_scope another country gives 'test_org' "
+                                         r"\('test_org_political_prisoners'\) "
+                                         r"\(found 'test_org_detainees'\)"):
+        counting_organisations()
+
+
+def test_an_unknown_country_is_a_one_line_error():
+    with pytest.raises(InputError, match=r"raw/narnia/country.yml: expected a configured country "
+                                         r"\(belarus, "):
+        analysis.load("panel_monthly", country="narnia")
 
 
 def test_countries_lists_the_configured_countries():
@@ -154,6 +204,30 @@ def test_episodes_and_base_rate_on_the_shipped_data(shipped_data_dir, tmp_path, 
     assert ((known["share_low"] <= known["share"]) & (known["share"] <= known["share_high"])
             ).all()
     assert rate["rules_out"].str.len().gt(20).all()
+
+
+@pytest.mark.parametrize(("country", "months_outside"), [("venezuela", 12), ("cuba", 1)])
+def test_event_counts_are_missing_outside_the_months_the_research_searched(
+        country, months_outside, shipped_data_dir, tmp_path, monkeypatch):
+    """Venezuela's research searched from January 2018, its panel starts in 2017; Cuba's relief
+    steps were searched to February 2026, its panel runs to March."""
+    from analysis.derive.panel import EVENT_COUNTS
+    from analysis.sources.curated import read_series_coverage
+
+    monkeypatch.setenv("ANALYSIS_SHARED_DIR", str(tmp_path / "no-shared"))
+    panel = analysis.load("panel_monthly", country=country)
+    coverage = read_series_coverage(paths.country_dir(country))
+    outside_any = pd.Series(False, index=panel.index)
+    for column, table in EVENT_COUNTS.items():
+        if table not in coverage:
+            assert panel[column].isna().all(), f"{column}: no {table} table, missing"
+            continue
+        first, last = coverage[table]
+        outside = (panel["month"] < first) | (panel["month"] > last)
+        assert panel.loc[outside, column].isna().all(), column
+        assert panel.loc[~outside, column].notna().all(), column
+        outside_any |= outside
+    assert outside_any.sum() == months_outside
 
 
 WEEKLY_COUNTS = pytest.mark.xfail(strict=True, reason=(

@@ -35,7 +35,7 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 FUZZ = settings(max_examples=60, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 TABLES = {
-    "prisoner_counts": (curated.clean_prisoner_counts, schemas.PRISONER_COUNTS_RAW),
+    "prisoner_counts": (curated.clean_prisoner_counts, schemas.prisoner_counts_raw()),
     "release_events": (curated.clean_release_events, schemas.RELEASE_EVENTS_RAW),
     "relief_events": (curated.clean_relief_events, schemas.RELIEF_EVENTS_RAW),
     "sanctions_measures": (curated.clean_sanctions_measures, schemas.SANCTIONS_MEASURES_RAW),

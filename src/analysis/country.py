@@ -32,9 +32,8 @@ def config(country: str = paths.DEFAULT_COUNTRY) -> dict[str, Any]:
         stamp = path.stat().st_mtime_ns
     except FileNotFoundError:
         known = ", ".join(paths.countries()) or "none"
-        raise InputError(f"{paths.display_path(path)}: no such country (configured countries: "
-                         f"{known}); a country is a folder of data/raw with a "
-                         f"{paths.COUNTRY_FILE}") from None
+        raise InputError(paths.display_path(path), f"a configured country ({known}); a country "
+                         f"is a folder of data/raw with a {paths.COUNTRY_FILE}") from None
     return _read(path, stamp)
 
 
@@ -44,8 +43,29 @@ def _read(path: Path, stamp: int) -> dict[str, Any]:
         parsed = yaml.safe_load(handle) or {}
     for key in ("name", "counting_organisation", "headline_metric"):
         if key not in parsed:
-            raise InputError(f"{paths.display_path(path)}: missing key {key!r}")
+            raise InputError(paths.display_path(path), f"the key {key!r}")
     return parsed
+
+
+def counting_organisations() -> dict[str, str]:
+    """Each configured country's counting organisation: its ``publisher`` value (its own
+    publication) and the ``counts_scope`` of figures under its definition, default country
+    first. A new organisation is a new ``country.yml``, not a code change.
+
+    Read on each call from the current data folder (each file's parse is cached until it
+    changes), so it follows ANALYSIS_DATA_DIR and nothing is read at import."""
+    organisations: dict[str, str] = {}
+    for each in paths.countries():
+        organisation = config(each)["counting_organisation"] or {}
+        shown = paths.display_path(paths.country_dir(each) / paths.COUNTRY_FILE)
+        publisher, scope = organisation.get("publisher"), organisation.get("counts_scope")
+        if not publisher or not scope:
+            raise InputError(shown, "a publisher and a counts_scope", row="counting_organisation")
+        if organisations.setdefault(publisher, scope) != scope:
+            raise InputError(shown, f"the counts_scope another country gives {publisher!r} "
+                             f"({organisations[publisher]!r})", row="counting_organisation",
+                             value=scope)
+    return organisations
 
 
 def has_sanctions(country: str = paths.DEFAULT_COUNTRY) -> bool:

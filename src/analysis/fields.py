@@ -41,8 +41,8 @@ FIELDS: dict[str, str] = {
     "full list with meanings is in docs/data.md)",
     "value": "the figure as the source gives it (persons)",
     "qualifier": "exact, approx, lower_bound, upper_bound or milestone_round",
-    "publisher": "the counting organisation's own publication (viasna, foro_penal, "
-    "prisoners_defenders), republication (of its figure) or other",
+    "publisher": "the counting organisation's own publication (the publisher its country.yml "
+    "names, such as viasna), republication (of its figure) or other",
     "counts_scope": "population counted: <organisation>_political_prisoners (its definition), "
     "all_released_in_event or other_methodology",
     "released_total": "people freed in the batch, as the source counts them (persons)",

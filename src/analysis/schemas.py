@@ -8,6 +8,9 @@ checked right before every write; a failure there is a bug in the suite, not in 
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+from functools import cache
+
 import pandas as pd
 import pandera.pandas as pa
 
@@ -15,16 +18,59 @@ from analysis import rules
 
 QUALIFIERS = ["exact", "approx", "lower_bound", "upper_bound", "milestone_round"]
 PRECISIONS = ["day", "month", "year"]
-COUNTING_ORGANISATIONS = {
-    "viasna": "viasna_political_prisoners",
-    "foro_penal": "foro_penal_political_prisoners",
-    "prisoners_defenders": "prisoners_defenders_political_prisoners",
-}
+
+
+class _CountingOrganisations(Mapping[str, str]):
+    """``country.counting_organisations()`` as a mapping read when used, never at import, so
+    it follows ANALYSIS_DATA_DIR."""
+
+    def _current(self) -> dict[str, str]:
+        from analysis.country import counting_organisations
+
+        return counting_organisations()
+
+    def __getitem__(self, publisher: str) -> str:
+        return self._current()[publisher]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._current())
+
+    def __len__(self) -> int:
+        return len(self._current())
+
+    def values(self):
+        return self._current().values()
+
+    def items(self):
+        return self._current().items()
+
+    def __repr__(self) -> str:
+        return f"COUNTING_ORGANISATIONS({self._current()!r})"
+
+
+COUNTING_ORGANISATIONS: Mapping[str, str] = _CountingOrganisations()
 """Each counting organisation's ``publisher`` value (its own publication) and the
-``counts_scope`` of figures under its definition. The only list of organisations: a country's
-``country.yml`` names which one counts for it."""
-PUBLISHERS = [*COUNTING_ORGANISATIONS, "republication", "other"]
-COUNT_SCOPES = [*COUNTING_ORGANISATIONS.values(), "all_released_in_event", "other_methodology"]
+``counts_scope`` of figures under its definition: those the configured countries'
+``country.yml`` files name, so an organisation is added by adding its country's folder."""
+
+
+PUBLISHER_ROLES = ["republication", "other"]
+"""``publisher`` values besides the counting organisations: a republication of its figure, or
+another source."""
+OTHER_SCOPES = ["all_released_in_event", "other_methodology"]
+"""``counts_scope`` values besides the organisations' definitions."""
+
+
+def publishers() -> list[str]:
+    """Allowed ``publisher`` values: the counting organisations, then the other roles."""
+    return [*COUNTING_ORGANISATIONS, *PUBLISHER_ROLES]
+
+
+def count_scopes() -> list[str]:
+    """Allowed ``counts_scope`` values: each organisation's definition, then the others."""
+    return [*COUNTING_ORGANISATIONS.values(), *OTHER_SCOPES]
+
+
 COUNT_METRICS = [
     "current_count",
     "newly_recognized_in_period",
@@ -187,30 +233,41 @@ def _alt_rows_name_their_primary() -> pa.Check:
     return pa.Check(check, error="alt_of filled exactly when row_role is alt_count")
 
 
-PRISONER_COUNTS_RAW = pa.DataFrameSchema(
-    {
-        "record_id": _key("pc"),
-        "ref_date": _ref_date(description="date the figure refers to"),
-        "date_precision": _choice(PRECISIONS),
-        "year_inferred": _flag(),
-        "period_start": _day(required=False),
-        "metric": _choice(COUNT_METRICS),
-        "value": _count(signed=True),
-        "qualifier": _choice(QUALIFIERS),
-        "publisher": _choice(PUBLISHERS),
-        "counts_scope": _choice(COUNT_SCOPES),
-        "source_url": _url(),
-        "notes": _text(required=False),
-    },
-    checks=[
-        _precision_matches_date("ref_date"),
-        pa.Check(
-            lambda f: (f["metric"] == "net_change_in_period") | ~f["value"].str.startswith("-"),
-            error="a value of 0 or more (only net_change_in_period may be negative)",
-        ),
-    ],
-    strict=True,
-)
+def prisoner_counts_raw() -> pa.DataFrameSchema:
+    """``prisoner_counts.csv`` as text; its allowed publishers and scopes come from the
+    configured countries (``COUNTING_ORGANISATIONS``)."""
+    return _prisoner_counts_raw(tuple(publishers()), tuple(count_scopes()))
+
+
+@cache
+def _prisoner_counts_raw(publishers: tuple[str, ...], scopes: tuple[str, ...]
+                         ) -> pa.DataFrameSchema:
+    return pa.DataFrameSchema(
+        {
+            "record_id": _key("pc"),
+            "ref_date": _ref_date(description="date the figure refers to"),
+            "date_precision": _choice(PRECISIONS),
+            "year_inferred": _flag(),
+            "period_start": _day(required=False),
+            "metric": _choice(COUNT_METRICS),
+            "value": _count(signed=True),
+            "qualifier": _choice(QUALIFIERS),
+            "publisher": _choice(list(publishers)),
+            "counts_scope": _choice(list(scopes)),
+            "source_url": _url(),
+            "notes": _text(required=False),
+        },
+        checks=[
+            _precision_matches_date("ref_date"),
+            pa.Check(
+                lambda f: (f["metric"] == "net_change_in_period")
+                | ~f["value"].str.startswith("-"),
+                error="a value of 0 or more (only net_change_in_period may be negative)",
+            ),
+        ],
+        strict=True,
+    )
+
 
 RELEASE_EVENTS_RAW = pa.DataFrameSchema(
     {
@@ -339,19 +396,29 @@ _SOURCED = {
     "source_line": pa.Column("int64"),
 }
 
-PRISONER_COUNTS = pa.DataFrameSchema(
-    {
-        **_dated_row("record_id", "ref_date"),
-        "metric": pa.Column(str, pa.Check.isin(COUNT_METRICS)),
-        "value": pa.Column("int64"),
-        "qualifier": pa.Column(str, pa.Check.isin(QUALIFIERS)),
-        "publisher": pa.Column(str, pa.Check.isin(PUBLISHERS)),
-        "counts_scope": pa.Column(str, pa.Check.isin(COUNT_SCOPES)),
-        **_SOURCED,
-    },
-    checks=[pa.Check(lambda f: f["date_start"] <= f["date_end"], error="start before end")],
-    strict=True,
-)
+def prisoner_counts() -> pa.DataFrameSchema:
+    """The cleaned ``prisoner_counts``, allowing the publishers and scopes of
+    ``prisoner_counts_raw``."""
+    return _prisoner_counts(tuple(publishers()), tuple(count_scopes()))
+
+
+@cache
+def _prisoner_counts(publishers: tuple[str, ...], scopes: tuple[str, ...]
+                     ) -> pa.DataFrameSchema:
+    return pa.DataFrameSchema(
+        {
+            **_dated_row("record_id", "ref_date"),
+            "metric": pa.Column(str, pa.Check.isin(COUNT_METRICS)),
+            "value": pa.Column("int64"),
+            "qualifier": pa.Column(str, pa.Check.isin(QUALIFIERS)),
+            "publisher": pa.Column(str, pa.Check.isin(list(publishers))),
+            "counts_scope": pa.Column(str, pa.Check.isin(list(scopes))),
+            **_SOURCED,
+        },
+        checks=[pa.Check(lambda f: f["date_start"] <= f["date_end"], error="start before end")],
+        strict=True,
+    )
+
 
 RELEASE_EVENTS = pa.DataFrameSchema(
     {

@@ -127,7 +127,7 @@ def read_series_coverage(folder: Path | None = None) -> dict[str, tuple[pd.Times
 
 
 def clean_prisoner_counts(path: Path) -> Checked:
-    checked = read_and_check(path, schemas.PRISONER_COUNTS_RAW, "prisoner_counts")
+    checked = read_and_check(path, schemas.prisoner_counts_raw(), "prisoner_counts")
     rows = checked.rows
     typed = pd.DataFrame({
         **_dated(rows, "record_id", "ref_date", rows["period_start"]),
@@ -138,7 +138,7 @@ def clean_prisoner_counts(path: Path) -> Checked:
         "counts_scope": rows["counts_scope"],
         **_sourced(rows),
     }, copy=False)
-    return _finish(checked, typed, schemas.PRISONER_COUNTS, "record_id")
+    return _finish(checked, typed, schemas.prisoner_counts(), "record_id")
 
 
 def clean_release_events(path: Path) -> Checked:
