@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from analysis import paths, schemas
+from analysis import paths
+from analysis.country import counting_organisations
 from analysis.sources import curated
 
 RAW = paths.REPO_DIR / "data" / "raw"
@@ -100,7 +101,7 @@ def test_references_name_existing_rows(folder: Path) -> None:
 def test_country_file_names_its_counting_organisation(country: str) -> None:
     config = _country(country)
     organisation = config["counting_organisation"]
-    assert schemas.COUNTING_ORGANISATIONS[organisation["publisher"]] == organisation[
+    assert counting_organisations()[organisation["publisher"]] == organisation[
         "counts_scope"]
     assert organisation["definition"] and config["currency"] and config["iso_code"]
     counts = [row for path in _tables(country, "prisoner_counts") for row in _rows(path)]

@@ -343,3 +343,16 @@ def test_a_link_to_a_release_missing_from_the_release_table_is_refused_out_loud(
     row = quarantine[quarantine["dataset"] == "relief_events"].iloc[0]
     assert row["column"] == "linked_release_event"
     assert "rule reference_in_table" in row["reason"]
+
+
+def test_an_edited_research_window_reaches_the_panel(shipped_data_dir):
+    """``months_searched`` in a table's ``.meta.yml`` decides which months count zero events and
+    which are missing: editing it rebuilds the panel with no other step."""
+    assert analysis.load("panel_monthly").loc[0, "release_batches"] == 0
+    meta = shipped_data_dir / "raw" / "belarus" / "release_events.meta.yml"
+    meta.write_text(meta.read_text(encoding="utf-8").replace("first: 2020-09", "first: 2021-01"),
+                    encoding="utf-8")
+    panel = analysis.load("panel_monthly")
+    before = panel["month"] < pd.Timestamp("2021-01-01")
+    assert panel.loc[before, "release_batches"].isna().all()
+    assert panel.loc[~before, "release_batches"].notna().all()

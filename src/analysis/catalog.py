@@ -50,6 +50,12 @@ def _country_file(country: str) -> list[Path]:
     return [paths.country_dir(country) / paths.COUNTRY_FILE]
 
 
+def _country_file_and_coverage(country: str) -> list[Path]:
+    """``country.yml`` and the curated tables' ``.meta.yml`` files, whose ``months_searched``
+    decide which months of the panel's event counts are zero and which are missing."""
+    return [*_country_file(country), *sorted(paths.country_dir(country).glob("*.meta.yml"))]
+
+
 def _official_list_copies(country: str) -> list[Path]:
     from analysis.derive.designations import list_copy_paths
 
@@ -147,7 +153,7 @@ DATASETS: dict[str, Dataset] = {
             "batches, relief and engagement steps, sanctions packages, designations per "
             "jurisdiction.",
             "analysis.steps:build_panel_monthly",
-            _country_file,
+            _country_file_and_coverage,
             upstream=("prisoners_daily", "flows_monthly", "prisoner_counts", "release_events",
                       "sanctions_timeline", "sanctions_designations"),
         ),

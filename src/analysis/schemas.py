@@ -8,7 +8,6 @@ checked right before every write; a failure there is a bug in the suite, not in 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
 from functools import cache
 
 import pandas as pd
@@ -20,40 +19,6 @@ QUALIFIERS = ["exact", "approx", "lower_bound", "upper_bound", "milestone_round"
 PRECISIONS = ["day", "month", "year"]
 
 
-class _CountingOrganisations(Mapping[str, str]):
-    """``country.counting_organisations()`` as a mapping read when used, never at import, so
-    it follows ANALYSIS_DATA_DIR."""
-
-    def _current(self) -> dict[str, str]:
-        from analysis.country import counting_organisations
-
-        return counting_organisations()
-
-    def __getitem__(self, publisher: str) -> str:
-        return self._current()[publisher]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._current())
-
-    def __len__(self) -> int:
-        return len(self._current())
-
-    def values(self):
-        return self._current().values()
-
-    def items(self):
-        return self._current().items()
-
-    def __repr__(self) -> str:
-        return f"COUNTING_ORGANISATIONS({self._current()!r})"
-
-
-COUNTING_ORGANISATIONS: Mapping[str, str] = _CountingOrganisations()
-"""Each counting organisation's ``publisher`` value (its own publication) and the
-``counts_scope`` of figures under its definition: those the configured countries'
-``country.yml`` files name, so an organisation is added by adding its country's folder."""
-
-
 PUBLISHER_ROLES = ["republication", "other"]
 """``publisher`` values besides the counting organisations: a republication of its figure, or
 another source."""
@@ -62,13 +27,19 @@ OTHER_SCOPES = ["all_released_in_event", "other_methodology"]
 
 
 def publishers() -> list[str]:
-    """Allowed ``publisher`` values: the counting organisations, then the other roles."""
-    return [*COUNTING_ORGANISATIONS, *PUBLISHER_ROLES]
+    """Allowed ``publisher`` values: the counting organisations the configured countries'
+    ``country.yml`` files name (an organisation is added by adding its country's folder),
+    then the other roles."""
+    from analysis.country import counting_organisations
+
+    return [*counting_organisations(), *PUBLISHER_ROLES]
 
 
 def count_scopes() -> list[str]:
     """Allowed ``counts_scope`` values: each organisation's definition, then the others."""
-    return [*COUNTING_ORGANISATIONS.values(), *OTHER_SCOPES]
+    from analysis.country import counting_organisations
+
+    return [*counting_organisations().values(), *OTHER_SCOPES]
 
 
 COUNT_METRICS = [
@@ -235,7 +206,7 @@ def _alt_rows_name_their_primary() -> pa.Check:
 
 def prisoner_counts_raw() -> pa.DataFrameSchema:
     """``prisoner_counts.csv`` as text; its allowed publishers and scopes come from the
-    configured countries (``COUNTING_ORGANISATIONS``)."""
+    configured countries (``country.counting_organisations``)."""
     return _prisoner_counts_raw(tuple(publishers()), tuple(count_scopes()))
 
 

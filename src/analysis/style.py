@@ -197,7 +197,8 @@ def _raw_inputs(names: Iterable[str], countries: Iterable[str] = (paths.DEFAULT_
     for country in countries:
         for name in catalog.build_order(list(names), country):
             for file in catalog.dataset(name).inputs(country):
-                if file not in files and file.name != paths.COUNTRY_FILE:
+                if (file not in files and file.name != paths.COUNTRY_FILE
+                        and not file.name.endswith(".meta.yml")):
                     files.append(file)
     return files
 

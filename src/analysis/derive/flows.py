@@ -48,8 +48,8 @@ import pandas as pd
 from scipy import linalg, special
 from threadpoolctl import threadpool_limits
 
+from analysis.country import counting_organisations
 from analysis.derive.resolve import DEFAULT_RULE, ResolutionRule, choose_counts
-from analysis.schemas import COUNTING_ORGANISATIONS
 
 FLOWS = ("recognized", "released_other", "released_deals")
 """The flows of the stock equation; ``released_deals`` are political prisoners freed in
@@ -283,7 +283,7 @@ def _batch_month_shares(design: Design) -> np.ndarray:
 def main_scope(counts: pd.DataFrame) -> str:
     """The counting organisation's scope that most of the table's current counts use: the
     headline when the caller does not name one (``country.yml`` names it in a build)."""
-    scopes = counts.loc[counts["counts_scope"].isin(list(COUNTING_ORGANISATIONS.values()))
+    scopes = counts.loc[counts["counts_scope"].isin(list(counting_organisations().values()))
                         & (counts["metric"] == "current_count"), "counts_scope"]
     if scopes.empty:
         raise ValueError("no current count of a counting organisation to model")

@@ -27,8 +27,8 @@ organisation's own or a republication of it (an inferred date on a third-party f
 weak to pin the series to).
 
 A rule names the counting organisation with ``for_publisher``; a rule that names none (as
-``DEFAULT_RULE``) counts any organisation in ``schemas.COUNTING_ORGANISATIONS`` (those the
-configured countries' ``country.yml`` files name) as the own one, which is the same thing for a
+``DEFAULT_RULE``) counts any organisation in ``country.counting_organisations()`` (those
+the configured countries' ``country.yml`` files name) as the own one, which is the same thing for a
 table of one country.
 """
 
@@ -37,8 +37,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 import pandas as pd
-
-from analysis.schemas import COUNTING_ORGANISATIONS
 
 STOCK_METRICS = (
     "current_count",
@@ -73,8 +71,10 @@ class ResolutionRule:
 
     def publisher_role(self, publisher: pd.Series) -> pd.Series:
         """``own`` for the counting organisation's own figures, else the publisher as is."""
+        from analysis.country import counting_organisations
+
         own = (publisher == self.own_publisher if self.own_publisher is not None
-               else publisher.isin(list(COUNTING_ORGANISATIONS)))
+               else publisher.isin(list(counting_organisations())))
         return publisher.where(~own, "own")
 
 

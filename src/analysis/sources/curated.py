@@ -107,8 +107,8 @@ def read_series_coverage(folder: Path | None = None) -> dict[str, tuple[pd.Times
     """First and last month each curated table's research covers, from the ``coverage``
     block of its ``.meta.yml`` (``months_searched: {first: YYYY-MM, last: YYYY-MM}``): the
     months in which finding no event means zero events. A table without one declares
-    nothing, so nothing is blanked for it. The build tracks the CSVs, not their metadata:
-    after changing ``months_searched`` rebuild with ``python -m analysis build --force``."""
+    nothing, so nothing is blanked for it. ``panel_monthly`` lists these files among its
+    inputs, so an edited ``months_searched`` rebuilds it."""
     import yaml
 
     from analysis import paths
