@@ -232,9 +232,9 @@ def test_event_counts_are_missing_outside_the_months_the_research_searched(
 
 
 WEEKLY_COUNTS = pytest.mark.xfail(strict=True, reason=(
-    "Foro Penal's weekly lists: a straight line between counts a week apart beats a model whose "
-    "flows run evenly over a month (2026-11-29: mean absolute error 11.9 against 7.9 on 16 "
-    "held-out counts); the model needs a weekly step or day-dated batches for Venezuela"))
+    "Foro Penal's weekly lists: a straight line between lists a week apart beats a model whose "
+    "flows run evenly over a month (2026-11-29: mean absolute error 10.9 against 7.9 on 16 "
+    "held-out counts); docs/model.md lists the variants tried and why none was kept"))
 
 
 @pytest.mark.slow
