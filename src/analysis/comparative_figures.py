@@ -18,8 +18,30 @@ from analysis.style import COLOURS
 
 EPISODE_COLOURS = (COLOURS["held"], COLOURS["observed"], COLOURS["released"],
                    COLOURS["relief"], COLOURS["recognized"])
-MULTIPLES = (1 / 16, 1 / 8, 1 / 4, 1 / 2, 2 / 3, 1, 1.5, 2, 4, 8)
 COUNTED_BY = "each country's count is its own organisation's, under its own definition"
+
+
+def multiple_ticks(low: float, high: float) -> list[float]:
+    """Tick values for a log axis of multiples between ``low`` and ``high``: steps of 0.05 to
+    0.5 when the range is narrow (at least three ticks), else powers of two, every other one
+    when there would be more than seven."""
+    if high / low < 4:
+        for step in (0.05, 0.1, 0.25, 0.5):
+            ticks = [value for value in np.arange(step, high + step, step).round(2)
+                     if low <= value <= high]
+            if len(ticks) <= 6:
+                return ticks
+    powers = np.arange(np.ceil(np.log2(low)), np.floor(np.log2(high)) + 1)
+    stride = 1 if len(powers) <= 7 else 2
+    return [float(2.0**power) for power in powers if power % stride == 0]
+
+
+def multiple_label(value: float, _position: object = None) -> str:
+    """``1/4×`` for a power of two below one, ``0.7×`` or ``1.5×`` otherwise."""
+    inverse = 1 / value
+    if value < 1 and abs(inverse - round(inverse)) < 1e-9 and round(inverse) > 2:
+        return f"1/{round(inverse)}×"
+    return f"{value:g}×"
 
 
 def _source() -> str:
@@ -48,11 +70,11 @@ def episode_counts_chart(counts: pd.DataFrame) -> plt.Figure:
         axis.set_title(f"{config['name']} ({config['counting_organisation']['name']})",
                        fontsize=10.5)
         axis.set_yscale("log", base=2)
-        axis.yaxis.set_major_locator(mticker.FixedLocator(MULTIPLES))
-        axis.yaxis.set_major_formatter(plt.FuncFormatter(lambda value, _: f"{value:g}×"))
+        axis.yaxis.set_major_locator(mticker.FixedLocator(multiple_ticks(*axis.get_ylim())))
+        axis.yaxis.set_major_formatter(plt.FuncFormatter(multiple_label))
         axis.yaxis.set_minor_locator(mticker.NullLocator())
         axis.set_xlabel("Months from the deal")
-        axis.legend(loc="upper left", fontsize=8.5)
+        axis.legend(loc="best", fontsize=8.5)
     if shown:
         axes[0].set_ylabel("Multiple of the pre-deal count")
     else:
