@@ -114,10 +114,11 @@ def base_rate_chart(episodes: pd.DataFrame) -> plt.Figure:
         if row.episodes_known:
             axis.plot([row.share_low, row.share_high], [position, position],
                       color=COLOURS["held"], linewidth=3, solid_capstyle="butt")
-            axis.plot(row.share, position, "o", color=COLOURS["observed"], markersize=9)
+            axis.plot(row.share, position, "o", color=COLOURS["observed"], markersize=9,
+                      clip_on=False, zorder=3)
         axis.annotate(f"{row.yes} of {row.episodes_known} episodes known"
                       if row.episodes_known else "no episode known yet",
-                      (1.0, position), xytext=(8, 0), textcoords="offset points",
+                      (1.0, position), xytext=(12, 0), textcoords="offset points",
                       va="center", fontsize=9.5, color=COLOURS["muted"],
                       annotation_clip=False)
     axis.set_yticks(range(len(rate)), [SHORT_LABELS.get(outcome, outcome)
