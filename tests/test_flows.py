@@ -282,7 +282,8 @@ def test_chains_agree_on_every_month_the_claim_tests_read(real_fit, quantity):
 @pytest.mark.slow
 @pytest.mark.xfail(strict=False, reason="recognitions and other exits of 2020-21 mix slowly: the "
                    "counts fix only their difference there, and the chains drift together "
-                   "along it (split-R-hat up to about 1.4); their intervals are too narrow")
+                   "along it (2026-11-30: split-R-hat 1.099 on the shipped data, at the 1.1 "
+                   "limit, so an edit of the data can tip it either way)")
 def test_chains_agree_on_the_whole_series(real_fit):
     rhat = validation.convergence(real_fit, flows.SamplerSettings().chains)
     assert max(rhat.values()) < RHAT_LIMIT, rhat
