@@ -245,6 +245,8 @@ def summarise_loo(table: pd.DataFrame) -> dict:
         "held_out": len(table),
         "mae_model": float((table["model"] - count).abs().mean()),
         "mae_straight_line": float((table["straight_line"] - count).abs().mean()),
+        "median_model": float((table["model"] - count).abs().median()),
+        "median_straight_line": float((table["straight_line"] - count).abs().median()),
         "model_better_share": float(((table["model"] - count).abs()
                                      < (table["straight_line"] - count).abs()).mean()),
         "inside_interval": float(((table["model_low"] <= count)
