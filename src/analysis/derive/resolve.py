@@ -27,9 +27,9 @@ organisation's own or a republication of it (an inferred date on a third-party f
 weak to pin the series to).
 
 A rule names the counting organisation with ``for_publisher``; a rule that names none (as
-``DEFAULT_RULE``) counts any organisation in ``country.counting_organisations()`` (those
-the configured countries' ``country.yml`` files name) as the own one, which is the same thing for a
-table of one country.
+``DEFAULT_RULE``) counts any organisation in ``country.counting_organisations()`` (those the
+configured countries' ``country.yml`` files name) as the own one, which is the same thing for
+a table of one country.
 """
 
 from __future__ import annotations
