@@ -119,6 +119,12 @@ def build_prisoners_daily(upstream: Upstream, files: list[Path], country: str) -
     return _from_model("prisoners_daily", prisoners_daily, upstream, country)
 
 
+def build_model_figures(upstream: Upstream, files: list[Path], country: str) -> Built:
+    from analysis.derive.flows import model_figures
+
+    return _from_model("model_figures", model_figures, upstream, country)
+
+
 def build_panel_monthly(upstream: Upstream, files: list[Path], country: str) -> Built:
     from analysis import country as countries
     from analysis import paths
