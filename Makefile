@@ -28,8 +28,11 @@ $(STAMP_DEV): pyproject.toml | $(VENV)/bin/python
 run: $(STAMP_RUN) ## Build the data, execute the notebooks, export the briefing figures
 	$(PY) -m analysis run
 
-test: $(STAMP_DEV) chromium ## Run the whole test suite (browser and slow tests included)
-	$(PY) -m pytest
+TEST_WORKERS ?= auto
+# One test process per core (pytest-xdist); tests marked xdist_group (the browser tests, which
+# share one JupyterLab) stay in one process. `make test TEST_WORKERS=0` runs in one process.
+test: $(STAMP_DEV) chromium ## Run the whole test suite on every core (browser and slow tests included)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup --durations=10
 
 LAB_OPTIONS := --notebook-dir=notebooks --LabApp.news_url=None \
 	--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate \
