@@ -8,7 +8,8 @@ STAMP_RUN := $(VENV)/.installed-run
 STAMP_DEV := $(VENV)/.installed-dev
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lab build figures notebooks changes lint format clean chromium benchmark
+.PHONY: help run test lab build figures notebooks changes lint format clean chromium benchmark \
+	benchmark-loops
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -52,6 +53,9 @@ changes: $(STAMP_RUN) ## Show what changed since the previous build
 
 benchmark: $(STAMP_DEV) ## Run the benchmarks and write benchmarks/RESULTS.md
 	$(PY) benchmarks/run.py
+
+benchmark-loops: $(STAMP_DEV) ## Time only the test suite and `make run` (part of benchmark)
+	$(PY) benchmarks/run.py --loops
 
 lint: $(STAMP_DEV) ## Check code style with ruff
 	$(PY) -m ruff check src tests benchmarks

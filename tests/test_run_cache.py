@@ -3,6 +3,7 @@ changed, a chart and briefing.pdf are drawn again when their data changed."""
 
 from __future__ import annotations
 
+import matplotlib.pyplot as plt
 import nbformat
 import pandas as pd
 import pytest
@@ -91,9 +92,15 @@ def test_charts_and_briefing_are_drawn_again_only_when_their_data_changed(data_d
     (out / "13_cumulative.svg").write_text("edited by hand")
     assert {path.stem for path in figures.export_briefing(out, only_changed=True)} == {
         "13_cumulative"}, "a file changed since it was written is written again"
-    assert figures.export_briefing(out) == [path for chart in TWO_CHARTS
-                                            for path in first if path.stem == chart.name], \
+    kept: dict = {}
+    assert figures.export_briefing(out, keep=kept) == [
+        path for chart in TWO_CHARTS for path in first if path.stem == chart.name], \
         "without only_changed every chart is drawn"
+    pages = briefing.briefing_pages(None, kept)
+    assert [page for page in pages if page in kept.values()] == list(kept.values()), \
+        "the briefing uses the charts just drawn, in order, rather than drawing them again"
+    for page in pages:
+        plt.close(page)
 
 
 def test_the_record_is_kept_beside_the_built_data(data_dir):

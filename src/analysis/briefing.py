@@ -46,12 +46,15 @@ SUMMARY_INPUTS = ("prisoners_daily", "panel_monthly", "release_events", "prisone
 
 def write_briefing_pdf(path: Path | None = None,
                        claim_table: pd.DataFrame | None = None,
-                       only_changed: bool = False) -> Path | None:
+                       only_changed: bool = False,
+                       drawn: dict[str, plt.Figure] | None = None) -> Path | None:
     """Draw every briefing chart from the current data into one PDF; returns its path.
 
     With ``only_changed`` (for ``run``, which has just built every dataset), nothing is drawn
     and None is returned when no dataset behind a page, nor the claim table, changed since the
-    PDF was last written this way and the file is as then written.
+    PDF was last written this way and the file is as then written. ``drawn``: charts already
+    drawn from the current data, by name (``figures.export_briefing``'s ``keep``), used as
+    they are; every page is closed once written.
     """
     from matplotlib.backends.backend_pdf import PdfPages
 
@@ -70,7 +73,7 @@ def write_briefing_pdf(path: Path | None = None,
         if run_cache.is_current(run_cache.read_record().get("briefing", {}).get(path.name),
                                 wanted):
             return None
-    pages = briefing_pages(claim_table)
+    pages = briefing_pages(claim_table, drawn)
     try:
         with atomic_target(path) as temporary, PdfPages(temporary,
                                                         metadata=PDF_METADATA) as pdf:
@@ -84,8 +87,10 @@ def write_briefing_pdf(path: Path | None = None,
     return path
 
 
-def briefing_pages(claim_table: pd.DataFrame | None = None) -> list[plt.Figure]:
-    """The pages in order: cover, each chart in ``figures.BRIEFING``, then the claim results."""
+def briefing_pages(claim_table: pd.DataFrame | None = None,
+                   drawn: dict[str, plt.Figure] | None = None) -> list[plt.Figure]:
+    """The pages in order: cover, each chart in ``figures.BRIEFING`` (those in ``drawn`` as
+    they are), then the claim results."""
     from analysis.store import load
 
     frames = {name: load(name) for chart in figures.BRIEFING for name in chart.datasets}
@@ -93,7 +98,8 @@ def briefing_pages(claim_table: pd.DataFrame | None = None) -> list[plt.Figure]:
     charts: list[plt.Figure] = []
     try:
         for chart in figures.BRIEFING:
-            charts.append(chart.draw(*(frames[name] for name in chart.datasets)))
+            charts.append((drawn or {}).get(chart.name)
+                          or chart.draw(*(frames[name] for name in chart.datasets)))
     except BaseException:
         for figure in charts:
             plt.close(figure)

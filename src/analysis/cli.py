@@ -88,6 +88,7 @@ def _build_with_progress(names: list[str] | None, force: bool, country: str) -> 
 def _export_figures_with_progress(claim_table=None, only_changed: bool = False) -> int:
     """Export the briefing charts and briefing.pdf (with ``only_changed``, those whose data
     changed); returns how many charts were drawn, the briefing counting as one."""
+    import matplotlib.pyplot as plt
     from rich.progress import Progress
 
     from analysis.briefing import write_briefing_pdf
@@ -100,17 +101,23 @@ def _export_figures_with_progress(claim_table=None, only_changed: bool = False) 
             progress.update(task, description=f"drawing {name}")
             progress.advance(task)
 
-        written = export_briefing(on_chart=on_chart, only_changed=only_changed)
-        progress.update(task, description="writing briefing.pdf")
-        briefing = write_briefing_pdf(claim_table=claim_table, only_changed=only_changed)
-    drawn = len({path.stem for path in written}) + (briefing is not None)
+        drawn: dict = {}
+        try:
+            written = export_briefing(on_chart=on_chart, only_changed=only_changed, keep=drawn)
+            progress.update(task, description="writing briefing.pdf")
+            briefing = write_briefing_pdf(claim_table=claim_table, only_changed=only_changed,
+                                          drawn=drawn)
+        finally:
+            for figure in drawn.values():
+                plt.close(figure)
+    count = len({path.stem for path in written}) + (briefing is not None)
     written += [briefing] if briefing is not None else []
     if written:
         folders = sorted({str(path.parent) for path in written})
         console.print(f"{len(written)} figure files written to {', '.join(folders)}")
     else:
         console.print("Figures unchanged: no chart's data changed since they were written.")
-    return drawn
+    return count
 
 
 @app.command()

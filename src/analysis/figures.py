@@ -815,12 +815,15 @@ BRIEFING: list[BriefingChart] = [
 
 def export_briefing(folder: Path | None = None,
                     on_chart: Callable[[str], None] | None = None,
-                    only_changed: bool = False) -> list[Path]:
+                    only_changed: bool = False,
+                    keep: dict[str, plt.Figure] | None = None) -> list[Path]:
     """Draw every briefing chart from the current data and save it in every format.
 
     With ``only_changed`` (for ``run``, which has just built every dataset), a chart whose
     datasets have the fingerprints they had when it was last exported this way, and whose
-    files are as then written, is not drawn again. Returns the paths written.
+    files are as then written, is not drawn again. Returns the paths written. With ``keep``,
+    each figure drawn is left open in it by chart name (for ``briefing.pdf``, which then need
+    not draw it again; the caller closes them).
     """
     from analysis import paths, run_cache
     from analysis.store import load
@@ -837,7 +840,10 @@ def export_briefing(folder: Path | None = None,
             continue
         figure = chart.draw(*(load(name) for name in chart.datasets))
         files = style.save_figure(figure, chart.name, folder)
-        plt.close(figure)
+        if keep is None:
+            plt.close(figure)
+        else:
+            keep[chart.name] = figure
         if only_changed:
             run_cache.update_record("figures", chart.name, run_cache.entry(wanted, files))
         written += files

@@ -40,8 +40,11 @@ def package_fingerprint() -> str:
 
 
 def key(**parts: Any) -> str:
-    """One sha256 of ``parts`` (JSON-serialisable), with the package's code always among them."""
-    payload = {**parts, "code": package_fingerprint()}
+    """One sha256 of ``parts`` (JSON-serialisable), with the package's code and the matplotlib
+    that draws always among them."""
+    from matplotlib import __version__ as matplotlib_version
+
+    payload = {**parts, "code": package_fingerprint(), "matplotlib": matplotlib_version}
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
