@@ -3,7 +3,8 @@ what changed. Rewrites its own two sections of ``RESULTS.md`` (between ``<!-- ma
 ``<!-- /make-run -->``, and ``<!-- test-suite -->`` and ``<!-- /test-suite -->``).
 
 ``python benchmarks/loops.py`` measures both (``run.py`` calls it at its end; ``run.py --loops``
-runs only this); ``--run-only`` leaves out the test suite, which takes minutes.
+runs only this); ``--run-only`` leaves out the test suite, which takes minutes, and
+``--tests-only`` times only the test suite.
 
 - **Test suite**: ``pytest -n auto --dist loadgroup`` as ``make test`` runs it, wall time and the
   CPU time of every process it started (pytest, its workers, their notebook kernels and
@@ -165,11 +166,13 @@ def write_section(lines: list[str], path: Path = RESULTS) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def main(run_only: bool = False) -> None:
-    with tempfile.TemporaryDirectory(prefix="analysis-loops-") as folder:
-        written = [section("make-run", "`make run`: what a rerun redoes",
-                           measure_run(Path(folder)))]
-    if not run_only:
+def main(run: bool = True, tests: bool = True) -> None:
+    written = []
+    if run:
+        with tempfile.TemporaryDirectory(prefix="analysis-loops-") as folder:
+            written.append(section("make-run", "`make run`: what a rerun redoes",
+                                   measure_run(Path(folder))))
+    if tests:
         written.append(section("test-suite", "The whole test suite", measure_tests()))
     for lines in written:
         write_section(lines)
@@ -177,4 +180,4 @@ def main(run_only: bool = False) -> None:
 
 
 if __name__ == "__main__":
-    main(run_only="--run-only" in sys.argv[1:])
+    main(run="--tests-only" not in sys.argv[1:], tests="--run-only" not in sys.argv[1:])
