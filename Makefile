@@ -30,8 +30,8 @@ run: $(STAMP_RUN) ## Build the data, execute the notebooks, export the briefing 
 	$(PY) -m analysis run
 
 TEST_WORKERS ?= auto
-# One test process per core (pytest-xdist); tests marked xdist_group (the browser tests, which
-# share one JupyterLab) stay in one process. `make test TEST_WORKERS=0` runs in one process.
+# One test process per core (pytest-xdist); the browser tests, which share one JupyterLab, stay
+# in one process (ONE_PROCESS in tests/conftest.py). `make test TEST_WORKERS=0` runs in one process.
 test: $(STAMP_DEV) chromium ## Run the whole test suite on every core (browser and slow tests included)
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup --durations=10
 

@@ -17,6 +17,28 @@ TESTS_DIR = Path(__file__).resolve().parent
 FIXTURES = TESTS_DIR / "fixtures"
 
 
+ONE_PROCESS = ("test_browser.py",)
+"""Test modules whose tests share one process under pytest-xdist: the browser tests share one
+JupyterLab (a port) and one browser."""
+
+
+@pytest.hookimpl(optionalhook=True, tryfirst=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """``--dist loadgroup`` (as ``make test`` runs), with the tests of ``ONE_PROCESS`` as one
+    group. pytest-xdist 3.8 groups by renaming node ids in each worker, which pytest 9 ignores,
+    so its ``xdist_group`` marks have no effect: the group is set here, on the controller."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    class ModuleGroups(LoadGroupScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return module if module.endswith(ONE_PROCESS) else super()._split_scope(nodeid)
+
+    return ModuleGroups(config, log)
+
+
 @pytest.fixture
 def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A data folder holding the small synthetic curated tables from tests/fixtures/curated as

@@ -4,8 +4,8 @@ JupyterLab starts on 127.0.0.1 with a random port and token, on a temporary copy
 notebooks and of the shipped data (built once per test process); headless Debian Chromium
 (installed when missing) opens each notebook, runs Run > Run All Cells, and the test checks
 that every cell finished, that no cell shows an error (warnings printed to stderr are fine),
-and that a figure is shown. A screenshot per notebook goes to test-output/screenshots/. The
-browser tests run in one process under pytest-xdist (one JupyterLab, one browser). Nothing is
+and that a figure is shown. A screenshot per notebook goes to test-output/screenshots/. Under
+pytest-xdist these tests run in one process (``ONE_PROCESS`` in conftest.py). Nothing is
 saved.
 """
 
@@ -81,7 +81,6 @@ def jupyterlab(tmp_path_factory, shipped_data_built):
 
 @pytest.mark.slow
 @pytest.mark.browser
-@pytest.mark.xdist_group("browser")
 @pytest.mark.timeout(900)
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_runs_in_jupyterlab(path, jupyterlab, browser):
