@@ -1,7 +1,7 @@
 """``figures/briefing.pdf``: the whole briefing as one file to send or print.
 
-A cover page (title, newest dated item, contents, data sources), a summary page whose every
-number is computed from the data (``summaries.results_paragraph``, the same text as the
+A cover page (title, each country's coverage line, contents, data sources), a summary page
+whose every number is computed from the data (``summaries.results_paragraph``, the same text as the
 README's results), every chart in ``figures.BRIEFING`` in order, one per page, and last the
 current results of the test of the claim when there are any. The PDF carries no creation
 date, so an unchanged briefing is byte-for-byte the same file.
@@ -16,6 +16,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from analysis import catalog, figures, paths, style, summaries
+from analysis.coverage import coverage, coverage_line
 from analysis.io import atomic_target
 from analysis.style import COLOURS
 
@@ -44,7 +45,7 @@ def write_briefing_pdf(path: Path | None = None,
     """Draw every briefing chart from the current data into one PDF; returns its path."""
     from matplotlib.backends.backend_pdf import PdfPages
 
-    path = Path(path) if path else paths.figures_dir() / "briefing.pdf"
+    path = Path(path) if path else paths.figures_dir() / figures.BRIEFING_PDF
     pages = briefing_pages(claim_table)
     try:
         with atomic_target(path) as temporary, PdfPages(temporary,
@@ -61,10 +62,14 @@ def briefing_pages(claim_table: pd.DataFrame | None = None) -> list[plt.Figure]:
     """The pages in order: cover, each chart in ``figures.BRIEFING``, then the claim results."""
     from analysis.store import load
 
-    frames = {name: load(name) for chart in figures.BRIEFING for name in chart.datasets}
+    if claim_table is not None:
+        claim_table = style.as_drawn(claim_table)
+    frames = {name: style.as_drawn(load(name)) for chart in figures.BRIEFING
+              for name in chart.datasets}
     summary_inputs = ("prisoners_daily", "panel_monthly", "release_events", "prisoner_counts",
                       "flows_draws")
-    frames.update({name: load(name) for name in summary_inputs if name not in frames})
+    frames.update({name: style.as_drawn(load(name)) for name in summary_inputs
+                   if name not in frames})
     charts: list[plt.Figure] = []
     try:
         for chart in figures.BRIEFING:
@@ -75,7 +80,7 @@ def briefing_pages(claim_table: pd.DataFrame | None = None) -> list[plt.Figure]:
         raise
     daily, panel, releases, counts, draws = (frames[name] for name in summary_inputs)
     summary = summary_page(*summaries.results_text(daily, panel, releases, counts, claim_table,
-                                                   draws))
+                                                   draws, coverage_line(coverage())))
     contents = [SUMMARY_TITLE, *(_chart_title(chart) for chart in charts)]
     claims = claim_pages(claim_table) if claim_table is not None and len(claim_table) else []
     if claims:
@@ -95,30 +100,17 @@ def summary_page(heading: str, body: str) -> plt.Figure:
     return figure
 
 
-def latest_data(frames: dict[str, pd.DataFrame]) -> str | None:
-    """The newest dated item of the raw tables behind the charts, at its own precision, with
-    any month-dated item that may lie after it."""
-    tables = [frame for name, frame in frames.items() if not catalog.dataset(name).upstream]
-    newest = summaries.newest_item(tables)
-    if newest is None:
-        return None
-    later = summaries.coarser_items_after(tables, newest)
-    note = (f" (items dated only to {', '.join(str(item) for item in later)} may be later)"
-            if later else "")
-    return f"{newest}{note}"
-
-
 def _chart_title(figure: plt.Figure) -> str:
     return figure.texts[0].get_text().replace("\n", " ") if figure.texts else ""
 
 
 def cover_page(contents: list[str], frames: dict[str, pd.DataFrame]) -> plt.Figure:
-    """Title, date of the latest data, contents with page numbers and the raw tables behind
-    the charts, at the largest source size that fits the page."""
-    latest = latest_data(frames)
+    """Title, each country's coverage line (newest dated item, months not searched), contents
+    with page numbers and the raw tables behind the charts, at the largest source size that
+    fits the page."""
+    latest = "\n".join(coverage_line(coverage(country)) for country in paths.countries())
     raw = [name for name in catalog.build_order(list(frames)) if not catalog.dataset(name).upstream]
-    sources = [style.source_line([name]).removeprefix("Source: ").split(". Latest dated")[0]
-               for name in raw]
+    sources = [style.raw_sources([name]).removeprefix("Source: ") for name in raw]
     for contents_size, source_size in COVER_SIZES:
         figure = _cover(contents, sources, latest, contents_size, source_size)
         if figure.texts[-1].get_window_extent().y0 >= 0.02 * figure.bbox.height:
@@ -127,7 +119,7 @@ def cover_page(contents: list[str], frames: dict[str, pd.DataFrame]) -> plt.Figu
     return figure
 
 
-def _cover(contents: list[str], sources: list[str], latest: str | None,
+def _cover(contents: list[str], sources: list[str], latest: str,
            contents_size: float, source_size: float) -> plt.Figure:
     figure, axis = style.new_figure()
     axis.set_axis_off()
@@ -135,7 +127,7 @@ def _cover(contents: list[str], sources: list[str], latest: str | None,
     blocks = [
         (TITLE, dict(fontsize=26, fontweight="bold", color=COLOURS["held"]), 0),
         (SUBTITLE, dict(fontsize=13, color=COLOURS["muted"]), 8),
-        (f"Newest dated item: {latest}" if latest is not None else "", dict(fontsize=12), 6),
+        (latest, dict(fontsize=11, linespacing=1.4), 6),
         ("Contents", dict(fontsize=12, fontweight="bold"), 20),
         ("\n".join(f"{page}. {title}" for page, title in enumerate(contents, start=2)),
          dict(fontsize=contents_size, linespacing=1.45), 6),

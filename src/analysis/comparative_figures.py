@@ -48,6 +48,12 @@ def _source() -> str:
     return style.source_line(["prisoner_counts", "release_events"], countries=paths.countries())
 
 
+BAND_MARGIN = 1.25
+"""Room above and below the mean lines of a panel (a factor on the log scale; below, once more
+per legend line): a 95% band that a month with few counts leaves wide runs off the panel
+instead of stretching its scale."""
+
+
 def episode_counts_chart(counts: pd.DataFrame) -> plt.Figure:
     """Small multiples by country: the modelled count as a share of its pre-deal level, by
     months from the deal, one line and 95% band per episode."""
@@ -70,6 +76,9 @@ def episode_counts_chart(counts: pd.DataFrame) -> plt.Figure:
         axis.set_title(f"{config['name']} ({config['counting_organisation']['name']})",
                        fontsize=10.5)
         axis.set_yscale("log", base=2)
+        means = rows["share_of_before"].astype("float64")
+        axis.set_ylim(min(means.min(), 1.0) / BAND_MARGIN ** (1 + rows["episode"].nunique()),
+                      max(means.max(), 1.0) * BAND_MARGIN)
         axis.yaxis.set_major_locator(mticker.FixedLocator(multiple_ticks(*axis.get_ylim())))
         axis.yaxis.set_major_formatter(plt.FuncFormatter(multiple_label))
         axis.yaxis.set_minor_locator(mticker.NullLocator())
@@ -90,7 +99,8 @@ def episode_counts_chart(counts: pd.DataFrame) -> plt.Figure:
         figure, "Political prisoners held around relief-for-release deals",
         "Month-end count of political prisoners as a multiple of the count at the end of the "
         "month before the deal's month (1× = the pre-deal level; log scale), stock-flow model "
-        f"mean and 95% interval; {COUNTED_BY}, so the levels are not comparable across "
+        f"mean and 95% interval (cut at the panel's edge: the scale follows the means, not a "
+        f"band the model leaves wide); {COUNTED_BY}, so the levels are not comparable across "
         f"panels.{left_out}",
         _source(),
     )
