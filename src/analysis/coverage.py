@@ -131,13 +131,14 @@ def stale_warning(cover: Coverage, today: pd.Timestamp | None = None) -> str | N
             f"{cover.searched_last:%b %Y} was searched, so these results are not current.")
 
 
-def coverage_note(countries: list[str] | None = None) -> pd.DataFrame:
-    """A notebook's first cell: prints each country's coverage line and any stale warning, and
-    returns ``coverage_table`` for display."""
-    for country in countries or [paths.DEFAULT_COUNTRY]:
+def coverage_note(every_country: bool = False) -> pd.DataFrame:
+    """A notebook's first code cell: prints the coverage line of Belarus (``every_country``:
+    of every configured country) and any stale warning, and returns ``coverage_table``."""
+    countries = paths.countries() if every_country else [paths.DEFAULT_COUNTRY]
+    for country in countries:
         cover = coverage(country)
         print(coverage_line(cover))
         warning = stale_warning(cover)
         if warning:
             print(warning)
-    return coverage_table(countries or [paths.DEFAULT_COUNTRY])
+    return coverage_table(countries)

@@ -206,6 +206,19 @@ FIELDS: dict[str, str] = {
     "runs": "number of simulated panels per planted effect",
 }
 
+FREED: dict[str, tuple[str, ...]] = {
+    "political prisoners freed in release batches": (
+        "released_political_low", "released_political_high", "released_political_prisoners",
+        "released_deals", "released_in_batches"),
+    "freed in the US-brokered deals": ("released_people of the batches "
+                                       "summaries.us_brokered_deals selects",),
+    "all people freed": ("released_people", "released_total", "largest_batch"),
+}
+"""The three quantities of people freed and the columns that hold each: every chart, sentence
+and table names the one it shows in these words. ``released_deals`` counts political prisoners
+freed in every release batch, not only in the US-brokered deals; and all people freed can include foreigners and people convicted of ordinary crimes,
+so it is never added to or compared with a political-prisoner count as one quantity."""
+
 EVENT_COUNT_NOTE = ("; zero in a month the research covered and found nothing, missing in a "
                     "month no source covers (months_searched in the raw table's .meta.yml)")
 """Appended to every panel event count: a gap is a gap, not a zero."""

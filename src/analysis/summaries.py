@@ -373,8 +373,8 @@ def _interval(row) -> str:
 
 
 def deal_era_totals(draws: pd.DataFrame, since: pd.Timestamp = DEALS_ERA) -> pd.DataFrame:
-    """Recognised, freed in deals and left by other routes, summed from ``since`` to the last
-    month of the stock-flow model, with 95% intervals from its draws (sums of monthly
+    """Recognised, freed in release batches and left by other routes, summed from ``since`` to
+    the last month of the stock-flow model, with 95% intervals from its draws (sums of monthly
     intervals would overstate the uncertainty)."""
     era = draws[draws["month"] >= since]
     sums = era.groupby("draw")[["recognized", "released_deals", "released_other"]].sum()
