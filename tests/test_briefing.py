@@ -52,7 +52,7 @@ def test_pages_are_cover_charts_then_claims(data_dir):
         for number, page in enumerate(pages[1:], start=2):
             title = page.texts[0].get_text().replace("\n", " ")
             assert f"{number}. {title}" in cover
-        assert "Newest dated item: 31 Mar 2024" in cover, "the newest item at its precision"
+        assert "Belarus: data to 31 Mar 2024" in cover, "the newest item at its precision"
         assert "data/raw/belarus/release_events.csv" in cover
     finally:
         for page in pages:

@@ -263,7 +263,8 @@ def sanctions_timeline_chart(timeline: pd.DataFrame, daily: pd.DataFrame,
     steps_axis.grid(axis="y", visible=False)
     _month_axis(steps_axis)
     searched_from = coverage.coverage().searched_first
-    if searched_from is not None and steps["date_start"].min() < searched_from:
+    shaded = searched_from is not None and steps["date_start"].min() < searched_from
+    if shaded:
         steps_axis.axvspan(steps["date_start"].min(), searched_from, color=COLOURS["grid"],
                            alpha=0.5, linewidth=0, zorder=0)
     steps_axis.legend(loc="lower left", ncols=3, fontsize=8.5, bbox_to_anchor=(0, 1.0))
@@ -280,9 +281,9 @@ def sanctions_timeline_chart(timeline: pd.DataFrame, daily: pd.DataFrame,
         figure,
         title,
         f"Top: political prisoners held (persons), green lines mark release batches of "
-        f"{LABELLED_BATCH} or more people. Bottom: steps by jurisdiction, one per decision; "
-        "grey: months not searched step by step (steps there come from the research on the "
-        "2008 and 2015 deals, so the title does not count them)"
+        f"{LABELLED_BATCH} or more people. Bottom: steps by jurisdiction, one per decision"
+        + ("; grey: months not searched step by step (steps there come from the research on "
+           "the 2008 and 2015 deals, so the title does not count them)" if shaded else "")
         + (f"; hollow: {len(disputed)} disputed listing report(s), not counted."
            if len(disputed) else "."),
         style.source_line(["sanctions_timeline", "prisoners_daily"]),
