@@ -216,8 +216,9 @@ FREED: dict[str, tuple[str, ...]] = {
 }
 """The three quantities of people freed and the columns that hold each: every chart, sentence
 and table names the one it shows in these words. ``released_deals`` counts political prisoners
-freed in every release batch, not only in the US-brokered deals; and all people freed can include foreigners and people convicted of ordinary crimes,
-so it is never added to or compared with a political-prisoner count as one quantity."""
+freed in every release batch, not only in the US-brokered deals; and all people freed can
+include foreigners and people convicted of ordinary crimes, so it is never added to or compared
+with a political-prisoner count as one quantity."""
 
 EVENT_COUNT_NOTE = ("; zero in a month the research covered and found nothing, missing in a "
                     "month no source covers (months_searched in the raw table's .meta.yml)")
