@@ -157,8 +157,7 @@ def claim_pages(table: pd.DataFrame) -> list[plt.Figure]:
         page.append(row)
         used += height
     pages.append(page)
-    recorded = table.attrs.get("recorded_at")
-    return [_claim_page(part, number, len(pages), recorded)
+    return [_claim_page(part, number, len(pages))
             for number, part in enumerate(pages, start=1)]
 
 
@@ -193,18 +192,17 @@ def _p_value(value: object) -> str:
     return "<0.001" if float(value) < 0.001 else f"{float(value):.3f}"
 
 
-def _claim_page(rows: list[list[str]], number: int, total: int,
-                recorded: str | None) -> plt.Figure:
+def _claim_page(rows: list[list[str]], number: int, total: int) -> plt.Figure:
+    """One page of the claim table. It names no time of recording: a tracked file that
+    changed with every run could not tell a change of results from a rerun."""
     figure, axis = style.new_figure()
     axis.set_axis_off()
     part = f" ({number} of {total})" if total > 1 else ""
-    when = f"; recorded {pd.Timestamp(recorded):%d %b %Y %H:%M} UTC" if recorded else ""
     style.annotate(
         figure,
         f"{CLAIMS_TITLE}{part}",
         "One row per pre-registered hypothesis: estimate on its scale with 95% confidence "
-        f"interval, p-value, and p-value adjusted for testing several (python -m analysis run"
-        f"{when}).",
+        "interval, p-value, and p-value adjusted for testing several (python -m analysis run).",
         "Source: analysis.test_claim on the monthly panel, built from the raw tables listed on "
         "the cover page; hypotheses and verdict rule in docs/hypotheses.md.",
     )
