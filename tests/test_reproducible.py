@@ -30,12 +30,11 @@ executing the notebooks, whose outputs are not tracked."""
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
-def _build(folder: Path, threads: int) -> dict[str, str]:
-    """Build into ``folder`` with ``threads`` threads per numerical library; returns the sha256
-    of every tracked output written."""
-    shutil.copytree(paths.REPO_DIR / "data" / "raw", folder / "data" / "raw",
-                    ignore=shutil.ignore_patterns("lists"))
-    shutil.copy(paths.REPO_DIR / "README.md", folder / "README.md")
+def _build(folder: Path, threads: int, raw: Path, readme: str) -> dict[str, str]:
+    """Build ``raw`` into ``folder`` with ``threads`` threads per numerical library; returns the
+    sha256 of every tracked output written."""
+    shutil.copytree(raw, folder / "data" / "raw")
+    (folder / "README.md").write_text(readme, encoding="utf-8")
     environment = {**os.environ, "ANALYSIS_DATA_DIR": str(folder / "data"),
                    "ANALYSIS_FIGURES_DIR": str(folder / "figures"),
                    **{variable: str(threads) for variable in THREAD_VARIABLES}}
@@ -48,8 +47,11 @@ def _build(folder: Path, threads: int) -> dict[str, str]:
 @pytest.mark.slow
 @pytest.mark.timeout(2400)
 def test_two_builds_with_different_thread_settings_write_the_same_files(tmp_path):
-    one = _build(tmp_path / "one_thread", 1)
-    two = _build(tmp_path / "two_threads", 2)
+    raw = tmp_path / "raw"
+    shutil.copytree(paths.REPO_DIR / "data" / "raw", raw, ignore=shutil.ignore_patterns("lists"))
+    readme = (paths.REPO_DIR / "README.md").read_text(encoding="utf-8")
+    one = _build(tmp_path / "one_thread", 1, raw, readme)
+    two = _build(tmp_path / "two_threads", 2, raw, readme)
     assert len(one) > 1 and "briefing.pdf" in one
     assert {name for name in one if one[name] != two.get(name)} == set()
     assert one.keys() == two.keys()

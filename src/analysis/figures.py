@@ -153,7 +153,8 @@ def recognitions_vs_releases_chart(panel: pd.DataFrame) -> plt.Figure:
         f"in the {len(since)} of {span} months since {DEALS_ERA:%b %Y} that have a recognition "
         f"total, {int(since['recognized'].sum()):,} were recognised and "
         f"{int(since['released_political_low'].sum()):,}–"
-        f"{int(since['released_political_high'].sum()):,} political prisoners freed in batches.",
+        f"{int(since['released_political_high'].sum()):,} political prisoners freed in release "
+        "batches.",
         style.source_line(RECOGNITION_SOURCES),
     )
     return figure
