@@ -127,7 +127,8 @@ def _cover(contents: list[str], sources: list[str], latest: str,
     blocks = [
         (TITLE, dict(fontsize=26, fontweight="bold", color=COLOURS["held"]), 0),
         (SUBTITLE, dict(fontsize=13, color=COLOURS["muted"]), 8),
-        (latest, dict(fontsize=11, linespacing=1.4), 6),
+        ("\n".join(textwrap.fill(line, 110, subsequent_indent="    ")
+                   for line in latest.split("\n")), dict(fontsize=11, linespacing=1.4), 6),
         ("Contents", dict(fontsize=12, fontweight="bold"), 20),
         ("\n".join(f"{page}. {title}" for page, title in enumerate(contents, start=2)),
          dict(fontsize=contents_size, linespacing=1.45), 6),

@@ -87,11 +87,11 @@ def prisoners_held_chart(daily: pd.DataFrame, releases: pd.DataFrame,
     axis.legend(loc="upper left")
     if len(observed) and counts is not None:
         latest = counts.set_index("record_id").loc[observed.iloc[-1]["anchor_record_id"]]
-        title = (f"{summaries.say_figure(latest)} political prisoners held at the latest "
+        title = (f"{summaries.say_figure(latest)} political prisoners held at the newest "
                  f"reported count ({_anchor_date(observed.iloc[-1])})")
     elif len(observed):
         title = (f"{observed['prisoners_held'].iloc[-1]:,.0f} political prisoners held at the "
-                 f"latest reported count ({_anchor_date(observed.iloc[-1])})")
+                 f"newest reported count ({_anchor_date(observed.iloc[-1])})")
     else:
         title = "Political prisoners held"
     style.annotate(
