@@ -74,12 +74,12 @@ def _name(country: str) -> str:
     return config(country)["name"]
 
 
-def coverage_line(cover: Coverage, name: str | None = None) -> str:
-    """'<Name>: data to <date> (newest count <date>); searched <span>, later months not
-    searched (missing, not zero).' Stable between builds of the same data."""
+def coverage_line(cover: Coverage) -> str:
+    """'<Country>: data to <newest item>, newest count <date>; searched <first>–<last>, months
+    after <last> not searched.' Names no build date, so it changes only with the data."""
     from analysis.summaries import describe_span
 
-    name = name if name is not None else _name(cover.country)
+    name = _name(cover.country)
     if cover.newest is None:
         return f"{name}: no dated data."
     newest = str(cover.newest)

@@ -256,8 +256,8 @@ def as_drawn(frame: pd.DataFrame) -> pd.DataFrame:
     floats = frame.select_dtypes("floating").columns
     if not len(floats):
         return frame
-    return frame.assign(**{column: round_significant(frame[column].to_numpy(dtype="float64"))
-                           for column in floats})
+    return frame.assign(**{column: round_significant(
+        frame[column].to_numpy(dtype="float64", na_value=float("nan"))) for column in floats})
 
 
 def round_significant(values, digits: int = DRAWN_DIGITS):
