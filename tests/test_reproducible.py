@@ -55,3 +55,17 @@ def test_two_builds_with_different_thread_settings_write_the_same_files(tmp_path
     assert len(one) > 1 and "briefing.pdf" in one
     assert {name for name in one if one[name] != two.get(name)} == set()
     assert one.keys() == two.keys()
+
+
+def test_saved_files_carry_no_date_and_no_library_version(tmp_path):
+    """A rerun, or a matplotlib upgrade that draws the same chart, writes the same bytes."""
+    import matplotlib
+
+    from analysis import style
+
+    figure, axis = style.new_figure()
+    axis.plot([0, 1], [0, 1])
+    for path in style.save_figure(figure, "chart", tmp_path):
+        content = path.read_bytes()
+        assert matplotlib.__version__.encode() not in content, path.name
+        assert b"CreationDate" not in content and b"<dc:date>" not in content, path.name

@@ -23,7 +23,7 @@ from analysis.style import COLOURS
 TITLE = "Sanctions versus releases"
 SUBTITLE = "Briefing charts: Belarus's political prisoners, release batches and sanctions relief"
 PDF_METADATA = {"Title": f"{TITLE}: briefing", "Creator": "analysis (python -m analysis figures)",
-                "CreationDate": None}
+                "CreationDate": None, "Producer": None}
 CLAIMS_TITLE = "Test of the claim that sanctions work: current results"
 SUMMARY_TITLE = "What the data show"
 CLAIM_LINES_PER_PAGE = 20

@@ -272,6 +272,13 @@ def round_significant(values, digits: int = DRAWN_DIGITS):
     return np.where(finite, np.round(values * scale) / scale, values)
 
 
+FILE_METADATA = {"png": {"Software": None},
+                 "svg": {"Date": None, "Creator": None},
+                 "pdf": {"CreationDate": None, "Creator": None, "Producer": None}}
+"""No date and no matplotlib version in a saved file: an upgrade or a rerun that draws the same
+chart writes the same bytes."""
+
+
 def save_figure(figure: plt.Figure, name: str, folder: Path | None = None) -> list[Path]:
     """Write ``name``.png/.svg/.pdf to the figures folder; returns the paths written."""
     folder = folder or paths.figures_dir()
@@ -279,11 +286,9 @@ def save_figure(figure: plt.Figure, name: str, folder: Path | None = None) -> li
     written = []
     for extension in FORMATS:
         target = folder / f"{name}.{extension}"
-        metadata = {"Date": None} if extension in ("svg", "pdf") else {}
-        if extension == "pdf":
-            metadata["CreationDate"] = None
         with atomic_target(target) as temporary:
             figure.savefig(temporary, format=extension,
-                           dpi=PNG_DPI if extension == "png" else None, metadata=metadata)
+                           dpi=PNG_DPI if extension == "png" else None,
+                           metadata=FILE_METADATA[extension])
         written.append(target)
     return written
