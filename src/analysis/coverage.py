@@ -94,6 +94,12 @@ def coverage_line(cover: Coverage) -> str:
     return text + "."
 
 
+def coverage_lines() -> list[str]:
+    """``coverage_line`` of every configured country, default first: the briefing's cover, and
+    part of the run cache's key, so a chart is redrawn when only its source line changed."""
+    return [coverage_line(coverage(country)) for country in paths.countries()]
+
+
 def coverage_table(countries: list[str] | None = None,
                    today: pd.Timestamp | None = None) -> pd.DataFrame:
     """Per country: newest dated item, newest count, months searched and not searched, the build
