@@ -43,7 +43,8 @@ PLAUSIBLE_RANGES: dict[str, tuple[int, int]] = {
 }
 """Persons (or targets) a figure can plausibly hold, by metric or column. Generous on purpose:
 counts in other countries run to a few thousand (and a post-coup count of people detained past
-twenty thousand) and cumulative totals to some thirty thousand; the ranges stop typing slips (an extra digit, a pasted phone number), not
+twenty thousand) and cumulative totals to some thirty thousand; the ranges stop typing slips
+(an extra digit, a pasted phone number), not
 surprising figures."""
 
 DEFAULT_RANGE = (0, 100_000)

@@ -37,9 +37,7 @@ def publishers() -> list[str]:
 
 def count_scopes() -> list[str]:
     """Allowed ``counts_scope`` values: each organisation's definition, then the others."""
-    from analysis.country import counting_organisations
-
-    from analysis.country import other_series
+    from analysis.country import counting_organisations, other_series
 
     return [*counting_organisations().values(), *other_series(), *OTHER_SCOPES]
 
