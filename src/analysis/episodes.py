@@ -264,7 +264,7 @@ def comparability(episode: dict, config: dict, row: dict) -> dict:
     comparable = form not in stays
     notes = [f"{name} keeps people on its list after {form}, so its count cannot show their "
              "release" if not comparable else
-             f"{name}'s count drops people released ({form})"]
+             f"the count of {name} drops people released ({form})"]
     if shocks:
         notes.append("confounded: a second shock inside the "
                      f"{RETURN_WINDOWS[-1]}-month outcome window")
@@ -550,6 +550,7 @@ def findings(episodes: pd.DataFrame | None = None) -> dict[str, str]:
            if pd.notna(row.replacement_months_high)
            else f"more than {RETURN_WINDOWS[-1]})")
         + f" for {row.released_political:.0f} freed"
+        + ("" if row.relief_granted else " (no relief)")
         for row in timed.itertuples())
     slow = episodes[episodes["outcome_basis"].eq("model")
                     & episodes["replacement_months"].isna()
