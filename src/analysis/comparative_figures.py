@@ -176,7 +176,7 @@ def base_rate_chart(episodes: pd.DataFrame) -> plt.Figure:
     middle = (style.TEXT_LEFT + style.TEXT_RIGHT) / 2
     for position, line in enumerate(lines):
         text = listing.text(style.TEXT_LEFT if position < rows else middle,
-                            0.85 - (position % rows) * 0.85 / rows, line, fontsize=7.8,
+                            0.85 - (position % rows) * 0.85 / max(rows, 8), line, fontsize=7.8,
                             va="top", color=COLOURS["text"], transform=across)
         text.set_in_layout(False)
     deals = rate.loc[(rate["group"] == "comparable deals")
