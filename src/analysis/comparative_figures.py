@@ -20,6 +20,8 @@ from analysis.style import COLOURS
 EPISODE_COLOURS = (COLOURS["held"], COLOURS["observed"], COLOURS["released"],
                    COLOURS["relief"], COLOURS["recognized"])
 COUNTED_BY = "each country's count is its own organisation's, under its own definition"
+FIGURE_SIZE_TALL = (10, 9)
+"""Figure 14 with more than three countries: two columns of panels."""
 
 
 def multiple_ticks(low: float, high: float) -> list[float]:
@@ -55,11 +57,19 @@ def episode_counts_chart(counts: pd.DataFrame) -> plt.Figure:
     from analysis import country as countries
 
     shown = [country for country in paths.countries() if country in set(counts["country"])]
-    figure, axes = style.new_figure(1, max(len(shown), 1))
-    axes = np.atleast_1d(axes)
+    columns = min(max(len(shown), 1), 2 if len(shown) > 3 else 3)
+    rows = -(-max(len(shown), 1) // columns)
+    figure, axes = style.new_figure(rows, columns)
+    if rows > 1:
+        figure.set_size_inches(FIGURE_SIZE_TALL)
+        figure.subplots_adjust(hspace=0.6)
+    axes = np.atleast_1d(axes).ravel()
+    for spare in axes[max(len(shown), 1):]:
+        spare.set_visible(False)
     for axis, country in zip(axes, shown, strict=False):
-        rows = counts[counts["country"] == country]
-        for colour, (episode, line) in zip(EPISODE_COLOURS, rows.groupby("episode", sort=True),
+        rows_of = counts[counts["country"] == country]
+        for colour, (episode, line) in zip(EPISODE_COLOURS,
+                                           rows_of.groupby("episode", sort=True),
                                            strict=False):
             axis.fill_between(line["months_from_deal"], line["share_low"], line["share_high"],
                               color=colour, alpha=0.18, linewidth=0)
@@ -68,7 +78,9 @@ def episode_counts_chart(counts: pd.DataFrame) -> plt.Figure:
         axis.axhline(1.0, color=COLOURS["muted"], linewidth=0.8, linestyle="--")
         axis.axvline(0, color=COLOURS["text"], linewidth=0.8)
         config = countries.config(country)
-        axis.set_title(f"{config['name']} ({config['counting_organisation']['name']})",
+        organisation = config["counting_organisation"]
+        axis.set_title(f"{config['name']} "
+                       f"({organisation.get('short_name') or organisation['name']})",
                        fontsize=10.5)
         axis.set_yscale("log", base=2)
         axis.yaxis.set_major_locator(mticker.FixedLocator(multiple_ticks(*axis.get_ylim())))
@@ -77,7 +89,8 @@ def episode_counts_chart(counts: pd.DataFrame) -> plt.Figure:
         axis.set_xlabel("Months from the deal")
         axis.legend(loc="best", fontsize=8.5)
     if shown:
-        axes[0].set_ylabel("Multiple of the pre-deal count")
+        for axis in axes[:len(shown):columns]:
+            axis.set_ylabel("× pre-deal count")
     else:
         axes[0].set_axis_off()
         axes[0].text(0.5, 0.5, "No episode has a modelled count before its deal.",
