@@ -272,6 +272,8 @@ def test_an_outcome_is_read_from_the_counts_with_dates_and_gaps():
     bound = count_outcome(deal, _series(("2015-07-31", 6, "exact"),
                                         ("2017-09-30", 2, "lower_bound")))
     assert bound["returned_within_24m"] is pd.NA, "'at least 2' cannot show a fall"
+    later = count_outcome(deal, _series(("2015-07-31", 6, "exact"), ("2017-09-30", 9, "exact")))
+    assert later["returned_within_24m"] is pd.NA, "back by September 2017, not known by August"
     far = count_outcome(deal, _series(("2014-12-31", 6, "exact"), ("2017-09-30", 2, "exact")))
     assert pd.isna(far["stock_before"]) and far["returned_within_24m"] is pd.NA
 

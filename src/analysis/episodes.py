@@ -27,11 +27,11 @@ from the organisation's own counts (``outcome_basis`` ``counts``): ``stock_befor
 count before the deal day, ``stock_12m`` and ``stock_24m`` the first counts on or after the day
 12 and 24 months after it, each with its date and its distance from that target in days, and a
 count more than ``MAX_GAP_DAYS`` from its target stands for nothing. The count returned within
-a window when a count inside the window (or the first count after it) is at or above
-``stock_before``; it did not when the counts inside the window and the first count after it are
-all below it (a rise and fall between two sparse counts would be missed, so the gaps are
-stated); not returning within 24 months implies not within 12. Bounds count only on their safe
-side. Comparability and confounders: ``comparability`` (rules in docs/comparative.md).
+a window when a count inside the window is at or above ``stock_before``; it did not when the
+counts inside the window and the first count after it are all below it (a rise and fall
+between two sparse counts would be missed, so the gaps are stated); not returning within 24
+months implies not within 12. Bounds count only on their safe side. Comparability and
+confounders: ``comparability`` (rules in docs/comparative.md).
 
 ``replacement_months`` (model only): per draw, the months after the deal's month until the
 model's recognitions add up to ``released_political``; missing beyond ``RETURN_WINDOWS[-1]``.
@@ -173,11 +173,11 @@ def count_outcome(deal: pd.Timestamp, series: pd.DataFrame) -> dict:
         level = float(before["value"])
         last = figures[f"{window}m"]
         inside = series[(series["date"] > deal) & (series["date"] <= targets[f"{window}m"])]
-        seen = inside if last is None else pd.concat([inside, last.to_frame().T])
-        reached = (seen["value"].astype(float) >= level) & (seen["qualifier"] != "upper_bound")
+        reached = (inside["value"].astype(float) >= level) & (inside["qualifier"] != "upper_bound")
         if reached.any():
             row[f"returned_within_{window}m"] = True
-        elif last is not None and last["qualifier"] != "lower_bound":
+        elif (last is not None and last["qualifier"] != "lower_bound"
+              and float(last["value"]) < level):
             row[f"returned_within_{window}m"] = False
     if row[f"returned_within_{RETURN_WINDOWS[-1]}m"] is False:
         for window in RETURN_WINDOWS[:-1]:
