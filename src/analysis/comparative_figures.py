@@ -98,7 +98,8 @@ def episode_counts_chart(counts: pd.DataFrame) -> plt.Figure:
                      color=COLOURS["muted"])
     missing = sorted(set(episode["id"] for country in paths.countries()
                          for episode in countries.episodes(country)) - set(counts["episode"]))
-    left_out = (f" Not shown (no modelled count before the deal): {', '.join(missing)}."
+    left_out = (f" Not shown (no modelled count before the deal; outcomes from the "
+                f"organisations' own counts where they exist, figure 15): {', '.join(missing)}."
                 if missing else "")
     style.annotate(
         figure, "Political prisoners held around relief-for-release deals",
