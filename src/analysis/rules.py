@@ -44,8 +44,7 @@ PLAUSIBLE_RANGES: dict[str, tuple[int, int]] = {
 """Persons (or targets) a figure can plausibly hold, by metric or column. Generous on purpose:
 counts in other countries run to a few thousand (and a post-coup count of people detained past
 twenty thousand) and cumulative totals to some thirty thousand; the ranges stop typing slips
-(an extra digit, a pasted phone number), not
-surprising figures."""
+(an extra digit, a pasted phone number), not surprising figures."""
 
 DEFAULT_RANGE = (0, 100_000)
 """For a metric not (yet) in ``PLAUSIBLE_RANGES``: an added metric is still checked."""
