@@ -21,6 +21,7 @@ from analysis.episodes import (
     base_rate,
     comparability,
     count_outcome,
+    findings,
 )
 from analysis.errors import InputError, UnknownDatasetError
 
@@ -249,6 +250,11 @@ def test_episodes_and_base_rate_on_the_shipped_data(shipped_data_dir, tmp_path, 
     assert ((known["share_low"] <= known["share"]) & (known["share"] <= known["share_high"])
             ).all()
     assert rate["rules_out"].str.len().gt(20).all()
+    answers = findings(episodes)
+    assert "belarus-2015 stayed down" in answers["stayed_down"]
+    assert "venezuela-2023 back" in answers["stayed_down"]
+    assert answers["contrast"].startswith("Releases without relief (Nicaragua)")
+    assert "cuba-2025" not in " ".join(answers.values()), "left out, never counted"
 
 
 def _series(*figures: tuple[str, float, str]) -> pd.DataFrame:

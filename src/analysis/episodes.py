@@ -542,6 +542,8 @@ def findings(episodes: pd.DataFrame | None = None) -> dict[str, str]:
                                          True) for group in GROUPS}
     replaced = {group: _share_sentence(rate.loc[(group, "recognized_12m_at_least_freed")],
                                        episodes, False) for group in GROUPS}
+    without_relief = ", ".join(sorted({countries.config(country)["name"] for country in
+                                       group_members(episodes, contrast)["country"]})) or "none"
     timed = episodes[episodes["replacement_months"].notna()]
     speed = "; ".join(
         f"{row.episode}: {_months(row.replacement_months)} (95% interval "
@@ -570,6 +572,7 @@ def findings(episodes: pd.DataFrame | None = None) -> dict[str, str]:
               f"{replaced[deals]} of the comparable deals; {replaced[contrast]} of the releases "
               "without relief."),
         "contrast": (
-            f"Releases without relief (Nicaragua): the count stayed below its pre-deal level "
+            f"Releases without relief ({without_relief}): the count stayed below its pre-deal "
+            f"level "
             f"for 24 months in {stayed[contrast]}, and for 12 months in {stayed_12m[contrast]}."),
     }
