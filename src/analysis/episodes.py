@@ -544,7 +544,8 @@ def findings(episodes: pd.DataFrame | None = None) -> dict[str, str]:
                                        episodes, False) for group in GROUPS}
     without_relief = ", ".join(sorted({countries.config(country)["name"] for country in
                                        group_members(episodes, contrast)["country"]})) or "none"
-    timed = episodes[episodes["replacement_months"].notna()]
+    comparable = episodes[episodes["comparable"].fillna(False).astype(bool)]
+    timed = comparable[comparable["replacement_months"].notna()]
     speed = "; ".join(
         f"{row.episode}: {_months(row.replacement_months)} (95% interval "
         f"{row.replacement_months_low:.0f} to "
@@ -554,17 +555,18 @@ def findings(episodes: pd.DataFrame | None = None) -> dict[str, str]:
         + f" for {row.released_political:.0f} freed"
         + ("" if row.relief_granted else " (no relief)")
         for row in timed.itertuples())
-    slow = episodes[episodes["outcome_basis"].eq("model")
-                    & episodes["replacement_months"].isna()
-                    & episodes["released_political"].notna()
-                    & episodes[f"stock_{RETURN_WINDOWS[-1]}m"].notna()]
+    slow = comparable[comparable["outcome_basis"].eq("model")
+                      & comparable["replacement_months"].isna()
+                      & comparable["released_political"].notna()
+                      & comparable[f"stock_{RETURN_WINDOWS[-1]}m"].notna()]
     return {
         "stayed_down": (
             f"After comparable relief-for-release deals the count stayed below its pre-deal "
             f"level for 24 months in {stayed[deals]}, and for 12 months in "
             f"{stayed_12m[deals]}. Without the confounded ones: {stayed[clean]}."),
         "replacement": (
-            "Months until the model's new political prisoners added up to those freed: "
+            "Months until the model's new political prisoners added up to those freed "
+            "(comparable episodes): "
             + (speed or "no episode with both in the model") + ". "
             + (f"Not within {RETURN_WINDOWS[-1]} months (the median draw): "
                + ", ".join(slow["episode"]) + ". " if len(slow) else "")
