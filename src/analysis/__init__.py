@@ -13,7 +13,7 @@ from typing import Any
 from analysis.store import build, load
 
 __all__ = ["build", "load", "datasets", "columns", "alternative_panels", "read_sanctions_list",
-           "test_claim", "changes", "export", "countries", "base_rate"]
+           "test_claim", "changes", "export", "countries", "base_rate", "coverage_note"]
 
 _LAZY = {
     "read_sanctions_list": "analysis.lists",
@@ -21,6 +21,7 @@ _LAZY = {
     "changes": "analysis.changelog",
     "export": "analysis.export_safety",
     "base_rate": "analysis.episodes",
+    "coverage_note": "analysis.coverage",
 }
 
 
