@@ -17,6 +17,7 @@ import pandas as pd
 
 from analysis import catalog, figures, paths, style, summaries
 from analysis.io import atomic_target
+from analysis.store import load
 from analysis.style import COLOURS
 
 TITLE = "Sanctions versus releases"
@@ -59,8 +60,6 @@ def write_briefing_pdf(path: Path | None = None,
 
 def briefing_pages(claim_table: pd.DataFrame | None = None) -> list[plt.Figure]:
     """The pages in order: cover, each chart in ``figures.BRIEFING``, then the claim results."""
-    from analysis.store import load
-
     frames = {name: load(name) for chart in figures.BRIEFING for name in chart.datasets}
     summary_inputs = ("prisoners_daily", "panel_monthly", "release_events", "prisoner_counts",
                       "flows_draws")

@@ -13,7 +13,9 @@ import matplotlib.ticker as mticker
 import numpy as np
 import pandas as pd
 
+from analysis import country as countries
 from analysis import paths, style
+from analysis.episodes import base_rate
 from analysis.style import COLOURS
 
 EPISODE_COLOURS = (COLOURS["held"], COLOURS["observed"], COLOURS["released"],
@@ -51,8 +53,6 @@ def _source() -> str:
 def episode_counts_chart(counts: pd.DataFrame) -> plt.Figure:
     """Small multiples by country: the modelled count as a share of its pre-deal level, by
     months from the deal, one line and 95% band per episode."""
-    from analysis import country as countries
-
     shown = [country for country in paths.countries() if country in set(counts["country"])]
     figure, axes = style.new_figure(1, max(len(shown), 1))
     axes = np.atleast_1d(axes)
@@ -106,8 +106,6 @@ SHORT_LABELS = {"returned_within_12m": "Back to the pre-deal\ncount within 12 mo
 def base_rate_chart(episodes: pd.DataFrame) -> plt.Figure:
     """Each outcome's share of episodes with its exact 95% interval and the number of episodes
     whose outcome is known."""
-    from analysis.episodes import base_rate
-
     rate = base_rate(episodes)
     figure, axis = style.new_figure()
     for position, row in enumerate(rate.itertuples()):

@@ -85,14 +85,6 @@ def headline_scope(country: str = paths.DEFAULT_COUNTRY) -> str:
     return config(country)["counting_organisation"]["counts_scope"]
 
 
-def resolution_rule(country: str = paths.DEFAULT_COUNTRY, rule=None):
-    """The conflict rule (default ``DEFAULT_RULE``) with the country's counting organisation
-    ranked first among publishers."""
-    from analysis.derive.resolve import DEFAULT_RULE
-
-    return (rule or DEFAULT_RULE).for_publisher(publisher(country))
-
-
 def _month(value: Any) -> Any:
     import pandas as pd
 

@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.errors import AnalysisError
 from analysis.io import atomic_target, write_text_atomic
+from analysis.store import load
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 PREFIX = "'"
@@ -44,9 +46,6 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
 def export(name: str, path: str | Path) -> Path:
     """Write the dataset ``name`` (see ``analysis.datasets()``) to ``path`` for a spreadsheet:
     ``.csv`` (UTF-8 with a byte order mark) or ``.xlsx``, with formula-like text neutralised."""
-    from analysis.errors import AnalysisError
-    from analysis.store import load
-
     path = Path(path)
     writers = {".csv": write_csv_export, ".xlsx": write_xlsx_export}
     if path.suffix.lower() not in writers:

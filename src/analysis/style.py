@@ -19,7 +19,10 @@ import pandas as pd
 import yaml
 
 from analysis import catalog, paths
+from analysis.derive.designations import list_copy_titles
 from analysis.io import atomic_target
+from analysis.store import load
+from analysis.summaries import coarser_items_after, describe_span, newest_item
 
 COLOURS = {
     "held": "#1f3a5f",
@@ -209,9 +212,6 @@ def source_line(datasets: Iterable[str], latest: object = None,
     months its research searched, then the newest dated item at its own precision (computed
     from the curated tables unless ``latest`` gives it), so no reader takes the end of the
     chart's axis for the end of the data. ``countries``: whose raw tables (default Belarus)."""
-    from analysis.derive.designations import list_copy_titles
-    from analysis.summaries import describe_span
-
     official = list_copy_titles()
     parts, curated = [], []
     for file in _raw_inputs(datasets, countries):
@@ -240,9 +240,6 @@ def source_line(datasets: Iterable[str], latest: object = None,
 def _newest_curated_item(names: list[str]):
     """The newest item of the curated tables ``names``, with any month-dated item that may lie
     after it, as text; None without curated tables."""
-    from analysis.store import load
-    from analysis.summaries import coarser_items_after, newest_item
-
     tables = [load(name) for name in names if name in catalog.DATASETS]
     newest = newest_item(tables)
     if newest is None:

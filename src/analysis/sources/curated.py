@@ -15,7 +15,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from analysis import schemas
+from analysis import paths, schemas
 from analysis.derive.counting import freed_once
 from analysis.io import LINE
 from analysis.validate import Checked, conform, is_increasing, read_and_check
@@ -110,8 +110,6 @@ def read_series_coverage(folder: Path | None = None) -> dict[str, tuple[pd.Times
     nothing, so nothing is blanked for it. ``panel_monthly`` lists these files among its
     inputs, so an edited ``months_searched`` rebuilds it."""
     import yaml
-
-    from analysis import paths
 
     folder = folder or paths.country_dir()
     coverage = {}
