@@ -50,8 +50,9 @@ changes: $(STAMP_RUN) ## Show what changed since the previous build
 benchmark: $(STAMP_DEV) ## Run the benchmarks and write benchmarks/RESULTS.md
 	$(PY) benchmarks/run.py
 
-lint: $(STAMP_DEV) ## Check code style with ruff
+lint: $(STAMP_DEV) ## Check code style with ruff and the import layers with import-linter
 	$(PY) -m ruff check src tests benchmarks
+	$(VENV)/bin/lint-imports --no-cache --no-logo
 
 format: $(STAMP_DEV) ## Format code with ruff
 	$(PY) -m ruff format src tests benchmarks

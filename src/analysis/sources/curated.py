@@ -16,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from analysis import paths, schemas
-from analysis.derive.counting import freed_once
+from analysis.counting import freed_once
 from analysis.io import LINE
 from analysis.validate import Checked, conform, is_increasing, read_and_check
 
@@ -140,7 +140,7 @@ def clean_prisoner_counts(path: Path) -> Checked:
 
 
 def clean_release_events(path: Path) -> Checked:
-    """Release batches; the columns of ``derive.counting.freed_once`` count each person once
+    """Release batches; the columns of ``counting.freed_once`` count each person once
     (political prisoners as a low-high bracket, all people freed apart), and ``counts_as_release``
     excludes alternative counts of an event already listed and pre-trial transfers to house
     arrest."""
