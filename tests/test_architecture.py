@@ -1,6 +1,7 @@
 """The import contracts of pyproject.toml (README, Architecture): they hold, and they catch an
 upward import or a cycle added to a copy of the package."""
 
+import ast
 import shutil
 import subprocess
 import sys
@@ -56,3 +57,21 @@ def test_a_cycle_inside_a_layer_breaks_the_contracts(package_copy):
     result = lint_imports(package_copy / "src", package_copy / "pyproject.toml")
     assert result.returncode == 1, result.stdout + result.stderr
     assert "No import cycle between the modules of any package BROKEN" in result.stdout
+
+
+def test_an_import_inside_a_function_says_why():
+    """Only to keep a heavy library (pandera, scipy, matplotlib, openpyxl) off a no-op
+    ``load()`` or a command that does not need it, with the reason beside it."""
+    unexplained = []
+    for module in sorted(paths.PACKAGE_DIR.rglob("*.py")):
+        lines = module.read_text().splitlines()
+        for function in ast.walk(ast.parse("\n".join(lines))):
+            if not isinstance(function, ast.FunctionDef):
+                continue
+            for node in ast.walk(function):
+                if (isinstance(node, ast.ImportFrom) and (node.module or "").startswith("analysis")
+                        and "#" not in lines[node.lineno - 1]
+                        and not lines[node.lineno - 2].strip().startswith("#")
+                        and not lines[node.lineno - 3].strip().startswith("#")):
+                    unexplained.append(f"{module.relative_to(paths.PACKAGE_DIR)}:{node.lineno}")
+    assert not unexplained

@@ -17,6 +17,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import yaml
 
 from analysis import paths
@@ -86,8 +87,6 @@ def headline_scope(country: str = paths.DEFAULT_COUNTRY) -> str:
 
 
 def _month(value: Any) -> Any:
-    import pandas as pd
-
     return None if value in (None, "") else pd.Timestamp(str(value)).to_period("M").to_timestamp()
 
 
@@ -109,8 +108,6 @@ def episodes(country: str = paths.DEFAULT_COUNTRY) -> list[dict[str, Any]]:
 
 def countries_table():
     """One row per configured country: who counts, how, coverage and the deal-era dates."""
-    import pandas as pd
-
     rows = []
     for country in paths.countries():
         parsed = config(country)

@@ -56,7 +56,7 @@ def export(name: str, path: str | Path) -> Path:
 def write_xlsx_export(frame: pd.DataFrame, path: Path) -> Path:
     """Write ``frame`` as one worksheet, neutralised, every text cell stored as text (never a
     formula), atomically."""
-    from openpyxl import Workbook
+    from openpyxl import Workbook  # only an .xlsx export needs it
 
     safe = neutralise_formulas(frame)
     workbook = Workbook()

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import yaml
 
 from analysis import paths, schemas
 from analysis.counting import freed_once
@@ -109,8 +110,6 @@ def read_series_coverage(folder: Path | None = None) -> dict[str, tuple[pd.Times
     months in which finding no event means zero events. A table without one declares
     nothing, so nothing is blanked for it. ``panel_monthly`` lists these files among its
     inputs, so an edited ``months_searched`` rebuilds it."""
-    import yaml
-
     folder = folder or paths.country_dir()
     coverage = {}
     for meta in sorted(folder.glob("*.meta.yml")):
