@@ -14,9 +14,7 @@ import pandas as pd
 
 from analysis import country as countries
 from analysis import paths
-from analysis.claim import claim_data, power_summary, power_table, test_claim
 from analysis.derive.designations import read_belarus_designations
-from analysis.derive.flows import fitted_flows, flows_draws, flows_monthly, prisoners_daily
 from analysis.derive.panel import build_panel_monthly as build_panel
 from analysis.derive.resolve import conflicts_report, resolution_rule
 from analysis.derive.timeline import build_sanctions_timeline as build_timeline
@@ -86,6 +84,8 @@ def build_count_conflicts(upstream: Upstream, files: list[Path], country: str) -
 def country_fit(upstream: Upstream, country: str):
     """The stock-flow model of the country's counts, with its counting organisation's rule,
     headline scope and model start; None when no count of the number held can be placed."""
+    from analysis.derive.flows import fitted_flows  # scipy: only builds that fit the model
+
     return fitted_flows(upstream["prisoner_counts"], upstream["release_events"],
                         resolution_rule(country), countries.headline_scope(country),
                         countries.model_start(country))
@@ -101,14 +101,20 @@ def _from_model(name: str, make, upstream: Upstream, country: str) -> Built:
 
 
 def build_flows_monthly(upstream: Upstream, files: list[Path], country: str) -> Built:
+    from analysis.derive.flows import flows_monthly  # scipy: only builds that fit the model
+
     return _from_model("flows_monthly", flows_monthly, upstream, country)
 
 
 def build_flows_draws(upstream: Upstream, files: list[Path], country: str) -> Built:
+    from analysis.derive.flows import flows_draws  # scipy: only builds that fit the model
+
     return _from_model("flows_draws", flows_draws, upstream, country)
 
 
 def build_prisoners_daily(upstream: Upstream, files: list[Path], country: str) -> Built:
+    from analysis.derive.flows import prisoners_daily  # scipy: only builds that fit the model
+
     return _from_model("prisoners_daily", prisoners_daily, upstream, country)
 
 
@@ -124,11 +130,15 @@ def build_panel_monthly(upstream: Upstream, files: list[Path], country: str) -> 
 
 
 def build_claim_power(upstream: Upstream, files: list[Path], country: str) -> Built:
+    from analysis.claim import claim_data, power_table  # scipy.stats: claim builds only
+
     data = claim_data(upstream["panel_monthly"], upstream["flows_draws"])
     return _derived(power_table(data), len(upstream["panel_monthly"]))
 
 
 def build_claim_verdicts(upstream: Upstream, files: list[Path], country: str) -> Built:
+    from analysis.claim import power_summary, test_claim  # scipy.stats: claim builds only
+
     verdicts = test_claim(upstream["panel_monthly"], draws=upstream["flows_draws"],
                           power=power_summary(upstream["claim_power"]))
     return _derived(verdicts, len(upstream["panel_monthly"]))

@@ -17,7 +17,6 @@ import pandas as pd
 
 from analysis import country as countries
 from analysis.derive.designations import designations_monthly
-from analysis.derive.flows import fitted_flows, flows_monthly, prisoners_daily
 from analysis.derive.resolve import DEFAULT_RULE, ResolutionRule, choose_counts, resolution_rule
 from analysis.paths import DEFAULT_COUNTRY
 
@@ -200,6 +199,9 @@ def panel_under_rule(counts: pd.DataFrame, releases: pd.DataFrame, timeline: pd.
                      ) -> pd.DataFrame:
     """The panel as another conflict-resolution rule would build it, for robustness checks,
     with the country's counting organisation, model start and panel start."""
+    # scipy: only a refit pays for the model, not building the panel
+    from analysis.derive.flows import fitted_flows, flows_monthly, prisoners_daily
+
     rule = resolution_rule(country, rule)
     fit = fitted_flows(counts, releases, rule, countries.headline_scope(country),
                        countries.model_start(country))
