@@ -1,10 +1,12 @@
 """End to end: every notebook runs in JupyterLab, driven through the UI of a real browser.
 
 JupyterLab starts on 127.0.0.1 with a random port and token, on a temporary copy of the
-notebooks and of the shipped raw data; headless Debian Chromium (installed when missing)
-opens each notebook, runs Run > Run All Cells, and the test checks that every cell finished,
-that no cell shows an error (warnings printed to stderr are fine), and that a figure is
-shown. A screenshot per notebook goes to test-output/screenshots/. Nothing is saved.
+notebooks and of the shipped data (built once per test process); headless Debian Chromium
+(installed when missing) opens each notebook, runs Run > Run All Cells, and the test checks
+that every cell finished, that no cell shows an error (warnings printed to stderr are fine),
+and that a figure is shown. A screenshot per notebook goes to test-output/screenshots/. Under
+pytest-xdist these tests run in one process (``ONE_PROCESS`` in conftest.py). Nothing is
+saved.
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ import shutil
 
 import pytest
 
-from analysis import paths
 from analysis.notebooks_run import NOTEBOOKS_DIR, notebook_paths
 from browser_support import (
     SCREENSHOT_DIR,
@@ -60,16 +61,15 @@ def browser(chromium_executable):
 
 
 @pytest.fixture(scope="session")
-def jupyterlab(tmp_path_factory):
-    """JupyterLab on copies of the notebooks and the shipped raw data, shared by all notebooks
-    so that the data is built once (by the first notebook) and reused."""
+def jupyterlab(tmp_path_factory, shipped_data_built):
+    """JupyterLab on copies of the notebooks and of the shipped data (built), shared by all
+    notebooks."""
     base = tmp_path_factory.mktemp("jupyterlab")
     notebooks = base / "notebooks"
     shutil.copytree(NOTEBOOKS_DIR, notebooks,
                     ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     data = base / "data"
-    shutil.copytree(paths.REPO_DIR / "data" / "raw", data / "raw",
-                    ignore=shutil.ignore_patterns("lists"))
+    shutil.copytree(shipped_data_built, data)
     lab = JupyterLab(root_dir=notebooks, home=base / "home", extra_env={
         "ANALYSIS_DATA_DIR": str(data),
         "ANALYSIS_FIGURES_DIR": str(base / "figures"),
