@@ -96,9 +96,9 @@ def _build_with_progress(names: list[str] | None, force: bool, country: str) -> 
 def _export_figures_with_progress(claim_table=None, only_changed: bool = False) -> int:
     """Export the briefing charts and briefing.pdf (with ``only_changed``, those whose data
     changed); returns how many charts were drawn, the briefing counting as one."""
-    # matplotlib: only the commands that draw pay for it
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # only the commands that draw pay for matplotlib
 
+    # matplotlib: only the commands that draw pay for it
     from analysis.briefing import write_briefing_pdf
     from analysis.figures import BRIEFING, export_briefing
 
