@@ -20,13 +20,14 @@ from analysis.fields import FIELDS
 from analysis.store import build, load
 
 __all__ = ["build", "load", "datasets", "columns", "alternative_panels", "read_sanctions_list",
-           "test_claim", "changes", "export", "countries", "base_rate"]
+           "test_claim", "changes", "export", "countries", "base_rate", "coverage_note"]
 
 _LAZY = {
     "read_sanctions_list": "analysis.lists",
     "test_claim": "analysis.claim",
     "export": "analysis.export_safety",
     "base_rate": "analysis.episodes",
+    "coverage_note": "analysis.coverage",
 }
 
 
