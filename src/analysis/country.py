@@ -17,6 +17,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import yaml
 
 from analysis import paths
@@ -93,17 +94,7 @@ def headline_scope(country: str = paths.DEFAULT_COUNTRY) -> str:
     return config(country)["counting_organisation"]["counts_scope"]
 
 
-def resolution_rule(country: str = paths.DEFAULT_COUNTRY, rule=None):
-    """The conflict rule (default ``DEFAULT_RULE``) with the country's counting organisation
-    ranked first among publishers."""
-    from analysis.derive.resolve import DEFAULT_RULE
-
-    return (rule or DEFAULT_RULE).for_publisher(publisher(country))
-
-
 def _month(value: Any) -> Any:
-    import pandas as pd
-
     return None if value in (None, "") else pd.Timestamp(str(value)).to_period("M").to_timestamp()
 
 
@@ -125,8 +116,6 @@ def episodes(country: str = paths.DEFAULT_COUNTRY) -> list[dict[str, Any]]:
 
 def countries_table():
     """One row per configured country: who counts, how, coverage and the deal-era dates."""
-    import pandas as pd
-
     rows = []
     for country in paths.countries():
         parsed = config(country)

@@ -15,8 +15,12 @@ dataset as it was. ``load`` and ``build`` say in one line per raw file how many 
 quarantined, and ``load`` says in one line what it rebuilt.
 
 Every function takes the country (default ``paths.DEFAULT_COUNTRY``): each country's datasets
-live in their own folder with their own lock and snapshots. ``episodes``, built from every
-country's datasets, is built by ``analysis.episodes`` on top of these.
+live in their own folder with their own lock. A dataset of ``catalog.CROSS_COUNTRY`` is built
+once, by the same steps, from every country's datasets.
+
+The engine knows datasets only by the names and ``module:function`` builders of the catalog; it
+imports no module that builds or reads one. What the layers above want to hear from a build
+(``analysis.changelog`` records a snapshot of each) they register in ``HOOKS``.
 """
 
 from __future__ import annotations
@@ -30,16 +34,27 @@ import sys
 import warnings
 from collections.abc import Callable
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import pandas as pd
+from filelock import FileLock, Timeout
 
 from analysis import catalog, paths
-from analysis.errors import AnalysisError, BuildError, BuildLockedError
-from analysis.io import atomic_target, read_parquet, read_provenance, sha256_file, write_parquet
+from analysis import country as countries
+from analysis.errors import AnalysisError, BuildError, BuildLockedError, UnknownDatasetError
+from analysis.io import (
+    atomic_target,
+    read_parquet,
+    read_provenance,
+    sha256_file,
+    write_parquet,
+    write_parquet_atomic,
+)
+from analysis.rules import build_date
 
 LOCK_TIMEOUT_SECONDS = 600
 QUARANTINE_SUFFIX = ".quarantine"
@@ -56,6 +71,20 @@ class QuarantineWarning(UserWarning):
 warnings.simplefilter("always", QuarantineWarning)
 """Shown on every load, also when a notebook cell runs again; ``warnings.filterwarnings
 ("ignore", category=QuarantineWarning)`` silences it."""
+
+
+@dataclass
+class Hooks:
+    """What the layers above the engine ask of a build, registered by them."""
+
+    after_build: list[Callable[[str], object]] = field(default_factory=list)
+    """Called with the country, under its build lock, after a build that rebuilt something."""
+    describe_changes: Callable[[str], str] | None = None
+    """What changed in the raw files since the previous build (country → a few words), for the
+    line ``load`` prints after a rebuild."""
+
+
+HOOKS = Hooks()
 
 
 @dataclass(frozen=True)
@@ -120,8 +149,6 @@ def stored_fingerprint(name: str, country: str = paths.DEFAULT_COUNTRY) -> str |
 def _outdated(name: str, fingerprint: str, country: str = paths.DEFAULT_COUNTRY) -> bool:
     """Built from other inputs, or holding back rows dated after its build day that today's
     build would keep (``recheck_on``, set when such rows were quarantined)."""
-    from analysis.rules import build_date
-
     provenance = read_provenance(paths.processed_path(name, country)) or {}
     recheck = provenance.get("recheck_on")
     return provenance.get("fingerprint") != fingerprint or (
@@ -141,9 +168,6 @@ def build(names: list[str] | None = None, *, force: bool = False,
     All or nothing: on any failure (``BuildError``, ``InputError``) no dataset changes. With
     ``report_quarantine``, warns once per raw file with quarantined rows behind ``names``.
     """
-    from analysis import country as countries
-    from analysis.errors import UnknownDatasetError
-
     countries.config(country)
     across = [name for name in names or [] if name in catalog.CROSS_COUNTRY]
     if across:
@@ -162,8 +186,6 @@ def build(names: list[str] | None = None, *, force: bool = False,
 
 def _build(names: list[str] | None, force: bool,
            on_step: Callable[[str, str], None] | None, country: str) -> list[StepResult]:
-    from filelock import FileLock, Timeout
-
     paths.processed_dir(country).mkdir(parents=True, exist_ok=True)
     lock = FileLock(paths.processed_dir(country) / ".build.lock")
     try:
@@ -183,9 +205,8 @@ def _build(names: list[str] | None, force: bool,
         _remove_orphaned_temporaries(country)
         results = _build_locked(names, force, on_step, country)
         if any(result.rebuilt for result in results):
-            from analysis.changelog import record_snapshot
-
-            record_snapshot(country)
+            for hook in HOOKS.after_build:
+                hook(country)
         return results
     finally:
         lock.release()
@@ -249,8 +270,9 @@ def _build_locked(names: list[str] | None, force: bool,
     return results
 
 
-def _run_step(name: str, upstream: dict[str, pd.DataFrame | None], country: str):
-    """The step's output and its validated frame; any failure becomes one line naming it."""
+def _run_step(name: str, upstream: dict, country: str | None):
+    """The step's output and its validated frame; any failure becomes one line naming it.
+    ``country`` is None for a dataset built across countries."""
     spec = catalog.dataset(name)
     try:
         module, function = spec.builder.split(":")
@@ -261,7 +283,7 @@ def _run_step(name: str, upstream: dict[str, pd.DataFrame | None], country: str)
         raise
     except Exception as error:
         detail = str(error).splitlines()[0] if str(error).strip() else type(error).__name__
-        where = "" if country == paths.DEFAULT_COUNTRY else f" for {country}"
+        where = "" if country in (None, paths.DEFAULT_COUNTRY) else f" for {country}"
         raise BuildError(f"building {name}{where} failed ({type(error).__name__}: "
                          f"{detail[:300]}); "
                          "every dataset is as it was before the build") from error
@@ -270,8 +292,6 @@ def _run_step(name: str, upstream: dict[str, pd.DataFrame | None], country: str)
 def _recheck_on(quarantine: pd.DataFrame) -> str | None:
     """The day after this build when rows were quarantined for a date after it: from then on
     the dataset is stale, so such a row is used once its day has come."""
-    from analysis.rules import build_date
-
     if not len(quarantine) or not quarantine["reason"].str.contains(
             "rule not_after_build_date", regex=False).any():
         return None
@@ -320,7 +340,7 @@ def _write_together(staged: list[tuple[Path, pd.DataFrame, dict]]) -> None:
 
 
 def _validated(name: str, frame: pd.DataFrame) -> pd.DataFrame:
-    from analysis.schemas import PROCESSED
+    from analysis.schemas import PROCESSED  # pandera: only a build validates, not a no-op load
 
     schema = PROCESSED.get(name)
     if schema is None:
@@ -334,8 +354,6 @@ def _validated(name: str, frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _package_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
     try:
         return version("analysis")
     except PackageNotFoundError:
@@ -352,9 +370,7 @@ def load(name: str, country: str = paths.DEFAULT_COUNTRY) -> pd.DataFrame:
     if name == "quarantine":
         return load_quarantine(country)
     if name in catalog.CROSS_COUNTRY:
-        from analysis.episodes import load_cross_country
-
-        return load_cross_country(name)
+        return _load_across_countries(name)
     catalog.dataset(name)
     if stale([name], country):
         new = {parent for parent in catalog.build_order([name], country)
@@ -365,24 +381,54 @@ def load(name: str, country: str = paths.DEFAULT_COUNTRY) -> pd.DataFrame:
     return read_parquet(paths.processed_path(name, country))
 
 
+def _load_across_countries(name: str) -> pd.DataFrame:
+    """A dataset built from every country's: each country's upstream datasets are brought up
+    to date first (under that country's lock; quarantine notices are the countries' own loads'
+    and builds' to give), then the dataset is rebuilt under its own lock if any of them, or one
+    of its inputs, changed. Its builder gets them as ``{country: {name: frame}}``."""
+    spec = catalog.dataset(name)
+    every = paths.countries()
+    for country in every:
+        if stale(list(spec.upstream), country):
+            build(list(spec.upstream), report_quarantine=False, country=country)
+    path = paths.processed_root() / f"{name}.parquet"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(paths.processed_root() / f".{name}.lock", timeout=LOCK_TIMEOUT_SECONDS):
+        fingerprint = _across_countries_fingerprint(name, every)
+        if (read_provenance(path) or {}).get("fingerprint") != fingerprint:
+            frames = {country: {parent: read_parquet(paths.processed_path(parent, country))
+                                for parent in spec.upstream} for country in every}
+            _, frame = _run_step(name, frames, None)
+            write_parquet_atomic(frame, path, {
+                "dataset": name, "description": spec.description, "fingerprint": fingerprint,
+                "countries": every, "rows_out": len(frame)})
+            print(f"Built {name} from {', '.join(every)}.")
+        return read_parquet(path)
+
+
+def _across_countries_fingerprint(name: str, every: list[str]) -> str:
+    spec = catalog.dataset(name)
+    payload = {
+        "inputs": input_hashes(name),
+        "upstream": {f"{country}/{parent}": stored_fingerprint(parent, country)
+                     for country in every for parent in spec.upstream},
+        "code": code_fingerprint(),
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
 def rebuild_notice(results: list[StepResult], new: set[str] | frozenset = frozenset(),
                    country: str = paths.DEFAULT_COUNTRY) -> str:
-    """One line: the datasets built for the first time (``new``) and rebuilt, how many raw rows
-    changed, and where to see the detail (for a country other than the default, named)."""
-    from analysis.changelog import changes
-
+    """One line: the datasets built for the first time (``new``) and rebuilt, what changed
+    (``HOOKS.describe_changes``), and where to see the detail (for a country other than the
+    default, named)."""
     where = "" if country == paths.DEFAULT_COUNTRY else f" for {country}"
     built = [result.name for result in results if result.rebuilt and result.name in new]
     rebuilt = [result.name for result in results if result.rebuilt and result.name not in new]
     parts = [f"Built {', '.join(built)}{where} (first build)"] if built else []
     if rebuilt:
-        report = changes(country)
-        raw = report[report["kind"].str.startswith("row_") & report["file"].notna()]
-        edited = len(raw.drop_duplicates(["dataset", "key"]))
-        files = ", ".join(sorted(raw["file"].unique()))
-        rows = (f"{edited} raw row{'s' if edited != 1 else ''} changed in {files}" if edited
-                else "no raw row changed: the code or an official list copy did")
-        parts.append(f"{'rebuilt' if parts else 'Rebuilt'} {', '.join(rebuilt)}{where} ({rows})")
+        detail = f" ({HOOKS.describe_changes(country)})" if HOOKS.describe_changes else ""
+        parts.append(f"{'rebuilt' if parts else 'Rebuilt'} {', '.join(rebuilt)}{where}{detail}")
     return "; ".join(parts) + "; analysis.changes() has the detail."
 
 
