@@ -119,7 +119,7 @@ def build_prisoners_daily(upstream: Upstream, files: list[Path], country: str) -
 
 
 def build_model_figures(upstream: Upstream, files: list[Path], country: str) -> Built:
-    from analysis.derive.flows import model_figures
+    from analysis.derive.flows import model_figures  # scipy: only builds that fit the model
 
     return _from_model("model_figures", model_figures, upstream, country)
 
