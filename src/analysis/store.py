@@ -54,8 +54,9 @@ class QuarantineWarning(UserWarning):
 
 
 warnings.simplefilter("always", QuarantineWarning)
-"""Shown on every load, also when a notebook cell runs again; ``warnings.filterwarnings
-("ignore", category=QuarantineWarning)`` silences it."""
+"""Python's own filter would show it once per line of code; the library decides instead (once
+per quarantine state, see ``_warn_quarantined``). ``warnings.filterwarnings("ignore",
+category=QuarantineWarning)`` silences it."""
 
 
 @dataclass(frozen=True)
@@ -386,30 +387,86 @@ def rebuild_notice(results: list[StepResult], new: set[str] | frozenset = frozen
     return "; ".join(parts) + "; analysis.changes() has the detail."
 
 
+THOUSANDS = r"^[+-]?\d{1,3}([,.' ]\d{3})+$"
+"""A count written with a thousands separator ("1,150", "1.150", "1 150"): the cleaners read
+counts as whole numbers only, so the notice names the separator rather than the rule."""
+
+
 def quarantine_notices(names: list[str] | None = None, country: str = paths.DEFAULT_COUNTRY
                        ) -> list[str]:
-    """One line per raw file behind ``names`` with quarantined rows: how many, the first
-    reasons, and how to list them."""
-    notices = []
+    """One line per raw file behind ``names`` with quarantined rows: how many, grouped by
+    reason (a thousands separator named as such), with their lines and how to list them."""
+    return [notice for _, notices in _notices_by_dataset(names, country) for notice in notices]
+
+
+def _notices_by_dataset(names: list[str] | None, country: str
+                        ) -> list[tuple[tuple[str, str], list[str]]]:
+    """Each dataset's quarantine notices, keyed by (dataset, fingerprint of its quarantine)."""
+    found = []
     for name in catalog.build_order(names, country):
         provenance = read_provenance(paths.processed_path(name, country)) or {}
         if (not provenance.get("rows_quarantined")
                 or not quarantine_path(name, country).is_file()):
             continue
         quarantine = read_parquet(quarantine_path(name, country))
+        rows_in = provenance["rows_in"]
+        notices = []
         for file, rows in quarantine.groupby("file", sort=True):
             count = rows["line"].nunique()
-            lines = ", ".join(str(line) for line in sorted(rows["line"].dropna().unique())[:5])
             notices.append(
-                f"{file}: {count} of {provenance['rows_in']} rows quarantined and left out "
-                f"(line {lines}{', ...' if count > 5 else ''}; {_common_reasons(rows)}); "
-                "analysis.load('quarantine') or `python -m analysis quarantine` lists them")
-    return notices
+                f"{file}: {count} of {rows_in} row{'s' if rows_in != 1 else ''} quarantined "
+                f"and left out ({reason_groups(rows)}); `python -m analysis quarantine`"
+                f"{'' if country == paths.DEFAULT_COUNTRY else f' --country {country}'} "
+                "or analysis.load('quarantine') lists them")
+        found.append(((name, str(provenance.get("fingerprint"))), notices))
+    return found
+
+
+def reason_class(column: object, value: object, reason: str) -> str:
+    """What is wrong with a quarantined cell, as an analyst would say it."""
+    import re
+
+    where = "the row" if pd.isna(column) else f"`{column}`"
+    if isinstance(value, str) and re.match(THOUSANDS, value.strip()):
+        return f"a thousands separator in {where} (write the number without it)"
+    return f"{where}: {reason}"
+
+
+def reason_groups(rows: pd.DataFrame, limit: int = 3) -> str:
+    """Quarantined rows of one file grouped by reason, largest group first: "2 rows: a
+    thousands separator in `value` (lines 4, 9)"."""
+    rows = rows.assign(_class=[reason_class(column, value, reason) for column, value, reason
+                               in zip(rows["column"], rows["value"], rows["reason"],
+                                      strict=True)])
+    groups = rows.groupby("_class", sort=False)["line"].agg(lambda lines: sorted(
+        int(line) for line in lines.dropna().unique()))
+    groups = groups[groups.map(len).sort_values(ascending=False, kind="stable").index]
+    parts = []
+    for reason, lines in list(groups.items())[:limit]:
+        shown = ", ".join(str(line) for line in lines[:5]) + (", ..." if len(lines) > 5 else "")
+        parts.append(f"{len(lines)} row{'s' if len(lines) != 1 else ''}: {reason} "
+                     f"(line{'s' if len(lines) != 1 else ''} {shown})")
+    if len(groups) > limit:
+        parts.append(f"{len(groups) - limit} more reason{'s' if len(groups) - limit > 1 else ''}")
+    return "; ".join(parts)
+
+
+_NOTICES_SHOWN: set[tuple[str, str, str]] = set()
+"""Quarantines already reported in this process (data folder, dataset, fingerprint): a
+notebook that loads five datasets built from one table hears about its quarantined rows once,
+and again after a rebuild."""
 
 
 def _warn_quarantined(names: list[str] | None, country: str = paths.DEFAULT_COUNTRY) -> None:
-    for notice in quarantine_notices(names, country):
-        warnings.warn(notice, QuarantineWarning, stacklevel=_outside_package())
+    """One warning for the quarantined rows behind ``names`` not reported yet."""
+    folder = str(paths.processed_dir(country))
+    fresh = [(key, notices) for key, notices in _notices_by_dataset(names, country)
+             if (folder, *key) not in _NOTICES_SHOWN]
+    if not fresh:
+        return
+    _NOTICES_SHOWN.update((folder, *key) for key, _ in fresh)
+    warnings.warn("\n".join(notice for _, notices in fresh for notice in notices),
+                  QuarantineWarning, stacklevel=_outside_package())
 
 
 def _outside_package() -> int:

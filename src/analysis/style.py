@@ -16,10 +16,9 @@ from pathlib import Path
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import pandas as pd
-import yaml
 
 from analysis import catalog, paths
-from analysis.io import atomic_target
+from analysis.io import atomic_target, read_yaml
 
 COLOURS = {
     "held": "#1f3a5f",
@@ -187,8 +186,7 @@ def _raw_metadata(path: Path) -> dict:
     meta = path.with_suffix(".meta.yml")
     if not meta.is_file():
         return {}
-    with open(meta, encoding="utf-8") as handle:
-        return yaml.safe_load(handle) or {}
+    return read_yaml(meta, "the table's description (columns, coverage, sources)") or {}
 
 
 def _raw_inputs(names: Iterable[str], countries: Iterable[str] = (paths.DEFAULT_COUNTRY,)

@@ -109,16 +109,15 @@ def read_series_coverage(folder: Path | None = None) -> dict[str, tuple[pd.Times
     months in which finding no event means zero events. A table without one declares
     nothing, so nothing is blanked for it. ``panel_monthly`` lists these files among its
     inputs, so an edited ``months_searched`` rebuilds it."""
-    import yaml
-
     from analysis import paths
+    from analysis.io import read_yaml
 
     folder = folder or paths.country_dir()
     coverage = {}
     for meta in sorted(folder.glob("*.meta.yml")):
-        with open(meta, encoding="utf-8") as handle:
-            searched = ((yaml.safe_load(handle) or {}).get("coverage") or {}).get(
-                "months_searched")
+        parsed = read_yaml(meta, "the table's description (columns, coverage, sources)")
+        searched = (((parsed if isinstance(parsed, dict) else {}).get("coverage") or {})
+                    .get("months_searched"))
         if searched:
             coverage[meta.name.removesuffix(".meta.yml")] = (
                 pd.Timestamp(str(searched["first"])),
