@@ -23,8 +23,8 @@ console = Console(stderr=True)
 
 CountryOption = Annotated[str | None, typer.Option(
     "--country", help="A configured country (a folder of data/raw with a country.yml; see "
-    "`countries`). Default for build and run: every country, then the episodes; for the "
-    "other commands: belarus.")]
+    "`countries`). Default for build, run and changes: every country (then the episodes); "
+    "for the other commands: belarus.")]
 
 
 def _one_country(country: str | None) -> str:
@@ -198,15 +198,21 @@ def _write_readme_results(claim_table) -> None:
 
 @app.command()
 def changes(country: CountryOption = None) -> None:
-    """Show what the latest build changed: rows added, removed and changed per dataset (with raw
-    file and line), headline numbers, and test-of-the-claim verdicts or intervals that moved."""
+    """Show what the latest build of each country (default: every country) changed: rows
+    added, removed and changed per dataset (with raw file and line), the modelled counts and
+    flows and the headline numbers that moved, and test-of-the-claim verdicts or intervals that
+    moved. Raw files edited since are built first, so the report includes them."""
+    from analysis import paths
     from analysis.changelog import print_report
-    from analysis.store import stale
+    from analysis.store import build, stale
 
-    if stale(country=_one_country(country)):
-        console.print("[yellow]Raw files changed since the last build; run `python -m analysis "
-                      "build` to include them.[/yellow]")
-    print_report(Console(), country=_one_country(country))
+    out = Console()
+    for each in [country] if country is not None else paths.countries():
+        if stale(country=each):
+            with console.status(f"building {each}"):
+                build(report_quarantine=False, country=each)
+        out.print(f"\n[bold underline]{each}[/bold underline]")
+        print_report(out, country=each)
 
 
 @app.command()

@@ -193,18 +193,20 @@ def _fingerprint(name: str) -> str:
 
 def load_cross_country(name: str) -> pd.DataFrame:
     """A dataset built from every country's (``catalog.CROSS_COUNTRY``): each country's
-    upstream datasets are brought up to date first (under that country's lock; quarantine
-    notices are the countries' own loads' and builds' to give), then the dataset is rebuilt
+    upstream datasets are brought up to date first (under that country's lock, saying what was
+    rebuilt and quarantined, as a country's ``load`` does), then the dataset is rebuilt
     under its own lock if any of them, or a ``country.yml``, changed."""
     from filelock import FileLock
 
     from analysis.io import read_parquet, read_provenance, write_parquet_atomic
-    from analysis.store import LOCK_TIMEOUT_SECONDS, build, stale
+    from analysis.store import LOCK_TIMEOUT_SECONDS, build, rebuild_notice, stale
 
     spec = catalog.dataset(name)
     for country in paths.countries():
         if stale(list(spec.upstream), country):
-            build(list(spec.upstream), report_quarantine=False, country=country)
+            new = {parent for parent in catalog.build_order(list(spec.upstream), country)
+                   if not paths.processed_path(parent, country).is_file()}
+            print(rebuild_notice(build(list(spec.upstream), country=country), new, country))
     frames = {country: {parent: read_parquet(paths.processed_path(parent, country))
                         for parent in spec.upstream}
               for country in paths.countries()}

@@ -368,23 +368,12 @@ def load(name: str, country: str = paths.DEFAULT_COUNTRY) -> pd.DataFrame:
 
 def rebuild_notice(results: list[StepResult], new: set[str] | frozenset = frozenset(),
                    country: str = paths.DEFAULT_COUNTRY) -> str:
-    """One line: the datasets built for the first time (``new``) and rebuilt, how many raw rows
-    changed, and where to see the detail (for a country other than the default, named)."""
-    from analysis.changelog import changes
+    """What ``load`` says after rebuilding (``analysis.notices``): the country, the datasets
+    built for the first time (``new``) and rebuilt, the raw rows that changed, the numbers that
+    moved, and any edited figure the conflict rule or the model set aside."""
+    from analysis.notices import rebuild_notice as notice
 
-    where = "" if country == paths.DEFAULT_COUNTRY else f" for {country}"
-    built = [result.name for result in results if result.rebuilt and result.name in new]
-    rebuilt = [result.name for result in results if result.rebuilt and result.name not in new]
-    parts = [f"Built {', '.join(built)}{where} (first build)"] if built else []
-    if rebuilt:
-        report = changes(country)
-        raw = report[report["kind"].str.startswith("row_") & report["file"].notna()]
-        edited = len(raw.drop_duplicates(["dataset", "key"]))
-        files = ", ".join(sorted(raw["file"].unique()))
-        rows = (f"{edited} raw row{'s' if edited != 1 else ''} changed in {files}" if edited
-                else "no raw row changed: the code or an official list copy did")
-        parts.append(f"{'rebuilt' if parts else 'Rebuilt'} {', '.join(rebuilt)}{where} ({rows})")
-    return "; ".join(parts) + "; analysis.changes() has the detail."
+    return notice([result.name for result in results if result.rebuilt], new, country)
 
 
 THOUSANDS = r"^[+-]?\d{1,3}([,.' ]\d{3})+$"
@@ -428,13 +417,13 @@ def reason_class(column: object, value: object, reason: str) -> str:
 
     where = "the row" if pd.isna(column) else f"`{column}`"
     if isinstance(value, str) and re.match(THOUSANDS, value.strip()):
-        return f"a thousands separator in {where} (write the number without it)"
+        return f"a thousands separator in {where} (write numbers without it)"
     return f"{where}: {reason}"
 
 
 def reason_groups(rows: pd.DataFrame, limit: int = 3) -> str:
     """Quarantined rows of one file grouped by reason, largest group first: "2 rows: a
-    thousands separator in `value` (lines 4, 9)"."""
+    thousands separator in `value` (write numbers without it), lines 4, 9"."""
     rows = rows.assign(_class=[reason_class(column, value, reason) for column, value, reason
                                in zip(rows["column"], rows["value"], rows["reason"],
                                       strict=True)])
@@ -444,8 +433,8 @@ def reason_groups(rows: pd.DataFrame, limit: int = 3) -> str:
     parts = []
     for reason, lines in list(groups.items())[:limit]:
         shown = ", ".join(str(line) for line in lines[:5]) + (", ..." if len(lines) > 5 else "")
-        parts.append(f"{len(lines)} row{'s' if len(lines) != 1 else ''}: {reason} "
-                     f"(line{'s' if len(lines) != 1 else ''} {shown})")
+        parts.append(f"{len(lines)} row{'s' if len(lines) != 1 else ''}: {reason}, "
+                     f"line{'s' if len(lines) != 1 else ''} {shown}")
     if len(groups) > limit:
         parts.append(f"{len(groups) - limit} more reason{'s' if len(groups) - limit > 1 else ''}")
     return "; ".join(parts)
