@@ -418,6 +418,11 @@ def reason_class(column: object, value: object, reason: str) -> str:
     where = "the row" if pd.isna(column) else f"`{column}`"
     if isinstance(value, str) and re.match(THOUSANDS, value.strip()):
         return f"a thousands separator in {where} (write numbers without it)"
+    extra = re.match(r"expected (\d+) fields as in the header, found (\d+)", reason)
+    if (extra and int(extra[2]) == int(extra[1]) + 1 and isinstance(value, str)
+            and re.search(r"(^|,)\d{1,3},\d{3}(,|$)", value)):
+        return ("one field too many, as from a thousands separator in a number "
+                "(write numbers without it)")
     return f"{where}: {reason}"
 
 
