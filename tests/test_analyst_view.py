@@ -112,3 +112,15 @@ def test_show_renders_numbers_missing_values_and_width_for_reading():
     html = table._repr_html_()
     assert "nan" not in html.lower() and "NaT" not in html and "&lt;NA&gt;" not in html
     assert f"max-width:{MAX_WIDTH_PX}px" in html
+
+
+def test_a_thousands_separator_is_named_quoted_or_not():
+    from analysis.store import reason_class
+
+    assert reason_class("value", "1,150", "expected a whole number such as 12") == (
+        "a thousands separator in `value` (write numbers without it)")
+    assert reason_class(None, "pc9,2026-01-10,day,false,,current_count,1,150,exact",
+                        "expected 12 fields as in the header, found 13").startswith(
+        "one field too many, as from a thousands separator")
+    assert reason_class("value", "many", "expected a whole number such as 12") == (
+        "`value`: expected a whole number such as 12")

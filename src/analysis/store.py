@@ -12,7 +12,8 @@ then written to temporary files, and only when all are written do they replace t
 step that fails, a table that loses more than ``MAX_QUARANTINE_SHARE`` of its rows to quarantine,
 or a dataset others depend on that comes out empty ends the build with one line and leaves every
 dataset as it was. ``load`` and ``build`` say in one line per raw file how many rows were
-quarantined, and ``load`` says in one line what it rebuilt.
+quarantined and why (once per quarantine, not on every load), and ``load`` says what it
+rebuilt and what moved.
 
 Every function takes the country (default ``paths.DEFAULT_COUNTRY``): each country's datasets
 live in their own folder with their own lock and snapshots. ``episodes``, built from every
@@ -140,7 +141,8 @@ def build(names: list[str] | None = None, *, force: bool = False,
     """Rebuild what is stale among ``names`` (default: all), or everything with ``force``.
 
     All or nothing: on any failure (``BuildError``, ``InputError``) no dataset changes. With
-    ``report_quarantine``, warns once per raw file with quarantined rows behind ``names``.
+    ``report_quarantine``, gives one notice for the quarantined rows behind ``names`` not
+    reported yet.
     """
     from analysis import country as countries
     from analysis.errors import UnknownDatasetError
@@ -346,9 +348,9 @@ def _package_version() -> str:
 def load(name: str, country: str = paths.DEFAULT_COUNTRY) -> pd.DataFrame:
     """The dataset ``name`` as a DataFrame, rebuilt first if any of its inputs changed.
 
-    Says in one line what it rebuilt, and warns once per raw file behind ``name`` that has
-    quarantined rows. ``load("quarantine")`` returns every row the cleaners set aside, with
-    file, line, column, value and reason.
+    Says what it rebuilt (``rebuild_notice``), and gives one notice for the quarantined rows
+    behind ``name`` not reported yet in this process. ``load("quarantine")`` returns every row
+    the cleaners set aside, with file, line, column, value and reason.
     """
     if name == "quarantine":
         return load_quarantine(country)
