@@ -775,7 +775,7 @@ def verdict_chart(verdicts: pd.DataFrame) -> plt.Figure:
     ratio_axis.set_xscale("log")
     low, high = ratio_axis.get_xlim()
     ratio_axis.set_xticks([tick for tick in RATIO_TICKS if low <= tick <= high])
-    ratio_axis.xaxis.set_major_formatter(mticker.FormatStrFormatter("%.2g"))
+    ratio_axis.xaxis.set_major_formatter(mticker.FormatStrFormatter("%g"))
     ratio_axis.xaxis.set_minor_formatter(mticker.NullFormatter())
     ratio_axis.set_xlabel("Ratio (1 = no effect; log scale)")
     level_axis.set_xlabel("Difference in persons per month (0 = no effect; ticks: smallest "
