@@ -543,9 +543,10 @@ async (path) => {
 
 # Selects ``old`` in the open file editor (JupyterLab's CodeMirror), so typing replaces it.
 SELECT_IN_EDITOR_JS = """
-(old) => {
-  const widget = window.jupyterapp.shell.currentWidget;
-  const editor = widget && widget.content && widget.content.editor;
+([path, old]) => {
+  const widget = [...window.jupyterapp.shell.widgets('main')]
+    .find(w => w.context && w.context.path === path && w.content && w.content.editor);
+  const editor = widget && widget.content.editor;
   if (!editor) return 'no file editor is open';
   const at = editor.model.sharedModel.getSource().indexOf(old);
   if (at < 0) return `not in the file: ${old}`;
@@ -575,7 +576,7 @@ class FileEditorDriver:
         self.page.locator(".jp-FileEditor .cm-content").first.wait_for(timeout=30_000)
 
     def replace(self, old: str, new: str) -> None:
-        problem = self.page.evaluate(SELECT_IN_EDITOR_JS, old)
+        problem = self.page.evaluate(SELECT_IN_EDITOR_JS, [self.path, old])
         if problem:
             raise AssertionError(f"{self.path}: {problem}")
         self.page.keyboard.insert_text(new)

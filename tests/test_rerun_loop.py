@@ -179,7 +179,7 @@ def test_quarantine_command_starts_with_a_summary_and_never_says_nan(data_dir):
     out = result.stdout
     assert out.startswith("Quarantined rows by file and reason:\n"
                           "  data/raw/belarus/prisoner_counts.csv: 1 row(s)\n"
-                          "    1 × (whole row): expected date_precision that matches")
+                          "    1 × the row: expected date_precision that matches")
     assert out.index("by file and reason") < out.index("┃ line")
     assert "nan" not in out.lower().replace("nancy", "")
     assert "None" not in out

@@ -268,12 +268,16 @@ def quarantine(country: CountryOption = None) -> None:
         return
     shown = rows.assign(column=rows["column"].fillna(WHOLE_ROW), value=rows["value"].fillna(""))
     out = Console(soft_wrap=True, highlight=False)
+    from analysis.store import reason_class
+
     out.print("Quarantined rows by file and reason:")
-    for file, rows in shown.groupby("file", sort=True):
+    classes = [reason_class(column, value, reason) for column, value, reason
+               in zip(rows["column"], rows["value"], rows["reason"], strict=True)]
+    for file, rows in shown.assign(reason_class=classes).groupby("file", sort=True):
         out.print(f"  {file}: {rows['line'].nunique()} row(s)")
-        reasons = rows.groupby(["column", "reason"], sort=False)["line"].nunique()
-        for (column, reason), count in reasons.sort_values(ascending=False, kind="stable").items():
-            out.print(f"    {count} × {column}: {reason}")
+        reasons = rows.groupby("reason_class", sort=False)["line"].nunique()
+        for reason, count in reasons.sort_values(ascending=False, kind="stable").items():
+            out.print(f"    {count} × {reason}")
     table = Table("file", "line", "column", "value", "reason", title="Quarantined rows")
     for row in shown.itertuples():
         table.add_row(row.file, "" if pd.isna(row.line) else str(row.line), row.column,
