@@ -567,15 +567,17 @@ class FileEditorDriver:
         self.page, self.lab, self.path = page, lab, path
 
     def open(self) -> None:
-        self.page.goto(f"{self.lab.base_url}/lab/workspaces/edit/tree/?reset"
-                       f"&token={self.lab.token}", wait_until="domcontentloaded")
+        self.page.goto(f"{self.lab.base_url}/lab/workspaces/edit?reset&token={self.lab.token}",
+                       wait_until="domcontentloaded")
         self.page.wait_for_function("() => window.jupyterapp && window.jupyterapp.started",
                                     timeout=KERNEL_READY_TIMEOUT * 1000)
         self.page.evaluate("() => window.jupyterapp.started")
         self.page.evaluate(OPEN_IN_EDITOR_JS, self.path)
-        self.page.locator(".jp-FileEditor .cm-content").first.wait_for(timeout=30_000)
+        self.content = self.page.locator(".jp-FileEditor .cm-content").first
+        self.content.wait_for(timeout=30_000)
 
     def replace(self, old: str, new: str) -> None:
+        self.content.click()
         problem = self.page.evaluate(SELECT_IN_EDITOR_JS, [self.path, old])
         if problem:
             raise AssertionError(f"{self.path}: {problem}")

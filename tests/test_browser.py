@@ -159,6 +159,7 @@ def test_an_edit_in_jupyterlab_and_a_rerun_say_what_happened(own_jupyterlab, bro
         texts = [output["text"] for output in driver.outputs()]
         shown = "\n".join(texts)
         assert "venezuela: rebuilt prisoner_counts" in shown, shown
+        assert "  modelled count moved in " in shown, shown
         assert ("pc2247 (data/raw/venezuela/prisoner_counts.csv line 248) was not used: "
                 "pc2246 (600) wins the conflict rule") in shown, shown
         notices = [text for text in texts if "quarantined and left out" in text]
@@ -167,7 +168,7 @@ def test_an_edit_in_jupyterlab_and_a_rerun_say_what_happened(own_jupyterlab, bro
                 "thousands separator in `value`") in notices[0]
         assert "python -m analysis quarantine --country venezuela" in notices[0]
         assert not second.errors(), second.errors()
-        driver.screenshot_of("venezuela: rebuilt", SCREENSHOT_DIR / "rebuild_notice.png")
+        driver.screenshot_of("quarantined and left out", SCREENSHOT_DIR / "rebuild_notice.png")
         driver.page.close()
 
         belarus = lab.root_dir / "data" / "raw" / "belarus" / "country.yml"

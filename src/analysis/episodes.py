@@ -202,11 +202,14 @@ def load_cross_country(name: str) -> pd.DataFrame:
     from analysis.store import LOCK_TIMEOUT_SECONDS, build, rebuild_notice, stale
 
     spec = catalog.dataset(name)
+    # flows_monthly with the upstream: the model fit is shared, and it is what the rebuild
+    # notice reads the moved month-end counts from.
+    upstream = sorted({*spec.upstream, "flows_monthly"})
     for country in paths.countries():
-        if stale(list(spec.upstream), country):
-            new = {parent for parent in catalog.build_order(list(spec.upstream), country)
+        if stale(upstream, country):
+            new = {parent for parent in catalog.build_order(upstream, country)
                    if not paths.processed_path(parent, country).is_file()}
-            print(rebuild_notice(build(list(spec.upstream), country=country), new, country))
+            print(rebuild_notice(build(upstream, country=country), new, country))
     frames = {country: {parent: read_parquet(paths.processed_path(parent, country))
                         for parent in spec.upstream}
               for country in paths.countries()}

@@ -40,7 +40,8 @@ def rebuild_notice(rebuilt: list[str], new: set[str] | frozenset, country: str) 
         lines.append(f"{country}: rebuilt {', '.join(again)} ({_raw_rows(report)})")
         moved = moved_numbers(report)
         lines += moved or (["  no modelled count moved"] if "flows_monthly" in again else [])
-        lines += edited_figure_fates(report, country, model_rebuilt="flows_monthly" in again)
+        lines += edited_figure_fates(report, country, model_rebuilt=bool(
+            {"flows_monthly", "flows_draws", "prisoners_daily"} & set(again)))
     lines[-1 if len(lines) == 1 else 0] += f"; {_call('changes', country)} has the detail."
     return "\n".join(lines)
 
@@ -109,6 +110,7 @@ def edited_figure_fates(report: pd.DataFrame, country: str, model_rebuilt: bool 
     from analysis.country import resolution_rule
     from analysis.derive.resolve import conflicts_report
     from analysis.io import read_parquet
+    from analysis.store import load_call
 
     edited = report[(report["dataset"] == "prisoner_counts")
                     & report["kind"].isin(["row_changed", "row_added"])]
@@ -126,15 +128,10 @@ def edited_figure_fates(report: pd.DataFrame, country: str, model_rebuilt: bool 
                 f"  {where[record]} was not used: {conflict.chosen_record_id} "
                 f"({conflict.chosen_value:,}) wins the conflict rule for {conflict.metric} on "
                 f"{conflict.period_end:%d %b %Y} (decided by {conflict.decided_by}); "
-                f"{_call_load('count_conflicts', country)} lists the conflicts")
+                f"{load_call('count_conflicts', country)} lists the conflicts")
     if model_rebuilt and set(where) - beaten:
         lines += _model_fates({key: where[key] for key in set(where) - beaten}, country)
     return lines
-
-
-def _call_load(name: str, country: str) -> str:
-    return f"analysis.load({name!r})" if country == paths.DEFAULT_COUNTRY else \
-        f"analysis.load({name!r}, {country!r})"
 
 
 def _model_fates(where: dict[str, str], country: str) -> list[str]:

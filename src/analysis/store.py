@@ -406,11 +406,17 @@ def _notices_by_dataset(names: list[str] | None, country: str
             count = rows["line"].nunique()
             notices.append(
                 f"{file}: {count} of {rows_in} row{'s' if rows_in != 1 else ''} quarantined "
-                f"and left out ({reason_groups(rows)}); `python -m analysis quarantine`"
-                f"{'' if country == paths.DEFAULT_COUNTRY else f' --country {country}'} "
-                "or analysis.load('quarantine') lists them")
+                f"and left out ({reason_groups(rows)}); `python -m analysis quarantine"
+                f"{'' if country == paths.DEFAULT_COUNTRY else f' --country {country}'}` "
+                f"or {load_call('quarantine', country)} lists them")
         found.append(((name, str(provenance.get("fingerprint"))), notices))
     return found
+
+
+def load_call(name: str, country: str) -> str:
+    """How a notebook loads ``name`` of ``country``, for a message to quote."""
+    return (f"analysis.load({name!r})" if country == paths.DEFAULT_COUNTRY
+            else f"analysis.load({name!r}, {country!r})")
 
 
 def reason_class(column: object, value: object, reason: str) -> str:
