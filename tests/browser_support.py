@@ -525,6 +525,22 @@ class NotebookDriver:
         self.page.screenshot(path=path)
         return path
 
+    def screenshot_of_widest_table(self, path: Path) -> Path | None:
+        """The page with the widest table (``analysis.show``) at the top, or None if none."""
+        found = self.page.evaluate("""() => {
+          const tables = [...document.querySelectorAll('.jp-NotebookPanel table')];
+          if (!tables.length) return false;
+          tables.sort((a, b) => b.offsetWidth - a.offsetWidth);
+          tables[0].closest('.jp-Cell').scrollIntoView({block: 'start'});
+          return true;
+        }""")
+        if not found:
+            return None
+        self.page.mouse.move(0, VIEWPORT["height"] - 1)
+        self.page.wait_for_timeout(300)
+        self.page.screenshot(path=path)
+        return path
+
     def screenshot(self, path: Path) -> Path:
         """The page with the first figure in view, under its section heading when it fits."""
         self.page.evaluate(SCROLL_TO_FIRST_FIGURE_JS)

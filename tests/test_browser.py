@@ -107,6 +107,7 @@ def test_notebook_runs_in_jupyterlab(path, jupyterlab, browser):
         driver.open()
         view = driver.run_all()
         view.screenshot = driver.screenshot(screenshot)
+        driver.screenshot_of_widest_table(SCREENSHOT_DIR / f"{path.stem}_table.png")
     except Exception:
         with contextlib.suppress(Exception):
             driver.screenshot(screenshot)  # what the page showed when it went wrong
