@@ -174,7 +174,11 @@ def run() -> None:
         executing.result()
     console.print(f"{len(notebooks)} notebooks executed; outputs in {EXECUTED_DIR}")
     if rebuilt:
-        print_report(Console())
+        from analysis import paths
+
+        for country in paths.countries():
+            Console().print(f"\n[bold underline]{country}[/bold underline]")
+            print_report(Console(), country=country)
     else:
         Console().print("Nothing was rebuilt: no changes since the previous build.")
 
