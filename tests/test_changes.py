@@ -266,6 +266,7 @@ def test_the_changes_command(data_dir):
     assert first.returncode == 0 and "No previous build to compare with." in first.stdout
     edit_released(data_dir, 44)
     report = cli("changes").stdout  # builds what the edit made stale, then reports
+    assert report.lstrip().startswith("belarus\n"), "each configured country, named"
     assert f"{RELEASES} line 2 (re001): released_political_prisoners 40 → 44" in report
     assert "political_prisoners_freed_low in 2024" in report
     cli("build", "--force")
