@@ -140,7 +140,7 @@ def _width(column: pd.Series, name: str) -> float:
     """Pixels the column takes: its longest cell (text wraps at ``MAX_CELL_CHARS``) or its
     heading (which wraps at underscores and spaces)."""
     cells = column.astype(str).str.len().max() if len(column) else 0
-    heading = max(len(part) for part in name.replace("_", " ").split())
+    heading = max((len(part) for part in name.replace("_", " ").split()), default=0)
     return min(max(cells, heading), MAX_CELL_CHARS) * CHAR_PX + CELL_PADDING_PX
 
 
