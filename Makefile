@@ -8,7 +8,8 @@ STAMP_RUN := $(VENV)/.installed-run
 STAMP_DEV := $(VENV)/.installed-dev
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lab build figures notebooks changes lint format clean chromium benchmark
+.PHONY: help run test lab build figures notebooks changes lint format clean chromium benchmark \
+	benchmark-loops
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -28,8 +29,11 @@ $(STAMP_DEV): pyproject.toml | $(VENV)/bin/python
 run: $(STAMP_RUN) ## Build the data, execute the notebooks, export the briefing figures
 	$(PY) -m analysis run
 
-test: $(STAMP_DEV) chromium ## Run the whole test suite (browser and slow tests included)
-	$(PY) -m pytest
+TEST_WORKERS ?= auto
+# One test process per core (pytest-xdist); the browser tests, which share one JupyterLab, stay
+# in one process (ONE_PROCESS in tests/conftest.py). `make test TEST_WORKERS=0` runs in one process.
+test: $(STAMP_DEV) chromium ## Run the whole test suite on every core (browser and slow tests included)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup --durations=10
 
 # JupyterLab at the project root (data/raw/ one click away), opening on the notebooks folder.
 LAB_OPTIONS := --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks \
@@ -51,6 +55,9 @@ changes: $(STAMP_RUN) ## Show what changed since the previous build
 
 benchmark: $(STAMP_DEV) ## Run the benchmarks and write benchmarks/RESULTS.md
 	$(PY) benchmarks/run.py
+
+benchmark-loops: $(STAMP_DEV) ## Time only the test suite and `make run` (part of benchmark)
+	$(PY) benchmarks/run.py --loops
 
 lint: $(STAMP_DEV) ## Check code style with ruff
 	$(PY) -m ruff check src tests benchmarks

@@ -355,11 +355,16 @@ def write_results(rows: list[dict], profiles: dict[str, str], context: dict[str,
 
 def main() -> None:
     from flows_validation import main as validate_flows
+    from loops import main as measure_loops
 
+    if "--loops" in sys.argv[1:]:
+        measure_loops()
+        return
     with tempfile.TemporaryDirectory(prefix="analysis-benchmark-") as folder:
         rows, profiles, context = measure(Path(folder))
     write_results(rows, profiles, context)
     validate_flows()
+    measure_loops()
     for row in rows:
         print(f"{row['name']}: {row['value']:.3f} {row['unit']} (target {row['target']})")
     print(f"wrote {RESULTS}")

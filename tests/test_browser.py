@@ -1,12 +1,14 @@
 """End to end: every notebook runs in JupyterLab, driven through the UI of a real browser.
 
 JupyterLab starts on 127.0.0.1 with a random port and token at the root of a temporary copy
-of the project (notebooks and the shipped raw data), as ``make lab`` does; headless Debian
-Chromium (installed when missing) opens each notebook, runs Run > Run All Cells, and the test
-checks that every cell finished, that no cell shows an error or a warning, that no output is
-wider than the pane, and that a figure is shown. The analyst's loop is driven the same way: a
-raw table edited in JupyterLab's editor and saved, the notebook run again, and what it says
-read from the page. Screenshots go to test-output/screenshots/. No notebook is saved.
+of the project (notebooks and the shipped data, built once per test process), as ``make lab``
+does; headless Debian Chromium (installed when missing) opens each notebook, runs Run > Run All
+Cells, and the test checks that every cell finished, that no cell shows an error or a warning,
+that no output is wider than the pane, and that a figure is shown. The analyst's loop is driven
+the same way: a raw table edited in JupyterLab's editor and saved, the notebook run again, and
+what it says read from the page. Screenshots go to test-output/screenshots/. Under
+pytest-xdist these tests run in one process (``ONE_PROCESS`` in conftest.py). No notebook is
+saved.
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ import shutil
 
 import pytest
 
-from analysis import paths
 from analysis.notebooks_run import NOTEBOOKS_DIR, notebook_paths
 from browser_support import (
     SCREENSHOT_DIR,
@@ -62,12 +63,11 @@ def browser(chromium_executable):
         browser.close()
 
 
-def _lab_on_a_copy(base):
-    """JupyterLab at the root of a copy of the notebooks and the shipped raw data."""
+def _lab_on_a_copy(base, built):
+    """JupyterLab at the root of a copy of the notebooks and of the shipped data (built)."""
     shutil.copytree(NOTEBOOKS_DIR, base / "notebooks",
                     ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-    shutil.copytree(paths.REPO_DIR / "data" / "raw", base / "data" / "raw",
-                    ignore=shutil.ignore_patterns("lists"))
+    shutil.copytree(built, base / "data")
     return JupyterLab(root_dir=base, home=base / "home", extra_env={
         "ANALYSIS_DATA_DIR": str(base / "data"),
         "ANALYSIS_FIGURES_DIR": str(base / "figures"),
@@ -75,19 +75,18 @@ def _lab_on_a_copy(base):
 
 
 @pytest.fixture(scope="session")
-def jupyterlab(tmp_path_factory):
-    """JupyterLab shared by all notebooks, so that the data is built once (by the first
-    notebook) and reused."""
-    lab = _lab_on_a_copy(tmp_path_factory.mktemp("jupyterlab"))
+def jupyterlab(tmp_path_factory, shipped_data_built):
+    """JupyterLab shared by all notebooks."""
+    lab = _lab_on_a_copy(tmp_path_factory.mktemp("jupyterlab"), shipped_data_built)
     lab.start()
     yield lab
     lab.stop()
 
 
 @pytest.fixture
-def own_jupyterlab(tmp_path):
+def own_jupyterlab(tmp_path, shipped_data_built):
     """JupyterLab on a copy of its own, for a test that edits the raw data."""
-    lab = _lab_on_a_copy(tmp_path)
+    lab = _lab_on_a_copy(tmp_path, shipped_data_built)
     lab.start()
     yield lab
     lab.stop()

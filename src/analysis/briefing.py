@@ -39,13 +39,41 @@ VERDICT_COLOURS = {"supports the claim": COLOURS["released"],
 """Verdicts the claim tests give (analysis.claim.spec.VERDICTS); any other stays in text colour."""
 
 
+SUMMARY_INPUTS = ("prisoners_daily", "panel_monthly", "release_events", "prisoner_counts",
+                  "flows_draws")
+"""The datasets behind the summary page (besides the charts' own)."""
+
+
 def write_briefing_pdf(path: Path | None = None,
-                       claim_table: pd.DataFrame | None = None) -> Path:
-    """Draw every briefing chart from the current data into one PDF; returns its path."""
+                       claim_table: pd.DataFrame | None = None,
+                       only_changed: bool = False,
+                       drawn: dict[str, plt.Figure] | None = None) -> Path | None:
+    """Draw every briefing chart from the current data into one PDF; returns its path.
+
+    With ``only_changed`` (for ``run``, which has just built every dataset), nothing is drawn
+    and None is returned when no dataset behind a page, nor the claim table, changed since the
+    PDF was last written this way and the file is as then written. ``drawn``: charts already
+    drawn from the current data, by name (``figures.export_briefing``'s ``keep``), used as
+    they are; every page is closed once written.
+    """
     from matplotlib.backends.backend_pdf import PdfPages
 
+    from analysis import run_cache
+
     path = Path(path) if path else paths.figures_dir() / "briefing.pdf"
-    pages = briefing_pages(claim_table)
+    wanted = ""
+    if only_changed:
+        names = sorted({name for chart in figures.BRIEFING for name in chart.datasets}
+                       | set(SUMMARY_INPUTS))
+        claims = None if claim_table is None else {
+            "rows": claim_table.to_json(orient="records", date_format="iso"),
+            "recorded_at": claim_table.attrs.get("recorded_at")}
+        wanted = run_cache.key(briefing=str(path), data=run_cache.dataset_fingerprints(names),
+                               claims=claims)
+        if run_cache.is_current(run_cache.read_record().get("briefing", {}).get(path.name),
+                                wanted):
+            return None
+    pages = briefing_pages(claim_table, drawn)
     try:
         with atomic_target(path) as temporary, PdfPages(temporary,
                                                         metadata=PDF_METADATA) as pdf:
@@ -54,26 +82,29 @@ def write_briefing_pdf(path: Path | None = None,
     finally:
         for page in pages:
             plt.close(page)
+    if only_changed:
+        run_cache.update_record("briefing", path.name, run_cache.entry(wanted, [path]))
     return path
 
 
-def briefing_pages(claim_table: pd.DataFrame | None = None) -> list[plt.Figure]:
-    """The pages in order: cover, each chart in ``figures.BRIEFING``, then the claim results."""
+def briefing_pages(claim_table: pd.DataFrame | None = None,
+                   drawn: dict[str, plt.Figure] | None = None) -> list[plt.Figure]:
+    """The pages in order: cover, each chart in ``figures.BRIEFING`` (those in ``drawn`` as
+    they are), then the claim results."""
     from analysis.store import load
 
     frames = {name: load(name) for chart in figures.BRIEFING for name in chart.datasets}
-    summary_inputs = ("prisoners_daily", "panel_monthly", "release_events", "prisoner_counts",
-                      "flows_draws")
-    frames.update({name: load(name) for name in summary_inputs if name not in frames})
+    frames.update({name: load(name) for name in SUMMARY_INPUTS if name not in frames})
     charts: list[plt.Figure] = []
     try:
         for chart in figures.BRIEFING:
-            charts.append(chart.draw(*(frames[name] for name in chart.datasets)))
+            charts.append((drawn or {}).get(chart.name)
+                          or chart.draw(*(frames[name] for name in chart.datasets)))
     except BaseException:
         for figure in charts:
             plt.close(figure)
         raise
-    daily, panel, releases, counts, draws = (frames[name] for name in summary_inputs)
+    daily, panel, releases, counts, draws = (frames[name] for name in SUMMARY_INPUTS)
     summary = summary_page(*summaries.results_text(daily, panel, releases, counts, claim_table,
                                                    draws))
     contents = [SUMMARY_TITLE, *(_chart_title(chart) for chart in charts)]

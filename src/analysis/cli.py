@@ -85,7 +85,10 @@ def _build_with_progress(names: list[str] | None, force: bool, country: str) -> 
     return any(result.rebuilt for result in results)
 
 
-def _export_figures_with_progress(claim_table=None) -> None:
+def _export_figures_with_progress(claim_table=None, only_changed: bool = False) -> int:
+    """Export the briefing charts and briefing.pdf (with ``only_changed``, those whose data
+    changed); returns how many charts were drawn, the briefing counting as one."""
+    import matplotlib.pyplot as plt
     from rich.progress import Progress
 
     from analysis.briefing import write_briefing_pdf
@@ -98,11 +101,23 @@ def _export_figures_with_progress(claim_table=None) -> None:
             progress.update(task, description=f"drawing {name}")
             progress.advance(task)
 
-        written = export_briefing(on_chart=on_chart)
-        progress.update(task, description="writing briefing.pdf")
-        written.append(write_briefing_pdf(claim_table=claim_table))
-    folders = sorted({str(path.parent) for path in written})
-    console.print(f"{len(written)} figure files written to {', '.join(folders)}")
+        drawn: dict = {}
+        try:
+            written = export_briefing(on_chart=on_chart, only_changed=only_changed, keep=drawn)
+            progress.update(task, description="writing briefing.pdf")
+            briefing = write_briefing_pdf(claim_table=claim_table, only_changed=only_changed,
+                                          drawn=drawn)
+        finally:
+            for figure in drawn.values():
+                plt.close(figure)
+    count = len({path.stem for path in written}) + (briefing is not None)
+    written += [briefing] if briefing is not None else []
+    if written:
+        folders = sorted({str(path.parent) for path in written})
+        console.print(f"{len(written)} figure files written to {', '.join(folders)}")
+    else:
+        console.print("Figures unchanged: no chart's data changed since they were written.")
+    return count
 
 
 @app.command()
@@ -155,32 +170,59 @@ def _print_verdicts(verdicts) -> None:
 
 @app.command()
 def run() -> None:
-    """The main job: build the data, test the claim, execute every notebook (two at a time, each
+    """The main job: build the data, test the claim, execute the notebooks (two at a time, each
     in a process of its own, beside the figure export), export the briefing figures, and
-    report what changed since the previous build."""
+    report what changed since the previous build.
+
+    Only what changed is redone: a notebook runs again when its source or a dataset it read
+    changed, a chart and briefing.pdf are drawn again when their data changed
+    (``analysis.run_cache``). The time of each phase is printed and recorded.
+    """
     from concurrent.futures import ThreadPoolExecutor
+    from time import perf_counter
 
-    from analysis.changelog import print_report
-    from analysis.notebooks_run import EXECUTED_DIR, execute_all, notebook_paths
+    from analysis.figures import BRIEFING
+    from analysis.notebooks_run import EXECUTED_DIR, execute_changed, notebook_paths
+    from analysis.run_cache import update_record
 
-    rebuilt = _build_countries(None, False, None)
-    claim_table = _test_claim_and_record()
+    times: dict[str, float] = {}
+
+    def timed(phase: str, work, *args):
+        start = perf_counter()
+        try:
+            return work(*args)
+        finally:
+            times[phase] = round(perf_counter() - start, 2)
+
+    rebuilt = timed("build", _build_countries, None, False, None)
+    claim_table = timed("claim", _test_claim_and_record)
     notebooks = notebook_paths()
     with ThreadPoolExecutor(max_workers=1) as waiter:
-        executing = waiter.submit(execute_all, notebooks)
+        executing = waiter.submit(timed, "notebooks", execute_changed, notebooks)
         _print_verdicts(claim_table)
-        _write_readme_results(claim_table)
-        _export_figures_with_progress(claim_table)
-        executing.result()
-    console.print(f"{len(notebooks)} notebooks executed; outputs in {EXECUTED_DIR}")
+        timed("readme", _write_readme_results, claim_table)
+        drawn = timed("figures", _export_figures_with_progress, claim_table, True)
+        executed = executing.result()
+    console.print(f"{len(executed)} of {len(notebooks)} notebooks executed (the others' "
+                  f"source and data are unchanged); outputs in {EXECUTED_DIR}")
     if rebuilt:
-        from analysis import paths
-
-        for country in paths.countries():
-            Console().print(f"\n[bold underline]{country}[/bold underline]")
-            print_report(Console(), country=country)
+        timed("changes", _print_every_report)
     else:
         Console().print("Nothing was rebuilt: no changes since the previous build.")
+    update_record("phases", "run", {"seconds": times, "notebooks_executed": len(executed),
+                                    "charts_drawn": drawn, "charts": len(BRIEFING) + 1})
+    console.print("Time per phase: " + ", ".join(f"{phase} {seconds:.1f} s"
+                                                 for phase, seconds in times.items())
+                  + " (notebooks run beside readme and figures)")
+
+
+def _print_every_report() -> None:
+    from analysis import paths
+    from analysis.changelog import print_report
+
+    for country in paths.countries():
+        Console().print(f"\n[bold underline]{country}[/bold underline]")
+        print_report(Console(), country=country)
 
 
 def _write_readme_results(claim_table) -> None:

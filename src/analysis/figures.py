@@ -826,15 +826,37 @@ BRIEFING: list[BriefingChart] = [
 
 
 def export_briefing(folder: Path | None = None,
-                    on_chart: Callable[[str], None] | None = None) -> list[Path]:
-    """Draw every briefing chart from the current data and save it in every format."""
+                    on_chart: Callable[[str], None] | None = None,
+                    only_changed: bool = False,
+                    keep: dict[str, plt.Figure] | None = None) -> list[Path]:
+    """Draw every briefing chart from the current data and save it in every format.
+
+    With ``only_changed`` (for ``run``, which has just built every dataset), a chart whose
+    datasets have the fingerprints they had when it was last exported this way, and whose
+    files are as then written, is not drawn again. Returns the paths written. With ``keep``,
+    each figure drawn is left open in it by chart name (for ``briefing.pdf``, which then need
+    not draw it again; the caller closes them).
+    """
+    from analysis import paths, run_cache
     from analysis.store import load
 
+    folder = folder or paths.figures_dir()
+    record = run_cache.read_record().get("figures", {}) if only_changed else {}
     written: list[Path] = []
     for chart in BRIEFING:
         if on_chart:
             on_chart(chart.name)
+        wanted = run_cache.key(chart=chart.name, folder=str(folder),
+                               data=run_cache.dataset_fingerprints(chart.datasets))
+        if only_changed and run_cache.is_current(record.get(chart.name), wanted):
+            continue
         figure = chart.draw(*(load(name) for name in chart.datasets))
-        written += style.save_figure(figure, chart.name, folder)
-        plt.close(figure)
+        files = style.save_figure(figure, chart.name, folder)
+        if keep is None:
+            plt.close(figure)
+        else:
+            keep[chart.name] = figure
+        if only_changed:
+            run_cache.update_record("figures", chart.name, run_cache.entry(wanted, files))
+        written += files
     return written

@@ -444,9 +444,19 @@ def _fsync_dir(folder: Path) -> None:
         os.close(descriptor)
 
 
+READ_LOG_VARIABLE = "ANALYSIS_READ_LOG"
+"""When set, the file to which ``read_parquet`` appends each path it reads: how ``run`` learns
+which datasets a notebook read, so it executes the notebook again only when one of them
+changed."""
+
+
 def read_parquet(path: Path) -> pd.DataFrame:
     import pyarrow.parquet as pq
 
+    log = os.environ.get(READ_LOG_VARIABLE)
+    if log:
+        with open(log, "a", encoding="utf-8") as out:
+            out.write(f"{Path(path).resolve()}\n")
     return pq.read_table(path).to_pandas()
 
 
