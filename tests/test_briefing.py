@@ -52,7 +52,7 @@ def test_pages_are_cover_charts_then_claims(data_dir):
         for number, page in enumerate(pages[1:], start=2):
             title = page.texts[0].get_text().replace("\n", " ")
             assert f"{number}. {title}" in cover
-        assert "Newest dated item: 31 Mar 2024" in cover, "the newest item at its precision"
+        assert "Belarus: data to 31 Mar 2024" in cover, "the newest item at its precision"
         assert "data/raw/belarus/release_events.csv" in cover
     finally:
         for page in pages:
@@ -102,3 +102,12 @@ def test_the_pdf_has_one_page_each_and_is_the_same_file_when_nothing_changed(
     assert briefing.write_briefing_pdf(path, claims).read_bytes() == first
     assert [p.name for p in path.parent.iterdir()] == ["briefing.pdf"]
     assert path.stat().st_mode & 0o777 == 0o644
+
+
+def test_every_file_under_figures_is_written_by_current_code():
+    """A chart renamed or dropped leaves its old files behind, citing data and folders that no
+    longer exist; each file in figures/ must be one the export writes today."""
+    from analysis import paths
+
+    present = {path.name for path in (paths.REPO_DIR / "figures").iterdir() if path.is_file()}
+    assert present - figures.briefing_files() == set()

@@ -1,4 +1,5 @@
-"""The countries' raw data: Belarus (with its history before September 2020), Venezuela, Cuba.
+"""The countries' raw data: Belarus (with its history before September 2020), Venezuela, Cuba,
+Myanmar and Nicaragua.
 
 Each table passes the existing cleaners with nothing quarantined, every row is sourced and has
 an id of its own, every ``country.yml`` names rows that exist, and no quote from the research
@@ -20,14 +21,16 @@ from analysis.country import counting_organisations
 from analysis.sources import curated
 
 RAW = paths.REPO_DIR / "data" / "raw"
-COUNTRIES = ("belarus", "venezuela", "cuba")
+COUNTRIES = ("belarus", "venezuela", "cuba", "myanmar", "nicaragua")
 TABLE_DIRS = tuple(RAW / country for country in COUNTRIES)
 CLEANERS = {
     "prisoner_counts": (curated.clean_prisoner_counts, "record_id"),
     "release_events": (curated.clean_release_events, "event_id"),
     "relief_events": (curated.clean_relief_events, "event_id"),
 }
-RESEARCH = ("venezuela", "cuba", "belarus_history")
+RESEARCH = ("venezuela", "cuba", "belarus_history", "myanmar", "nicaragua")
+RELAYED_ONLY = {"nicaragua": "every Mecanismo figure the research found came through a news outlet"}
+"""Countries whose organisation's figures all reached the research as republications."""
 QUOTE_WINDOW = 6
 """Consecutive words of a research quote that may not appear in a project file."""
 
@@ -105,7 +108,11 @@ def test_country_file_names_its_counting_organisation(country: str) -> None:
         "counts_scope"]
     assert organisation["definition"] and config["currency"] and config["iso_code"]
     counts = [row for path in _tables(country, "prisoner_counts") for row in _rows(path)]
-    assert any(row["publisher"] == organisation["publisher"] for row in counts)
+    if country in RELAYED_ONLY:
+        assert all(row["publisher"] != organisation["publisher"] for row in counts)
+        assert any(row["publisher"] == "republication" for row in counts)
+    else:
+        assert any(row["publisher"] == organisation["publisher"] for row in counts)
     assert any(row["counts_scope"] == organisation["counts_scope"]
                and row["metric"] == config["headline_metric"] for row in counts)
 
@@ -130,11 +137,31 @@ def test_episodes_name_existing_rows(country: str) -> None:
                 episode["relief_date"]), episode["id"]
 
 
-def test_episodes_cover_the_three_countries() -> None:
+def test_episodes_cover_the_five_countries() -> None:
     episodes = [(country, e["id"]) for country in COUNTRIES for e in _country(country)["episodes"]]
     assert len({e for _, e in episodes}) == len(episodes)
-    assert len(episodes) >= 8
+    assert len(episodes) >= 12
     assert {country for country, _ in episodes} == set(COUNTRIES)
+
+
+@pytest.mark.parametrize("country", COUNTRIES)
+def test_episodes_say_whether_relief_was_granted(country: str) -> None:
+    """Every episode says whether relief came with it and in what form people were released,
+    and its outcome series is one of its organisation's series; confounders are dated and
+    sourced."""
+    config = _country(country)
+    organisation = config["counting_organisation"]
+    series = {organisation["counts_scope"]} | {
+        each["counts_scope"] for each in organisation.get("other_series") or []}
+    assert isinstance(organisation["released_stay_on_list"], list)
+    for episode in config["episodes"]:
+        assert isinstance(episode["relief_granted"], bool), episode["id"]
+        assert episode["release_form"], episode["id"]
+        assert episode.get("outcome_series", organisation["counts_scope"]) in series
+    for confounder in config["confounders"]:
+        date.fromisoformat(confounder["date"])
+        assert confounder["kind"] in ("crackdown", "election", "coup", "intervention")
+        assert confounder["event"] and confounder["source"].startswith("http")
 
 
 def _words(text: str) -> list[str]:
@@ -145,11 +172,18 @@ def _windows(words: list[str]) -> set[tuple[str, ...]]:
     return {tuple(words[i:i + QUOTE_WINDOW]) for i in range(len(words) - QUOTE_WINDOW + 1)}
 
 
+def _organisation_names() -> list[str]:
+    return [_country(country)["counting_organisation"]["name"] for country in COUNTRIES]
+
+
 def _project_text(path: Path) -> str:
-    """A file's text as the curators wrote it: names of people and source addresses, which a
-    quote may share, are left out."""
+    """A file's text as the curators wrote it: names of people and of the counting
+    organisations, and source addresses, which a quote may share, are left out."""
     if path.suffix != ".csv":
-        return path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8")
+        for name in _organisation_names():
+            text = re.sub(r"\s+".join(map(re.escape, name.split())), " ", text)
+        return text
     return "\n".join(" ".join(value for column, value in row.items()
                               if column not in ("people_named", "source_url"))
                      for row in _rows(path))

@@ -113,3 +113,10 @@ def test_verdict_chart_draws_every_hypothesis():
               for label in axis.get_yticklabels()]
     tested = verdicts[verdicts["ci_low"].notna()]
     assert sorted(labels) == sorted(tested["hypothesis"])
+
+
+def test_every_baseline_belongs_to_a_current_chart():
+    """A renamed or dropped chart leaves its baseline behind, compared against nothing."""
+    expected = ({f"{chart.name}.png" for chart in figures.BRIEFING}
+                | {f"simulated_{draw.__name__}.png" for draw in CLAIM_CHARTS})
+    assert {path.name for path in BASELINE_DIR.glob("*.png")} - expected == set()

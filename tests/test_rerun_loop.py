@@ -273,7 +273,7 @@ def test_headline_table_shows_whole_numbers_labels_records_and_date_precision(da
         "pc006", "31 Mar 2024", "day, inferred")
     batch = table.set_index("measure").loc["largest release batch (all people)"]
     assert (batch["value"], batch["record"], batch["when"]) == (50, "re001", "15 Mar 2024")
-    since = table.set_index("measure").loc["all people freed in batches since Jul 2024"]
+    since = table.set_index("measure").loc["all people freed in release batches since Jul 2024"]
     assert since["record"] == "sum over the panel"
 
 

@@ -13,8 +13,8 @@ from typing import Any
 from analysis.store import build, load
 
 __all__ = ["build", "load", "datasets", "columns", "alternative_panels", "read_sanctions_list",
-           "test_claim", "changes", "export", "countries", "base_rate", "figure_weights",
-           "show"]
+           "test_claim", "changes", "export", "countries", "base_rate", "coverage_note",
+           "figure_weights", "show"]
 
 _LAZY = {
     "read_sanctions_list": "analysis.lists",
@@ -22,6 +22,7 @@ _LAZY = {
     "changes": "analysis.changelog",
     "export": "analysis.export_safety",
     "base_rate": "analysis.episodes",
+    "coverage_note": "analysis.coverage",
     "figure_weights": "analysis.notices",
     "show": "analysis.display",
 }

@@ -1,7 +1,7 @@
 """``figures/briefing.pdf``: the whole briefing as one file to send or print.
 
-A cover page (title, newest dated item, contents, data sources), a summary page whose every
-number is computed from the data (``summaries.results_paragraph``, the same text as the
+A cover page (title, each country's coverage line, contents, data sources), a summary page
+whose every number is computed from the data (``summaries.results_paragraph``, the same text as the
 README's results), every chart in ``figures.BRIEFING`` in order, one per page, and last the
 current results of the test of the claim when there are any. The PDF carries no creation
 date, so an unchanged briefing is byte-for-byte the same file.
@@ -16,13 +16,14 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from analysis import catalog, figures, paths, style, summaries
+from analysis.coverage import coverage, coverage_line, coverage_lines
 from analysis.io import atomic_target
 from analysis.style import COLOURS
 
 TITLE = "Sanctions versus releases"
 SUBTITLE = "Briefing charts: Belarus's political prisoners, release batches and sanctions relief"
 PDF_METADATA = {"Title": f"{TITLE}: briefing", "Creator": "analysis (python -m analysis figures)",
-                "CreationDate": None}
+                "CreationDate": None, "Producer": None}
 CLAIMS_TITLE = "Test of the claim that sanctions work: current results"
 SUMMARY_TITLE = "What the data show"
 CLAIM_LINES_PER_PAGE = 20
@@ -60,7 +61,7 @@ def write_briefing_pdf(path: Path | None = None,
 
     from analysis import run_cache
 
-    path = Path(path) if path else paths.figures_dir() / "briefing.pdf"
+    path = Path(path) if path else paths.figures_dir() / figures.BRIEFING_PDF
     wanted = ""
     if only_changed:
         names = sorted({name for chart in figures.BRIEFING for name in chart.datasets}
@@ -69,7 +70,7 @@ def write_briefing_pdf(path: Path | None = None,
             "rows": claim_table.to_json(orient="records", date_format="iso"),
             "recorded_at": claim_table.attrs.get("recorded_at")}
         wanted = run_cache.key(briefing=str(path), data=run_cache.dataset_fingerprints(names),
-                               claims=claims)
+                               claims=claims, coverage=coverage_lines())
         if run_cache.is_current(run_cache.read_record().get("briefing", {}).get(path.name),
                                 wanted):
             return None
@@ -93,8 +94,12 @@ def briefing_pages(claim_table: pd.DataFrame | None = None,
     they are), then the claim results."""
     from analysis.store import load
 
-    frames = {name: load(name) for chart in figures.BRIEFING for name in chart.datasets}
-    frames.update({name: load(name) for name in SUMMARY_INPUTS if name not in frames})
+    if claim_table is not None:
+        claim_table = style.as_drawn(claim_table)
+    frames = {name: style.as_drawn(load(name)) for chart in figures.BRIEFING
+              for name in chart.datasets}
+    frames.update({name: style.as_drawn(load(name)) for name in SUMMARY_INPUTS
+                   if name not in frames})
     charts: list[plt.Figure] = []
     try:
         for chart in figures.BRIEFING:
@@ -106,7 +111,7 @@ def briefing_pages(claim_table: pd.DataFrame | None = None,
         raise
     daily, panel, releases, counts, draws = (frames[name] for name in SUMMARY_INPUTS)
     summary = summary_page(*summaries.results_text(daily, panel, releases, counts, claim_table,
-                                                   draws))
+                                                   draws, coverage_line(coverage())))
     contents = [SUMMARY_TITLE, *(_chart_title(chart) for chart in charts)]
     claims = claim_pages(claim_table) if claim_table is not None and len(claim_table) else []
     if claims:
@@ -126,30 +131,17 @@ def summary_page(heading: str, body: str) -> plt.Figure:
     return figure
 
 
-def latest_data(frames: dict[str, pd.DataFrame]) -> str | None:
-    """The newest dated item of the raw tables behind the charts, at its own precision, with
-    any month-dated item that may lie after it."""
-    tables = [frame for name, frame in frames.items() if not catalog.dataset(name).upstream]
-    newest = summaries.newest_item(tables)
-    if newest is None:
-        return None
-    later = summaries.coarser_items_after(tables, newest)
-    note = (f" (items dated only to {', '.join(str(item) for item in later)} may be later)"
-            if later else "")
-    return f"{newest}{note}"
-
-
 def _chart_title(figure: plt.Figure) -> str:
     return figure.texts[0].get_text().replace("\n", " ") if figure.texts else ""
 
 
 def cover_page(contents: list[str], frames: dict[str, pd.DataFrame]) -> plt.Figure:
-    """Title, date of the latest data, contents with page numbers and the raw tables behind
-    the charts, at the largest source size that fits the page."""
-    latest = latest_data(frames)
+    """Title, each country's coverage line (newest dated item, months not searched), contents
+    with page numbers and the raw tables behind the charts, at the largest source size that
+    fits the page."""
+    latest = "\n".join(coverage_lines())
     raw = [name for name in catalog.build_order(list(frames)) if not catalog.dataset(name).upstream]
-    sources = [style.source_line([name]).removeprefix("Source: ").split(". Latest dated")[0]
-               for name in raw]
+    sources = [style.raw_sources([name]).removeprefix("Source: ") for name in raw]
     for contents_size, source_size in COVER_SIZES:
         figure = _cover(contents, sources, latest, contents_size, source_size)
         if figure.texts[-1].get_window_extent().y0 >= 0.02 * figure.bbox.height:
@@ -158,7 +150,7 @@ def cover_page(contents: list[str], frames: dict[str, pd.DataFrame]) -> plt.Figu
     return figure
 
 
-def _cover(contents: list[str], sources: list[str], latest: str | None,
+def _cover(contents: list[str], sources: list[str], latest: str,
            contents_size: float, source_size: float) -> plt.Figure:
     figure, axis = style.new_figure()
     axis.set_axis_off()
@@ -166,7 +158,8 @@ def _cover(contents: list[str], sources: list[str], latest: str | None,
     blocks = [
         (TITLE, dict(fontsize=26, fontweight="bold", color=COLOURS["held"]), 0),
         (SUBTITLE, dict(fontsize=13, color=COLOURS["muted"]), 8),
-        (f"Newest dated item: {latest}" if latest is not None else "", dict(fontsize=12), 6),
+        ("\n".join(textwrap.fill(line, 110, subsequent_indent="    ")
+                   for line in latest.split("\n")), dict(fontsize=11, linespacing=1.4), 6),
         ("Contents", dict(fontsize=12, fontweight="bold"), 20),
         ("\n".join(f"{page}. {title}" for page, title in enumerate(contents, start=2)),
          dict(fontsize=contents_size, linespacing=1.45), 6),
@@ -196,8 +189,7 @@ def claim_pages(table: pd.DataFrame) -> list[plt.Figure]:
         page.append(row)
         used += height
     pages.append(page)
-    recorded = table.attrs.get("recorded_at")
-    return [_claim_page(part, number, len(pages), recorded)
+    return [_claim_page(part, number, len(pages))
             for number, part in enumerate(pages, start=1)]
 
 
@@ -232,18 +224,17 @@ def _p_value(value: object) -> str:
     return "<0.001" if float(value) < 0.001 else f"{float(value):.3f}"
 
 
-def _claim_page(rows: list[list[str]], number: int, total: int,
-                recorded: str | None) -> plt.Figure:
+def _claim_page(rows: list[list[str]], number: int, total: int) -> plt.Figure:
+    """One page of the claim table. It names no time of recording: a tracked file that
+    changed with every run could not tell a change of results from a rerun."""
     figure, axis = style.new_figure()
     axis.set_axis_off()
     part = f" ({number} of {total})" if total > 1 else ""
-    when = f"; recorded {pd.Timestamp(recorded):%d %b %Y %H:%M} UTC" if recorded else ""
     style.annotate(
         figure,
         f"{CLAIMS_TITLE}{part}",
         "One row per pre-registered hypothesis: estimate on its scale with 95% confidence "
-        f"interval, p-value, and p-value adjusted for testing several (python -m analysis run"
-        f"{when}).",
+        "interval, p-value, and p-value adjusted for testing several (python -m analysis run).",
         "Source: analysis.test_claim on the monthly panel, built from the raw tables listed on "
         "the cover page; hypotheses and verdict rule in docs/hypotheses.md.",
     )

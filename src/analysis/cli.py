@@ -205,6 +205,7 @@ def run() -> None:
         executed = executing.result()
     console.print(f"{len(executed)} of {len(notebooks)} notebooks executed (the others' "
                   f"source and data are unchanged); outputs in {EXECUTED_DIR}")
+    _print_stale_warnings()
     if rebuilt:
         timed("changes", _print_every_report)
     else:
@@ -225,19 +226,35 @@ def _print_every_report() -> None:
         print_report(Console(), country=country)
 
 
+def _print_stale_warnings() -> None:
+    """One line per country whose newest item is more than 90 days older than this build: said
+    on the console, never in a tracked file, which would change every day."""
+    from analysis import paths
+    from analysis.coverage import coverage, stale_warning
+
+    for country in paths.countries():
+        warning = stale_warning(coverage(country))
+        if warning:
+            console.print(f"[yellow]{warning}[/yellow]")
+
+
 def _write_readme_results(claim_table) -> None:
     """Rewrite the README's results block from the data and the verdicts just computed."""
     from analysis import paths
+    from analysis.coverage import coverage, coverage_line
     from analysis.io import write_text_atomic
     from analysis.store import load
+    from analysis.style import as_drawn
     from analysis.summaries import RESULTS_START, results_paragraph, with_results
 
     readme = paths.readme_path()
     if not readme.is_file() or RESULTS_START not in readme.read_text(encoding="utf-8"):
         return
-    paragraph = results_paragraph(load("prisoners_daily"), load("panel_monthly"),
-                                  load("release_events"), load("prisoner_counts"), claim_table,
-                                  load("flows_draws"))
+    inputs = ("prisoners_daily", "panel_monthly", "release_events", "prisoner_counts")
+    paragraph = results_paragraph(*(as_drawn(load(name)) for name in inputs),
+                                  claim_table if claim_table is None else as_drawn(claim_table),
+                                  as_drawn(load("flows_draws")),
+                                  coverage_line(coverage()))
     write_text_atomic(with_results(readme.read_text(encoding="utf-8"), paragraph), readme)
     console.print(f"results written to {paths.display_path(readme)}")
 

@@ -70,6 +70,14 @@ def counting_organisations() -> dict[str, str]:
     return organisations
 
 
+def other_series() -> list[str]:
+    """``counts_scope`` values of the organisations' other series (``other_series`` in
+    ``country.yml``): a count kept under an earlier definition, never joined to the headline
+    series; the model leaves it out, and an episode names it as its ``outcome_series``."""
+    return [series["counts_scope"] for each in paths.countries()
+            for series in (config(each)["counting_organisation"] or {}).get("other_series") or []]
+
+
 def has_sanctions(country: str = paths.DEFAULT_COUNTRY) -> bool:
     return (paths.country_dir(country) / f"{SANCTIONS_TABLE}.csv").is_file()
 

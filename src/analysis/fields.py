@@ -206,6 +206,20 @@ FIELDS: dict[str, str] = {
     "runs": "number of simulated panels per planted effect",
 }
 
+FREED: dict[str, tuple[str, ...]] = {
+    "political prisoners freed in release batches": (
+        "released_political_low", "released_political_high", "released_political_prisoners",
+        "released_deals", "released_in_batches"),
+    "freed in the US-brokered deals": ("released_people of the batches "
+                                       "summaries.us_brokered_deals selects",),
+    "all people freed": ("released_people", "released_total", "largest_batch"),
+}
+"""The three quantities of people freed and the columns that hold each: every chart, sentence
+and table names the one it shows in these words. ``released_deals`` counts political prisoners
+freed in every release batch, not only in the US-brokered deals; and all people freed can
+include foreigners and people convicted of ordinary crimes, so it is never added to or compared
+with a political-prisoner count as one quantity."""
+
 EVENT_COUNT_NOTE = ("; zero in a month the research covered and found nothing, missing in a "
                     "month no source covers (months_searched in the raw table's .meta.yml)")
 """Appended to every panel event count: a gap is a gap, not a zero."""
@@ -227,14 +241,42 @@ EPISODE_FIELDS: dict[str, str] = {
     "analysis.episodes)",
     "released_political_low": "lower end of political prisoners freed in the episode",
     "released_political_high": "upper end of political prisoners freed in the episode",
-    "stock_before": "modelled count at the end of the month before the deal's month (persons)",
-    "stock_12m": "modelled count at the end of the 12th month after the deal's month; missing "
-    "when not reached or outside the model",
-    "stock_24m": "modelled count at the end of the 24th month after the deal's month; missing "
-    "when not reached or outside the model",
+    "relief_granted": "True for a relief-for-release deal, False for a release that came with "
+    "no sanctions relief (the contrast group, never pooled with the deals)",
+    "release_form": "how the people were released (country.yml): pardon, parole, expulsion, "
+    "house arrest, ...; decides comparability against the counter's released_stay_on_list",
+    "outcome_series": "the counting organisation's series (counts_scope) the outcome is read "
+    "from: its headline count or one of its other_series",
+    "outcome_basis": "model (stock-flow model), counts (the organisation's own counts near the "
+    "dates) or none (no count near the deal)",
+    "stock_before": "count before the deal (persons): modelled at the end of the month before "
+    "the deal's month, or the organisation's last count before the deal day (outcome_basis)",
+    "stock_12m": "count 12 months after: modelled at the end of the 12th month after the deal's "
+    "month, or the first count on or after the day 12 months after the deal; missing when not "
+    "reached, outside the model or more than 183 days off",
+    "stock_24m": "as stock_12m, 24 months after",
+    "stock_before_date": "day of the count used as stock_before (outcome_basis counts only)",
+    "stock_12m_date": "day of the count used as stock_12m (outcome_basis counts only)",
+    "stock_24m_date": "day of the count used as stock_24m (outcome_basis counts only)",
+    "stock_before_gap_days": "days between stock_before_date and the deal day",
+    "stock_12m_gap_days": "days between stock_12m_date and the day 12 months after the deal",
+    "stock_24m_gap_days": "days between stock_24m_date and the day 24 months after the deal",
+    "replacement_months": "months after the deal's month until the model's recognitions add up "
+    "to released_political (median over draws); missing beyond 24 months or outside the model",
+    "replacement_months_low": "2.5th percentile of replacement_months over the model's draws",
+    "replacement_months_high": "97.5th percentile of replacement_months; missing when more "
+    "than 2.5% of draws need over 24 months",
+    "comparable": "False where the counter keeps people released in the episode's form on its "
+    "list, so its count cannot show their release (docs/comparative.md)",
+    "confounded": "True where a sourced second shock (crackdown, election, coup, intervention; "
+    "country.yml confounders) falls inside the 24 months after the deal",
+    "confounders": "the shocks inside the window: date, kind, event and source, ' | '-separated",
+    "comparability_note": "why the episode is or is not comparable, confounded, in the contrast "
+    "group or without an outcome, in words",
     "recognized_12m": "modelled new political prisoners in the 12 months after the deal's month",
     "returned_within_12m": "the count got back to stock_before within 12 months (True/False "
-    "where at least 95% of the model's draws agree; missing otherwise or not yet knowable)",
+    "where at least 95% of the model's draws agree, or where the organisation's counts show it "
+    "(docs/comparative.md); missing otherwise or not yet knowable)",
     "returned_within_24m": "as returned_within_12m, within 24 months",
     "recognized_12m_at_least_freed": "recognized_12m at least released_political (decided as "
     "returned_within_12m)",
@@ -253,7 +295,9 @@ EPISODE_FIELDS: dict[str, str] = {
 """Columns of the cross-country datasets ``episodes`` and ``episode_counts``."""
 
 for _name in ("stock_before", "stock_12m", "stock_24m", "recognized_12m"):
-    EPISODE_FIELDS[f"{_name}_low"] = f"2.5th percentile of {_name} over the model's draws"
-    EPISODE_FIELDS[f"{_name}_high"] = f"97.5th percentile of {_name} over the model's draws"
+    EPISODE_FIELDS[f"{_name}_low"] = (f"2.5th percentile of {_name} over the model's draws "
+                                      "(the count itself where read from the counts)")
+    EPISODE_FIELDS[f"{_name}_high"] = (f"97.5th percentile of {_name} over the model's draws "
+                                       "(the count itself where read from the counts)")
 for _name, _text in EPISODE_FIELDS.items():
     FIELDS.setdefault(_name, _text)

@@ -16,7 +16,7 @@ import matplotlib.ticker as mticker
 import numpy as np
 import pandas as pd
 
-from analysis import style, summaries
+from analysis import coverage, style, summaries
 from analysis.comparative_figures import base_rate_chart, episode_counts_chart
 from analysis.style import COLOURS
 
@@ -87,11 +87,11 @@ def prisoners_held_chart(daily: pd.DataFrame, releases: pd.DataFrame,
     axis.legend(loc="upper left")
     if len(observed) and counts is not None:
         latest = counts.set_index("record_id").loc[observed.iloc[-1]["anchor_record_id"]]
-        title = (f"{summaries.say_figure(latest)} political prisoners held at the latest "
+        title = (f"{summaries.say_figure(latest)} political prisoners held at the newest "
                  f"reported count ({_anchor_date(observed.iloc[-1])})")
     elif len(observed):
         title = (f"{observed['prisoners_held'].iloc[-1]:,.0f} political prisoners held at the "
-                 f"latest reported count ({_anchor_date(observed.iloc[-1])})")
+                 f"newest reported count ({_anchor_date(observed.iloc[-1])})")
     else:
         title = "Political prisoners held"
     style.annotate(
@@ -153,7 +153,8 @@ def recognitions_vs_releases_chart(panel: pd.DataFrame) -> plt.Figure:
         f"in the {len(since)} of {span} months since {DEALS_ERA:%b %Y} that have a recognition "
         f"total, {int(since['recognized'].sum()):,} were recognised and "
         f"{int(since['released_political_low'].sum()):,}–"
-        f"{int(since['released_political_high'].sum()):,} political prisoners freed in batches.",
+        f"{int(since['released_political_high'].sum()):,} political prisoners freed in release "
+        "batches.",
         style.source_line(RECOGNITION_SOURCES),
     )
     return figure
@@ -261,23 +262,29 @@ def sanctions_timeline_chart(timeline: pd.DataFrame, daily: pd.DataFrame,
     steps_axis.set_ylim(len(lanes) - 0.5, -0.7)
     steps_axis.grid(axis="x", color=COLOURS["grid"])
     steps_axis.grid(axis="y", visible=False)
-    steps_axis.legend(loc="lower left", ncols=3, fontsize=8.5, bbox_to_anchor=(0, 1.0))
     _month_axis(steps_axis)
-    escalations = steps[steps["step_kind"] == "escalation"]
-    relief = steps[steps["step_kind"] == "relief"]
-    first_relief = relief["date_start"].min()
+    searched_from = coverage.coverage().searched_first
+    shaded = searched_from is not None and steps["date_start"].min() < searched_from
+    if shaded:
+        steps_axis.axvspan(steps["date_start"].min(), searched_from, color=COLOURS["grid"],
+                           alpha=0.5, linewidth=0, zorder=0)
+    steps_axis.legend(loc="lower left", ncols=3, fontsize=8.5, bbox_to_anchor=(0, 1.0))
+    searched = steps[steps["date_start"] >= searched_from] if searched_from is not None else steps
+    escalations = searched[searched["step_kind"] == "escalation"]
+    relief = searched[searched["step_kind"] == "relief"]
     relief_from = sorted(relief["jurisdiction"].unique())
-    title = ("Sanctions escalated for years; relief came only from the "
-             f"{relief_from[0]}" if len(relief_from) == 1
-             else "Sanctions escalated for years before any relief")
+    since = f"Since {searched['date_start'].min():%b %Y}"
+    title = (f"{since}, {len(escalations)} escalation steps; relief came only from the "
+             f"{relief_from[0]}, from {relief['date_start'].min():%b %Y}"
+             if len(relief_from) == 1
+             else f"{since}, {len(escalations)} escalation and {len(relief)} relief steps")
     style.annotate(
         figure,
         title,
         f"Top: political prisoners held (persons), green lines mark release batches of "
-        f"{LABELLED_BATCH} or more people. Bottom: {len(escalations)} escalation and "
-        f"{len(relief)} relief steps by jurisdiction (one per decision), "
-        f"{steps['date_start'].min():%b %Y} to {steps['date_start'].max():%b %Y}; first relief "
-        f"{'none' if pd.isna(first_relief) else format(first_relief, '%b %Y')}"
+        f"{LABELLED_BATCH} or more people. Bottom: steps by jurisdiction, one per decision"
+        + ("; grey: months not searched step by step (steps there come from the research on "
+           "the 2008 and 2015 deals, so the title does not count them)" if shaded else "")
         + (f"; hollow: {len(disputed)} disputed listing report(s), not counted."
            if len(disputed) else "."),
         style.source_line(["sanctions_timeline", "prisoners_daily"]),
@@ -304,9 +311,10 @@ def designations_chart(panel: pd.DataFrame) -> plt.Figure:
     totals = ", ".join(f"{j} {int(panel[c].sum(skipna=True))}" for j, c in jurisdictions)
     eu = panel["designations_eu"].astype("float64")
     covered = panel[eu.notna()]
-    title = (f"{eu[months < DEALS_ERA].sum() / eu.sum():.0%} of the EU's dated designations "
-             f"came before the release deals began ({DEALS_ERA:%b %Y})" if eu.sum()
-             else "No dated EU designations: no EU list copy is available here")
+    title = (f"The EU listed {_monthly_rate(panel, 'designations_eu', months < DEALS_ERA)} "
+             f"Belarus targets a month before the release deals began ({DEALS_ERA:%b %Y}), "
+             f"{_monthly_rate(panel, 'designations_eu', months >= DEALS_ERA)} a month since"
+             if eu.sum() else "No dated EU designations: no EU list copy is available here")
     rates = "; ".join(
         f"{j} {_monthly_rate(panel, c, months < DEALS_ERA)} a month before, "
         f"{_monthly_rate(panel, c, months >= DEALS_ERA)} from {DEALS_ERA:%b %Y}"
@@ -421,7 +429,8 @@ def release_pace_chart(panel: pd.DataFrame, deal_months: list[pd.Timestamp] | No
         Patch(color=COLOURS["relief"], label="Month of a deal with US relief"),
         Patch(color=COLOURS["released"], label="Other month"),
         plt.Line2D([], [], color=COLOURS["text"], linestyle=":",
-                   label=f"Mean of the {window} months before each deal"),
+                   label=f"Mean of the {window} months before each deal (other deal "
+                         "months left out)"),
     ], loc="upper left")
     style.annotate(
         figure,
@@ -460,25 +469,27 @@ def flows_chart(flows: pd.DataFrame) -> plt.Figure:
     """The stock-flow model's monthly flows, each a line with its 95% band: what every test of
     the claim reads."""
     series = [("recognized", "Newly recognised", COLOURS["recognized"]),
-              ("released_deals", "Freed in release batches (deals)", COLOURS["released"]),
+              ("released_deals", "Political prisoners freed in release batches",
+               COLOURS["released"]),
               ("released_other", "Other exits (end of sentence, death, transfer)",
                COLOURS["other"])]
     figure, axis = style.new_figure()
     for column, label, colour in series:
-        axis.fill_between(flows["month"], flows[f"{column}_low"], flows[f"{column}_high"],
-                          color=colour, alpha=0.2, linewidth=0, step="mid")
+        axis.fill_between(flows["month"], flows[f"{column}_low"].clip(lower=0),
+                          flows[f"{column}_high"], color=colour, alpha=0.2, linewidth=0,
+                          step="mid")
         axis.step(flows["month"], flows[column], where="mid", color=colour, linewidth=1.8,
                   label=label)
     axis.axhline(0, color=COLOURS["muted"], linewidth=0.8)
-    axis.legend(loc="upper right")
+    axis.legend(loc="upper center")
     axis.set_ylabel("Political prisoners per month")
     _month_axis(axis)
     last = flows["month"].max() + pd.offsets.MonthEnd(0)
     style.annotate(
         figure, "Political prisoners in and out, month by month, with 95% intervals",
         f"Monthly flows of the stock-flow model (persons), {flows['month'].min():%b %Y} to "
-        f"{last:%b %Y}: lines are means, bands 95% intervals; a wide band is a month few "
-        "figures describe.",
+        f"{last:%b %Y}: lines are means, bands 95% intervals, cut at zero as no flow can be "
+        "negative; a wide band is a month few figures describe.",
         style.source_line(["prisoner_counts", "release_events"]),
     )
     return figure
@@ -486,9 +497,10 @@ def flows_chart(flows: pd.DataFrame) -> plt.Figure:
 
 def release_timing_chart(panel: pd.DataFrame, event_column: str, offsets: tuple[int, ...],
                          window_label: str, event_label: str, title: str) -> plt.Figure:
-    """Deal-era political prisoners freed in deals per month (stock-flow model, 95% interval),
-    coloured by whether the month is in a test's event window (month t is in it if an event
-    fell at t+offset for an offset in ``offsets``)."""
+    """Deal-era political prisoners freed in release batches per month (stock-flow model, 95%
+    interval), coloured by whether the month is in a test's event window (month t is in it if
+    an event fell at t+offset for an offset in ``offsets``); a window holding every month or
+    none leaves nothing to compare, and the chart says the test is not testable."""
     from matplotlib.patches import Patch
 
     from analysis.claim.spec import any_in_window, values
@@ -508,32 +520,33 @@ def release_timing_chart(panel: pd.DataFrame, event_column: str, offsets: tuple[
     events = era[era[event_column].fillna(0) > 0]
     axis.scatter(events["month"], np.full(len(events), -0.05 * top), marker="^", s=40,
                  color=COLOURS["text"], zorder=3)
+    inside = era["in_window"].to_numpy(dtype=bool)
     axis.legend(handles=[
-        Patch(color=COLOURS["relief"], label=window_label),
-        Patch(color=COLOURS["released"], label="Other deal-era month"),
+        *([Patch(color=COLOURS["relief"], label=window_label)] if inside.any() else []),
+        *([Patch(color=COLOURS["released"], label="Other deal-era month")]
+          if not inside.all() else []),
         plt.Line2D([], [], marker="^", linestyle="", color=COLOURS["text"],
                    label=f"Month with {event_label}"),
         plt.Line2D([], [], color=COLOURS["text"], label="95% interval"),
     ], loc="upper left")
     axis.set_ylim(-0.1 * top, top * 1.15)
-    axis.set_ylabel("Political prisoners freed in deals per month")
+    axis.set_ylabel("Political prisoners freed\nin release batches per month")
     axis.xaxis.set_major_locator(mdates.MonthLocator(bymonth=[1, 4, 7, 10]))
     axis.xaxis.set_major_formatter(mdates.DateFormatter("%b\n%Y"))
+    untestable = ""
+    if inside.all() or not inside.any():
+        title = f"{title}: not testable with these data"
+        untestable = (f" {'Every' if inside.all() else 'No'} deal-era month is "
+                      f"{window_label[0].lower()}{window_label[1:]}, so there is nothing to "
+                      "compare.")
     style.annotate(
         figure, title,
         "Political prisoners freed in release batches per month (persons, stock-flow model: "
         "stated counts, else an estimate between zero and the batch total), deal era "
-        f"{era['month'].min():%b %Y} to {era['month'].max():%b %Y}.",
-        style.source_line(["prisoner_counts", "release_events", "sanctions_timeline"],
-                          _panel_end(era)),
+        f"{era['month'].min():%b %Y} to {era['month'].max():%b %Y}.{untestable}",
+        style.source_line(["prisoner_counts", "release_events", "sanctions_timeline"]),
     )
     return figure
-
-
-def _panel_end(panel: pd.DataFrame) -> summaries.Dated:
-    """The last month of a panel the chart was given, which may be simulated: the claim charts
-    name it rather than the newest item of the shipped tables."""
-    return summaries.Dated(panel["month"].max(), "month")
 
 
 def pressure_chart(panel: pd.DataFrame) -> plt.Figure:
@@ -553,11 +566,6 @@ def leverage_chart(panel: pd.DataFrame) -> plt.Figure:
     return release_timing_chart(
         panel, "relief_steps", RELIEF_WINDOW, "Within a month of a relief step",
         "a relief step", "H2 leverage: political prisoners freed around sanctions relief")
-
-
-def _window_means(changes: np.ndarray, rows: np.ndarray) -> tuple[float, float, float]:
-    means = changes[rows].mean(axis=0)
-    return float(means.mean()), *np.percentile(means, [2.5, 97.5])
 
 
 def stock_change_chart(draws: pd.DataFrame, verdicts: pd.DataFrame) -> plt.Figure:
@@ -585,25 +593,21 @@ def stock_change_chart(draws: pd.DataFrame, verdicts: pd.DataFrame) -> plt.Figur
     era = np.asarray(months >= DEAL_ERA_START)
     for rows, begin, end in ((~era, COMPARISON_START, DEAL_ERA_START),
                              (era, DEAL_ERA_START, last)):
-        centre, lower, upper = _window_means(values_, rows)
-        axis.fill_between([begin, end], lower, upper, color=COLOURS["observed"], alpha=0.2,
-                          linewidth=0)
+        centre = float(values_[rows].mean())
         axis.hlines(centre, begin, end, color=COLOURS["observed"], linewidth=2)
-        # Above every bar and whisker (the top of the axis is raised for it below), on white.
-        axis.annotate(f"mean {centre:+.0f}/month ({lower:+.0f} to {upper:+.0f})",
-                      (begin + (end - begin) / 2, 1), xycoords=("data", "axes fraction"),
-                      xytext=(0, -4), textcoords="offset points", ha="center", va="top",
-                      color=COLOURS["observed"], fontsize=9.5, fontweight="bold", zorder=5,
-                      bbox={"facecolor": "white", "edgecolor": "none", "pad": 1})
-    bottom, top = axis.get_ylim()
-    axis.set_ylim(bottom, top + 0.14 * (top - bottom))
+        axis.annotate(f"mean {centre:+.0f}/month", (begin, centre), xytext=(2, -6),
+                      ha="left", va="top", textcoords="offset points",
+                      color=COLOURS["observed"], fontsize=9.5, fontweight="bold", zorder=4,
+                      bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85,
+                            "pad": 1})
     axis.axhline(0, color=COLOURS["muted"], linewidth=0.8)
     from matplotlib.patches import Patch
 
     axis.legend(handles=[
         Patch(color=COLOURS["held"], label="Monthly change (model mean)"),
         plt.Line2D([], [], color=COLOURS["text"], label="95% interval of the month"),
-        Patch(color=COLOURS["observed"], alpha=0.3, label="Window mean and its 95% interval"),
+        plt.Line2D([], [], color=COLOURS["observed"], linewidth=2,
+                   label="Window mean (its uncertainty: the test's interval, above)"),
     ], loc="lower left")
     axis.set_ylabel("Change in number held (persons per month)")
     axis.xaxis.set_major_locator(mdates.MonthLocator(bymonth=[1, 7]))
@@ -612,8 +616,10 @@ def stock_change_chart(draws: pd.DataFrame, verdicts: pd.DataFrame) -> plt.Figur
     biggest = int(np.argmax(np.abs(era_mean)))
     without = np.delete(era_mean, biggest).mean() if len(era_mean) > 1 else np.nan
     row = verdicts.set_index("hypothesis").loc["H3_net_effect"]
-    difference = (f"deal era minus comparison: {row['ci_low']:+.0f} to {row['ci_high']:+.0f} "
-                  "a month (95% CI)" if np.isfinite(row["ci_low"]) else row["note"])
+    difference = (f"the test puts the deal era minus the comparison window at "
+                  f"{row['ci_low']:+.0f} to {row['ci_high']:+.0f} a month (95% CI, with the "
+                  "months' own variation, not only the model's)"
+                  if np.isfinite(row["ci_low"]) else row["note"])
     style.annotate(
         figure, title,
         f"Monthly change in political prisoners held (persons, stock-flow model), "
@@ -621,15 +627,14 @@ def stock_change_chart(draws: pd.DataFrame, verdicts: pd.DataFrame) -> plt.Figur
         f"{era_mean.mean():+.0f} a month rests on {len(era_mean)} months; "
         f"{months[era][biggest]:%b %Y} alone changed by {era_mean[biggest]:+.0f}, and without "
         f"it the mean is {without:+.0f}.",
-        style.source_line(["prisoner_counts", "release_events"],
-                          summaries.Dated(months.max(), "month")),
+        style.source_line(["prisoner_counts", "release_events"]),
     )
     return figure
 
 
 def revolving_door_chart(draws: pd.DataFrame, verdicts: pd.DataFrame) -> plt.Figure:
-    """H4: political prisoners recognised against those freed in deals and by other routes over
-    the deal era, with 95% intervals from the model's draws."""
+    """H4: political prisoners recognised against those freed in release batches and by other
+    routes over the deal era, with 95% intervals from the model's draws."""
     from analysis.claim.spec import DEAL_ERA_START
 
     era = draws[draws["month"] >= DEAL_ERA_START]
@@ -638,7 +643,7 @@ def revolving_door_chart(draws: pd.DataFrame, verdicts: pd.DataFrame) -> plt.Fig
         return _not_enough_data(title, "No deal-era months in the stock-flow model.")
     totals = era.groupby("draw")[["recognized", "released_deals", "released_other"]].sum()
     rows = [("recognized", "Newly recognised", COLOURS["recognized"]),
-            ("released_deals", "Freed in deals", COLOURS["released"]),
+            ("released_deals", "Freed in release\nbatches", COLOURS["released"]),
             ("released_other", "Left by other routes\n(end of sentence, ...)", COLOURS["other"])]
     figure, axis = style.new_figure()
     for position, (column, _, colour) in enumerate(rows):
@@ -658,15 +663,14 @@ def revolving_door_chart(draws: pd.DataFrame, verdicts: pd.DataFrame) -> plt.Fig
     axis.set_xlabel("Political prisoners over the deal era (persons)")
     row = verdicts.set_index("hypothesis").loc["H4_revolving_door"]
     headline = (f"{row['ci_low']:.2f} to {row['ci_high']:.2f} recognised per political "
-                "prisoner freed in deals" if np.isfinite(row["ci_low"]) else row["note"])
+                "prisoner freed in release batches" if np.isfinite(row["ci_low"]) else row["note"])
     last = era["month"].max() + pd.offsets.MonthEnd(0)
     style.annotate(
         figure, f"H4 revolving door: {headline} (95% interval)",
         f"Political prisoners newly recognised, freed in release batches, and leaving by other "
         f"routes (persons, stock-flow model), {DEAL_ERA_START:%b %Y} to {last:%b %Y}; bars: "
         "model means, labels and whiskers: 95% intervals.",
-        style.source_line(["prisoner_counts", "release_events"],
-                          summaries.Dated(era["month"].max(), "month")),
+        style.source_line(["prisoner_counts", "release_events"]),
     )
     return figure
 
@@ -825,6 +829,16 @@ BRIEFING: list[BriefingChart] = [
 ]
 
 
+BRIEFING_PDF = "briefing.pdf"
+
+
+def briefing_files() -> set[str]:
+    """Names of every file the export writes to ``figures/``: each chart in each format and the
+    briefing PDF. Anything else there is an orphan that no current code writes."""
+    return {f"{chart.name}.{extension}" for chart in BRIEFING
+            for extension in style.FORMATS} | {BRIEFING_PDF}
+
+
 def export_briefing(folder: Path | None = None,
                     on_chart: Callable[[str], None] | None = None,
                     only_changed: bool = False,
@@ -842,15 +856,17 @@ def export_briefing(folder: Path | None = None,
 
     folder = folder or paths.figures_dir()
     record = run_cache.read_record().get("figures", {}) if only_changed else {}
+    lines = coverage.coverage_lines()
     written: list[Path] = []
     for chart in BRIEFING:
         if on_chart:
             on_chart(chart.name)
         wanted = run_cache.key(chart=chart.name, folder=str(folder),
-                               data=run_cache.dataset_fingerprints(chart.datasets))
+                               data=run_cache.dataset_fingerprints(chart.datasets),
+                               coverage=lines)
         if only_changed and run_cache.is_current(record.get(chart.name), wanted):
             continue
-        figure = chart.draw(*(load(name) for name in chart.datasets))
+        figure = chart.draw(*(style.as_drawn(load(name)) for name in chart.datasets))
         files = style.save_figure(figure, chart.name, folder)
         if keep is None:
             plt.close(figure)

@@ -24,7 +24,7 @@ BUILD_DATE_VARIABLE = "ANALYSIS_BUILD_DATE"
 
 PLAUSIBLE_RANGES: dict[str, tuple[int, int]] = {
     # prisoner_counts.metric: political prisoners held, or flows within one period
-    "current_count": (0, 10_000),
+    "current_count": (0, 50_000),
     "newly_recognized_in_period": (0, 10_000),
     "released_in_period": (0, 10_000),
     "released_by_pardon_in_period": (0, 10_000),
@@ -42,9 +42,9 @@ PLAUSIBLE_RANGES: dict[str, tuple[int, int]] = {
     "entities_listed": (0, 50_000),
 }
 """Persons (or targets) a figure can plausibly hold, by metric or column. Generous on purpose:
-counts in other countries (Venezuela, Cuba) run to a few thousand and cumulative totals to some
-twenty thousand; the ranges stop typing slips (an extra digit, a pasted phone number), not
-surprising figures."""
+counts in other countries run to a few thousand (and a post-coup count of people detained past
+twenty thousand) and cumulative totals to some thirty thousand; the ranges stop typing slips
+(an extra digit, a pasted phone number), not surprising figures."""
 
 DEFAULT_RANGE = (0, 100_000)
 """For a metric not (yet) in ``PLAUSIBLE_RANGES``: an added metric is still checked."""

@@ -37,9 +37,9 @@ def publishers() -> list[str]:
 
 def count_scopes() -> list[str]:
     """Allowed ``counts_scope`` values: each organisation's definition, then the others."""
-    from analysis.country import counting_organisations
+    from analysis.country import counting_organisations, other_series
 
-    return [*counting_organisations().values(), *OTHER_SCOPES]
+    return [*counting_organisations().values(), *other_series(), *OTHER_SCOPES]
 
 
 COUNT_METRICS = [
@@ -73,10 +73,20 @@ COUNT_METRICS = [
     "released_end_of_sentence_in_period",
     "expelled_in_period",
     "newly_recognized_monthly_mean_in_period",
+    "facing_trial_not_counted",
+    "released_total_since_2011-05",
+    "arrested_total_since_2021-02",
+    "detained_total_since_2021-02",
+    "released_total_since_2021-02",
+    "recognized_total_since_2018-10",
+    "detentions_total_since_2018-04",
+    "released_total_since_2019-02",
 ]
 """What a figure counts. ``released_end_of_sentence_*`` are political prisoners freed on
 completing their sentence (not in any release batch); ``expelled_in_period`` those forced
-abroad on release; ``newly_recognized_monthly_mean_in_period`` is a rate (persons per month)."""
+abroad on release; ``newly_recognized_monthly_mean_in_period`` is a rate (persons per month);
+``facing_trial_not_counted`` are people facing political charges whom the organisation leaves
+out of its count; ``*_since_<date>`` are running totals from that month."""
 ROW_ROLES = ["primary", "alt_count"]
 RELEASE_TYPES = ["pardon", "handover", "exchange", "house_arrest", "release"]
 STEP_TYPES = ["relief", "engagement", "friction", "escalation", "reversal", "renewal",

@@ -2,9 +2,10 @@
 
 A chart has a title (the finding), a subtitle (what is measured, in which units, over which
 period), a source line built from the metadata of the raw tables it plots (so it cannot go
-stale) with the date of the latest data, and colours from ``COLOURS`` so the same quantity has
-the same colour everywhere. ``save_figure`` writes PNG (300 dpi), SVG and PDF; SVG and PDF are
-made deterministic so an unchanged chart produces no diff.
+stale) with each country's coverage line (``analysis.coverage``), and colours from
+``COLOURS`` so the same quantity has the same colour everywhere. ``save_figure`` writes PNG
+(300 dpi), SVG and PDF; SVG and PDF are made deterministic (fixed hash salt, no dates) and
+what they draw is rounded (``as_drawn``), so an unchanged chart produces no diff.
 """
 
 from __future__ import annotations
@@ -201,22 +202,31 @@ def _raw_inputs(names: Iterable[str], countries: Iterable[str] = (paths.DEFAULT_
     return files
 
 
-def source_line(datasets: Iterable[str], latest: object = None,
+def source_line(datasets: Iterable[str],
+                countries: Iterable[str] = (paths.DEFAULT_COUNTRY,)) -> str:
+    """``raw_sources`` then each country's coverage line (``coverage.coverage_line``: the newest
+    dated item and the months not searched), so no reader takes the end of the chart's axis for
+    the end of the data. ``countries``: whose raw tables (default Belarus)."""
+    from analysis.coverage import coverage, coverage_line
+
+    countries = list(countries)
+    return " ".join([raw_sources(datasets, countries) + ".",
+                     *(coverage_line(coverage(country)) for country in countries)])
+
+
+def raw_sources(datasets: Iterable[str],
                 countries: Iterable[str] = (paths.DEFAULT_COUNTRY,)) -> str:
     """'Source: …' naming each raw table behind ``datasets`` from its metadata file, with the
-    months its research searched, then the newest dated item at its own precision (computed
-    from the curated tables unless ``latest`` gives it), so no reader takes the end of the
-    chart's axis for the end of the data. ``countries``: whose raw tables (default Belarus)."""
+    months its research searched."""
     from analysis.derive.designations import list_copy_titles
     from analysis.summaries import describe_span
 
     official = list_copy_titles()
-    parts, curated = [], []
+    parts = []
     for file in _raw_inputs(datasets, countries):
         if file in official:
             parts.append(official[file])
             continue
-        curated.append(file.stem)
         meta = _raw_metadata(file)
         title = meta.get("title", file.stem.replace("_", " "))
         sources = meta.get("sources") or {}
@@ -228,28 +238,43 @@ def source_line(datasets: Iterable[str], latest: object = None,
             first, last = (pd.Timestamp(str(searched[end])) for end in ("first", "last"))
             span = f"; searched {describe_span(first, last)}"
         parts.append(f"{title} ({count}; URL per row in {paths.display_path(file)}{span})")
-    text = "Source: " + "; ".join(parts) if parts else "Source: see data/raw"
-    newest = latest if latest is not None else _newest_curated_item(curated)
-    if newest is not None and not pd.isna(getattr(newest, "date", newest)):
-        text += f". Latest dated item: {newest}."
-    return text
+    return "Source: " + "; ".join(parts) if parts else "Source: see data/raw"
 
 
-def _newest_curated_item(names: list[str]):
-    """The newest item of the curated tables ``names``, with any month-dated item that may lie
-    after it, as text; None without curated tables."""
-    from analysis.store import load
-    from analysis.summaries import coarser_items_after, newest_item
+DRAWN_DIGITS = 4
+"""Significant digits kept in every number a tracked output draws or writes: enough for a
+person in thousands and a ratio to three decimals, and far coarser than the last-digit noise
+of floating point between machines, so a rebuild on another machine draws the same figure."""
 
-    tables = [load(name) for name in names if name in catalog.DATASETS]
-    newest = newest_item(tables)
-    if newest is None:
-        return None
-    later = coarser_items_after(tables, newest)
-    if not later:
-        return newest
-    months = ", ".join(str(item) for item in later)
-    return f"{newest} (items dated only to {months} may be later)"
+
+def as_drawn(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its float columns rounded to ``DRAWN_DIGITS`` significant digits: what
+    the briefing export and the README results read, at the edge, leaving the model's own
+    numbers untouched."""
+    floats = frame.select_dtypes("floating").columns
+    if not len(floats):
+        return frame
+    return frame.assign(**{column: round_significant(
+        frame[column].to_numpy(dtype="float64", na_value=float("nan"))) for column in floats})
+
+
+def round_significant(values, digits: int = DRAWN_DIGITS):
+    """``values`` (array-like) rounded to ``digits`` significant digits; zeros, NaN and
+    infinities unchanged."""
+    import numpy as np
+
+    values = np.asarray(values, dtype="float64")
+    finite = np.isfinite(values) & (values != 0)
+    scale = np.ones_like(values)
+    scale[finite] = 10.0 ** (digits - 1 - np.floor(np.log10(np.abs(values[finite]))))
+    return np.where(finite, np.round(values * scale) / scale, values)
+
+
+FILE_METADATA = {"png": {"Software": None},
+                 "svg": {"Date": None, "Creator": None},
+                 "pdf": {"CreationDate": None, "Creator": None, "Producer": None}}
+"""No date and no matplotlib version in a saved file: an upgrade or a rerun that draws the same
+chart writes the same bytes."""
 
 
 def save_figure(figure: plt.Figure, name: str, folder: Path | None = None) -> list[Path]:
@@ -259,11 +284,9 @@ def save_figure(figure: plt.Figure, name: str, folder: Path | None = None) -> li
     written = []
     for extension in FORMATS:
         target = folder / f"{name}.{extension}"
-        metadata = {"Date": None} if extension in ("svg", "pdf") else {}
-        if extension == "pdf":
-            metadata["CreationDate"] = None
         with atomic_target(target) as temporary:
             figure.savefig(temporary, format=extension,
-                           dpi=PNG_DPI if extension == "png" else None, metadata=metadata)
+                           dpi=PNG_DPI if extension == "png" else None,
+                           metadata=FILE_METADATA[extension])
         written.append(target)
     return written

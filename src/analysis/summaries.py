@@ -13,6 +13,8 @@ import pandas as pd
 
 DEALS_ERA = pd.Timestamp("2024-07-01")
 """When the batch pardons began."""
+SINCE_2020 = pd.Timestamp("2020-01-01")
+"""Start of Viasna's running totals (``*_since_2020``): batches are compared with them from it."""
 
 _FORMATS = {"day": "%-d %b %Y", "month": "%b %Y", "year": "%Y"}
 
@@ -84,16 +86,24 @@ def flows_by_year(panel: pd.DataFrame) -> pd.DataFrame:
     return table.reset_index()
 
 
-def headline_numbers(daily: pd.DataFrame, panel: pd.DataFrame, releases: pd.DataFrame,
-                     counts: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The few numbers a briefing leads with, each with the date it refers to. Political
-    prisoners freed are given as a low and a high figure, all people freed separately. With
-    ``counts``, observed counts are the reported figures, not the model's value on their day."""
+def observed_counts(daily: pd.DataFrame, counts: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The days of ``daily`` with a reported count; with ``counts``, ``prisoners_held`` is the
+    figure as reported, not the model's value on its day. The headline table and the sentences
+    beside it both read it, so they cannot disagree."""
     observed = daily[daily["basis"] == "observed"]
     if counts is not None and len(observed):
         reported = counts.set_index("record_id")["value"].astype("float64")
         observed = observed.assign(
             prisoners_held=reported.reindex(observed["anchor_record_id"]).to_numpy())
+    return observed
+
+
+def headline_numbers(daily: pd.DataFrame, panel: pd.DataFrame, releases: pd.DataFrame,
+                     counts: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The few numbers a briefing leads with, each with the date it refers to. Political
+    prisoners freed are given as a low and a high figure, all people freed separately. With
+    ``counts``, observed counts are the reported figures, not the model's value on their day."""
+    observed = observed_counts(daily, counts)
     latest = observed.iloc[-1] if len(observed) else None
     peak = observed.loc[observed["prisoners_held"].idxmax()] if len(observed) else None
     batches = releases[releases["counts_as_release"]]
@@ -108,12 +118,12 @@ def headline_numbers(daily: pd.DataFrame, panel: pd.DataFrame, releases: pd.Data
         ("largest release batch (all people)",
          largest["released_people"] if largest is not None else None,
          largest["date_start"] if largest is not None else None, "persons freed"),
-        ("political prisoners freed in batches since Jul 2024, at least",
+        ("political prisoners freed in release batches since Jul 2024, at least",
          since["released_political_low"].sum(), until, "persons"),
-        ("political prisoners freed in batches since Jul 2024, at most",
+        ("political prisoners freed in release batches since Jul 2024, at most",
          since["released_political_high"].sum(), until, "persons"),
-        ("all people freed in batches since Jul 2024", since["released_people"].sum(), until,
-         "persons"),
+        ("all people freed in release batches since Jul 2024", since["released_people"].sum(),
+         until, "persons"),
         ("recognised since Jul 2024 (months with a figure)", since["recognized"].sum(),
          until, "persons"),
         ("release batches since Jul 2024", since["release_batches"].sum(), until, "batches"),
@@ -158,6 +168,13 @@ def headline_table(daily: pd.DataFrame, panel: pd.DataFrame, releases: pd.DataFr
                                                           "event_id"]
         if len(batches) else None,
     }
+    periods = {}
+    for metric, label in CUMULATIVE_HEADLINES.items():
+        figure = latest_figure(counts, metric)
+        if figure is not None:
+            records[label] = figure["record_id"]
+            if metric.endswith("_in_period"):
+                periods[label] = (figure["date_start"], figure["date_end"])
     dates = pd.concat([
         counts.set_index("record_id")[["date_precision", "year_inferred"]],
         releases.set_index("event_id")[["date_precision", "year_inferred"]],
@@ -168,7 +185,8 @@ def headline_table(daily: pd.DataFrame, panel: pd.DataFrame, releases: pd.DataFr
         record = records.get(row.measure)
         if record is not None and record in dates.index:
             precision, inferred = dates.loc[record, ["date_precision", "year_inferred"]]
-            when = period_label(row.as_of, precision=precision)
+            when = (period_label(*periods[row.measure]) if row.measure in periods
+                    else period_label(row.as_of, precision=precision))
             known = f"{precision}{', inferred' if inferred else ''}"
         else:
             when = period_label(first_month, row.as_of)
@@ -270,10 +288,13 @@ def deals_side_by_side(releases: pd.DataFrame, timeline: pd.DataFrame,
 def release_pace(panel: pd.DataFrame, event_months: list[pd.Timestamp],
                  window: int = 6, column: str = "released_people") -> pd.DataFrame:
     """Mean monthly batch releases (``column``: all people freed by default) in the ``window``
-    months before and after each event month (the event month itself excluded), with how many
-    months each side actually had; months not covered are left out, not taken as zero; means of
-    a few whole-person months, to one decimal."""
+    months before and after each event month, with how many months each side actually had.
+    Every event month is left out of every window, so a deal's 'before' is not raised by an
+    earlier deal; months not covered are left out, not taken as zero; means of a few
+    whole-person months, to one decimal."""
     series = panel.set_index("month")[column].astype("float64").dropna()
+    freed = series
+    series = series[~series.index.isin(pd.to_datetime(list(event_months)))]
     rows = []
     for month in event_months:
         month = pd.Timestamp(month)
@@ -281,7 +302,7 @@ def release_pace(panel: pd.DataFrame, event_months: list[pd.Timestamp],
                         & (series.index >= month - pd.DateOffset(months=window))]
         after = series[(series.index > month)
                        & (series.index <= month + pd.DateOffset(months=window))]
-        rows.append({"event_month": month, "freed_in_month": series.get(month),
+        rows.append({"event_month": month, "freed_in_month": freed.get(month),
                      "mean_before": round(before.mean(), 1), "months_before": len(before),
                      "mean_after": round(after.mean(), 1), "months_after": len(after)})
     return pd.DataFrame(rows)
@@ -353,8 +374,8 @@ def _interval(row) -> str:
 
 
 def deal_era_totals(draws: pd.DataFrame, since: pd.Timestamp = DEALS_ERA) -> pd.DataFrame:
-    """Recognised, freed in deals and left by other routes, summed from ``since`` to the last
-    month of the stock-flow model, with 95% intervals from its draws (sums of monthly
+    """Recognised, freed in release batches and left by other routes, summed from ``since`` to
+    the last month of the stock-flow model, with 95% intervals from its draws (sums of monthly
     intervals would overstate the uncertainty)."""
     era = draws[draws["month"] >= since]
     sums = era.groupby("draw")[["recognized", "released_deals", "released_other"]].sum()
@@ -364,23 +385,27 @@ def deal_era_totals(draws: pd.DataFrame, since: pd.Timestamp = DEALS_ERA) -> pd.
 
 def results_paragraph(daily: pd.DataFrame, panel: pd.DataFrame, releases: pd.DataFrame,
                       counts: pd.DataFrame, verdicts: pd.DataFrame | None,
-                      draws: pd.DataFrame | None = None) -> str:
+                      draws: pd.DataFrame | None = None, coverage: str | None = None) -> str:
     """The README's results paragraph: a bold heading, then ``results_text``'s body."""
-    heading, body = results_text(daily, panel, releases, counts, verdicts, draws)
+    heading, body = results_text(daily, panel, releases, counts, verdicts, draws, coverage)
     return f"**{heading}** {body}"
 
 
 def results_text(daily: pd.DataFrame, panel: pd.DataFrame, releases: pd.DataFrame,
                  counts: pd.DataFrame, verdicts: pd.DataFrame | None,
-                 draws: pd.DataFrame | None = None) -> tuple[str, str]:
+                 draws: pd.DataFrame | None = None, coverage: str | None = None
+                 ) -> tuple[str, str]:
     """Heading and body of the results summary (README and briefing), every number computed
     from the data, the stock-flow model's draws and the verdict table; political prisoners and
-    all people freed are never one figure, and every estimate comes with its interval."""
+    all people freed are never one figure, and every estimate comes with its interval.
+    ``coverage``: the country's coverage line (``analysis.coverage.coverage_line``) for the
+    heading; without it, the newest dated item of ``counts`` and ``releases``."""
     newest = newest_item([counts, releases])
     observed = daily[daily["basis"] == "observed"]
     since = panel[panel["month"] >= DEALS_ERA]
     recognised = latest_figure(counts, "recognized_total_since_2020")
-    heading = (f"Results on the shipped data (newest dated item: {newest})." if newest
+    heading = (f"Results on the shipped data. {coverage}" if coverage
+               else f"Results on the shipped data (newest dated item: {newest})." if newest
                else "Results on the shipped data.")
     sentences = []
     if len(observed):
@@ -390,7 +415,7 @@ def results_text(daily: pd.DataFrame, panel: pd.DataFrame, releases: pd.DataFram
                 if not pd.isna(record["date_start"]) else Dated(last["date"], "day"))
         reported = say_figure(record) if not pd.isna(record["value"]) else (
             f"{last['prisoners_held']:,.0f}")
-        sentences.append(f"The latest reported count is {reported} political prisoners held "
+        sentences.append(f"The newest reported count is {reported} political prisoners held "
                          f"({when}).")
     if recognised is not None:
         sentences.append(f"Viasna has recognised {say_figure(recognised)} people as political "
@@ -433,12 +458,21 @@ def with_results(readme: str, paragraph: str) -> str:
     return f"{readme[:start + len(RESULTS_START)]}\n{paragraph}\n{readme[end:]}"
 
 
+def us_brokered_deals(releases: pd.DataFrame) -> pd.DataFrame:
+    """The US-brokered deals: batches since ``DEALS_ERA`` with a stated concession and the US
+    among the counterparts. Their people are 'freed in the US-brokered deals' (``fields.py``),
+    not every batch with a concession (2008-15 had some)."""
+    return releases[releases["counts_as_release"] & releases["has_stated_concession"]
+                    & (releases["date_start"] >= DEALS_ERA)
+                    & releases["counterpart"].fillna("").str.contains(r"\bUSA?\b")]
+
+
 def deal_destinations(releases: pd.DataFrame) -> pd.DataFrame:
-    """Where the people freed in each deal (a batch with a stated concession) went: all people
-    freed, how many were taken abroad and how many stayed in Belarus, read from the curated
-    ``destination`` ('Lithuania', or 'Belarus 235; Lithuania 15'). A destination without a
+    """Where the people freed in each US-brokered deal went: all people freed, how many were
+    taken abroad and how many stayed in Belarus, read from the curated ``destination``
+    ('Lithuania', 'stayed in Belarus', or 'Belarus 235; Lithuania 15'). A destination without a
     number holds everyone freed; one that cannot be read leaves both counts missing."""
-    deals = releases[releases["counts_as_release"] & releases["has_stated_concession"]]
+    deals = us_brokered_deals(releases)
     rows = []
     for batch in deals.itertuples():
         parts = [part.strip() for part in batch.destination.split(";") if part.strip()]
@@ -449,7 +483,7 @@ def deal_destinations(releases: pd.DataFrame) -> pd.DataFrame:
             places = {match.group(1): int(match.group(2)) for match in counted}
         else:
             places = {}
-        stayed = sum(n for place, n in places.items() if place.startswith("Belarus"))
+        stayed = sum(n for place, n in places.items() if "belarus" in place.lower())
         abroad = sum(places.values()) - stayed if places else None
         rows.append({"date": batch.date_start, "people_freed": batch.released_people,
                      "taken_abroad": abroad, "stayed_in_belarus": stayed if places else None,
@@ -462,22 +496,24 @@ def deal_destinations(releases: pd.DataFrame) -> pd.DataFrame:
 
 
 def deal_destinations_text(table: pd.DataFrame) -> str:
-    """One sentence on how many of the people freed in the deals were taken abroad."""
+    """One sentence on how many of the people freed in the US-brokered deals were taken
+    abroad."""
     if table.empty:
-        return "No batch with a stated concession is in the data."
+        return "No US-brokered deal is in the data."
     abroad, freed = int(table["taken_abroad"].sum()), int(table["people_freed"].sum())
     share = "fewer than half" if abroad < freed / 2 else "more than half"
     stayed = table.loc[table["stayed_in_belarus"].fillna(0).idxmax()]
-    return (f"Of the {freed:,} people freed in the {len(table)} deals (all people, political "
-            f"prisoners or not), {abroad:,} were taken abroad: {share}. "
+    return (f"Of the {freed:,} people freed in the {len(table)} US-brokered deals (all people, "
+            f"political prisoners or not), {abroad:,} were taken abroad: {share}. "
             f"{int(table['stayed_in_belarus'].sum()):,} stayed in Belarus, "
             f"{int(stayed['stayed_in_belarus']):,} of them from the batch of "
             f"{stayed['date']:%-d %b %Y}.")
 
 
 def stock_text(daily: pd.DataFrame, counts: pd.DataFrame) -> str:
-    """The peak and the latest exact count, each with its date at its own precision."""
-    observed = daily[daily["basis"] == "observed"]
+    """The peak and the newest reported count (as reported, ``observed_counts``), each with its
+    date at its own precision."""
+    observed = observed_counts(daily, counts)
     if observed.empty:
         return "No exact count in the data."
     by_record = counts.set_index("record_id")
@@ -491,8 +527,8 @@ def stock_text(daily: pd.DataFrame, counts: pd.DataFrame) -> str:
     peak = observed.loc[observed["prisoners_held"].idxmax()]
     last = observed.iloc[-1]
     change = last["prisoners_held"] - peak["prisoners_held"]
-    return (f"The exact counts peaked at {peak['prisoners_held']:,.0f} ({dated(peak)}); the "
-            f"latest is {last['prisoners_held']:,.0f} ({dated(last)}), {abs(change):,.0f} "
+    return (f"The reported counts peaked at {peak['prisoners_held']:,.0f} ({dated(peak)}); the "
+            f"newest is {last['prisoners_held']:,.0f} ({dated(last)}), {abs(change):,.0f} "
             f"{'fewer' if change < 0 else 'more'} than at the peak.")
 
 
@@ -508,9 +544,11 @@ def routes_out_text(counts: pd.DataFrame, releases: pd.DataFrame,
     from analysis.derive.resolve import choose_counts
 
     last = choose_counts(totals).sort_values("date_end").iloc[-1]
-    batches = releases[releases["counts_as_release"] & (releases["date_end"] <= last["date_end"])]
+    batches = releases[releases["counts_as_release"] & (releases["date_start"] >= SINCE_2020)
+                       & (releases["date_end"] <= last["date_end"])]
     return (f"By {Dated(last['date_start'], last['date_precision'])}, Viasna counted "
             f"{say_figure(last)} political prisoners freed since 2020; the release batches "
-            f"itemised up to then freed {int(batches['released_people'].sum()):,} people in all. "
+            f"itemised from 2020 up to then freed {int(batches['released_people'].sum()):,} "
+            "people in all. "
             "The rest left at the end of a sentence or in pardons and amnesties not found as "
             "dated events; no table itemises them.")
