@@ -59,8 +59,9 @@ benchmark: $(STAMP_DEV) ## Run the benchmarks and write benchmarks/RESULTS.md
 benchmark-loops: $(STAMP_DEV) ## Time only the test suite and `make run` (part of benchmark)
 	$(PY) benchmarks/run.py --loops
 
-lint: $(STAMP_DEV) ## Check code style with ruff
+lint: $(STAMP_DEV) ## Check code style with ruff and the import layers with import-linter
 	$(PY) -m ruff check src tests benchmarks
+	$(VENV)/bin/lint-imports --no-cache --no-logo
 
 format: $(STAMP_DEV) ## Format code with ruff
 	$(PY) -m ruff format src tests benchmarks

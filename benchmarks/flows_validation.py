@@ -54,8 +54,9 @@ def country_design(country: str = "belarus"):
     organisation, headline scope and first month from its ``country.yml``)."""
     from analysis import country as config
     from analysis.derive.flows import build_design
+    from analysis.derive.resolve import resolution_rule
 
-    return build_design(*real_inputs(country), config.resolution_rule(country),
+    return build_design(*real_inputs(country), resolution_rule(country),
                         config.headline_scope(country), start=config.model_start(country))
 
 

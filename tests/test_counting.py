@@ -1,4 +1,4 @@
-"""One person, one step, gaps as gaps: the counting rules of ``analysis.derive.counting`` and
+"""One person, one step, gaps as gaps: the counting rules of ``analysis.counting`` and
 the panel columns that follow them."""
 
 import pandas as pd
@@ -7,7 +7,7 @@ from pandas.testing import assert_frame_equal
 
 import analysis
 from analysis import paths
-from analysis.derive.counting import duplicate_steps, freed_once
+from analysis.counting import duplicate_steps, freed_once
 from analysis.derive.panel import EVENT_COUNTS, blank_uncovered
 from analysis.sources.curated import read_series_coverage
 

@@ -128,8 +128,7 @@ def test_a_synthetic_country_builds_every_dataset_with_no_code_change(tmp_path, 
 
 
 def test_the_conflict_rule_ranks_the_country_s_own_organisation_first():
-    from analysis.country import resolution_rule
-    from analysis.derive.resolve import choose_counts
+    from analysis.derive.resolve import choose_counts, resolution_rule
 
     counts = pd.DataFrame({
         "record_id": ["pc1", "pc2"], "metric": "current_count",

@@ -10,6 +10,14 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
+import pandas as pd
+
+from analysis import catalog, paths
+from analysis.changelog import changes  # importing it registers the snapshot of every build
+from analysis.country import countries_table
+from analysis.derive.resolve import ALTERNATIVE_RULE
+from analysis.fields import FIELDS
+from analysis.notices import figure_weights  # importing it registers the rebuild notice
 from analysis.store import build, load
 
 __all__ = ["build", "load", "datasets", "columns", "alternative_panels", "read_sanctions_list",
@@ -19,11 +27,9 @@ __all__ = ["build", "load", "datasets", "columns", "alternative_panels", "read_s
 _LAZY = {
     "read_sanctions_list": "analysis.lists",
     "test_claim": "analysis.claim",
-    "changes": "analysis.changelog",
     "export": "analysis.export_safety",
     "base_rate": "analysis.episodes",
     "coverage_note": "analysis.coverage",
-    "figure_weights": "analysis.notices",
     "show": "analysis.display",
 }
 
@@ -31,18 +37,12 @@ _LAZY = {
 def countries():
     """The configured countries as a table: country, name, counting organisation and its
     definition of a political prisoner, coverage of its count, the deal-era dates."""
-    from analysis.country import countries_table
-
     return countries_table()
 
 
 def datasets(country: str = "belarus"):
     """The catalog as a table: name, description, upstream datasets and raw inputs (those of
     ``country``), and which datasets it has."""
-    import pandas as pd
-
-    from analysis import catalog, paths
-
     return pd.DataFrame([
         {"name": spec.name, "description": spec.description,
          "upstream": ", ".join(spec.upstream),
@@ -55,10 +55,6 @@ def datasets(country: str = "belarus"):
 
 def columns(name: str, country: str = "belarus"):
     """A dataset's columns with their type and description (built first if stale)."""
-    import pandas as pd
-
-    from analysis.fields import FIELDS
-
     frame = load(name, country)
     return pd.DataFrame({
         "column": frame.columns,
@@ -70,9 +66,8 @@ def columns(name: str, country: str = "belarus"):
 def alternative_panels(country: str = "belarus"):
     """The monthly panel under each alternative conflict-resolution rule, keyed by rule name:
     what the tests of the claim are rerun on to see whether a verdict hangs on the rule."""
-    from analysis import catalog, paths
+    # The model (scipy) and the cleaners (pandera): not for a plain ``import analysis``.
     from analysis.derive.panel import panel_under_rule
-    from analysis.derive.resolve import ALTERNATIVE_RULE
     from analysis.sources.curated import read_series_coverage
 
     inputs = [load(name, country) if catalog.applies(name, country) else None

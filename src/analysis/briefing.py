@@ -15,9 +15,10 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from analysis import catalog, figures, paths, style, summaries
+from analysis import catalog, figures, paths, run_cache, style, summaries
 from analysis.coverage import coverage, coverage_line, coverage_lines
 from analysis.io import atomic_target
+from analysis.store import load
 from analysis.style import COLOURS
 
 TITLE = "Sanctions versus releases"
@@ -59,7 +60,6 @@ def write_briefing_pdf(path: Path | None = None,
     """
     from matplotlib.backends.backend_pdf import PdfPages
 
-    from analysis import run_cache
 
     path = Path(path) if path else paths.figures_dir() / figures.BRIEFING_PDF
     wanted = ""
@@ -92,8 +92,6 @@ def briefing_pages(claim_table: pd.DataFrame | None = None,
                    drawn: dict[str, plt.Figure] | None = None) -> list[plt.Figure]:
     """The pages in order: cover, each chart in ``figures.BRIEFING`` (those in ``drawn`` as
     they are), then the claim results."""
-    from analysis.store import load
-
     if claim_table is not None:
         claim_table = style.as_drawn(claim_table)
     frames = {name: style.as_drawn(load(name)) for chart in figures.BRIEFING

@@ -1,23 +1,27 @@
 """Every dataset the suite builds: its description, inputs, upstream datasets and builder.
 
 This is the lineage, readable without running anything: raw files → cleaned tables →
-resolved counts and conflicts → daily series → monthly panel. Builders are named as
-``module:function`` so that reading the catalog (as ``load`` does on every call) imports
-nothing heavy.
+resolved counts and conflicts → daily series → monthly panel. Builders (and raw inputs that a
+module decides) are named as ``module:function``, so that reading the catalog (as ``load`` does
+on every call) imports nothing heavy, and the catalog and the build engine import no module
+that builds or reads a dataset.
 
 Every dataset is built per country (``data/processed/<country>/``) from that country's raw
 folder, except those that only some countries have: ``needs="sanctions"`` (a country with
 ``sanctions_measures.csv``, see ``analysis.country``) and ``needs="claim"`` (a country with
 pre-registered claim dates). A builder receives None for an upstream dataset its country does
-not have. ``CROSS_COUNTRY`` datasets (``episodes``) are built once from every country's.
+not have. ``CROSS_COUNTRY`` datasets are built once from every country's; their builder gets
+the upstream datasets as ``{country: {name: frame}}``.
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from analysis import country as countries
 from analysis import paths
 from analysis.errors import UnknownDatasetError
 
@@ -56,10 +60,14 @@ def _country_file_and_coverage(country: str) -> list[Path]:
     return [*_country_file(country), *sorted(paths.country_dir(country).glob("*.meta.yml"))]
 
 
-def _official_list_copies(country: str) -> list[Path]:
-    from analysis.derive.designations import list_copy_paths
+def _listed_by(target: str) -> Callable[[str], list[Path]]:
+    """Raw files that the function ``module:function`` lists (imported when asked for, as a
+    builder is)."""
+    def inputs(country: str) -> list[Path]:
+        module, function = target.split(":")
+        return getattr(importlib.import_module(module), function)()
 
-    return list_copy_paths()
+    return inputs
 
 
 def _every_country_file(country: str) -> list[Path]:
@@ -110,7 +118,7 @@ DATASETS: dict[str, Dataset] = {
             "and a fetched UK Sanctions List; US first-seen), "
             "one row per target, with listing date and what the date means.",
             "analysis.steps:build_sanctions_designations",
-            _official_list_copies,
+            _listed_by("analysis.derive.designations:list_copy_paths"),
             may_be_empty=True,
             needs="sanctions",
         ),
@@ -178,8 +186,8 @@ DATASETS: dict[str, Dataset] = {
     ]
 }
 
-CODE_FILES = ("io.py", "validate.py", "schemas.py", "rules.py", "catalog.py", "steps.py",
-              "country.py", "episodes.py",
+CODE_FILES = ("io.py", "validate.py", "schemas.py", "rules.py", "counting.py", "catalog.py",
+              "steps.py", "country.py", "episodes.py",
               "sources", "lists", "derive", "claim")
 """Modules whose code shapes the datasets: a change to them makes every dataset stale."""
 
@@ -190,7 +198,7 @@ CROSS_COUNTRY: dict[str, Dataset] = {
         "One row per relief-for-release episode of every country (from the episodes of each "
         "country.yml): the deal, the relief and its reversal, political prisoners freed, and "
         "the stock-flow model's count before, 12 and 24 months after, with 95% intervals.",
-        "analysis.episodes:episodes_table",
+        "analysis.steps:build_episodes",
         _every_country_file,
         upstream=("prisoner_counts", "release_events", "flows_monthly", "flows_draws"),
     ),
@@ -199,7 +207,7 @@ CROSS_COUNTRY: dict[str, Dataset] = {
         "The modelled count around each episode's deal on one time axis: months from the "
         "deal and the count as a share of the same organisation's count just before it, "
         "with its 95% interval.",
-        "analysis.episodes:episode_counts_table",
+        "analysis.steps:build_episode_counts",
         _every_country_file,
         upstream=("flows_draws",),
     ),
@@ -218,8 +226,6 @@ def dataset(name: str) -> Dataset:
 
 def applies(name: str, country: str) -> bool:
     """Whether ``country`` has the dataset ``name`` (see ``Dataset.needs``)."""
-    from analysis import country as countries
-
     needs = dataset(name).needs
     if needs == "sanctions":
         return countries.has_sanctions(country)

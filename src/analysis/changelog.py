@@ -9,6 +9,9 @@ rows are hashed only when a report asks for them, so a build never pays for the 
 ``changes()`` compares the two latest snapshots. The claim tests are slow, so builds never run
 them: ``python -m analysis run`` saves their results with ``record_claim_results`` and later
 snapshots carry those results forward.
+
+The build engine does not know this module: importing it registers ``record_snapshot`` and
+``raw_changes`` in ``store.HOOKS`` (``import analysis`` does).
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ from analysis.io import (
     read_provenance,
     write_parquet_atomic,
 )
+from analysis.store import HOOKS, stale
+from analysis.summaries import flows_by_year, headline_numbers
 
 KEEP = 10
 """Snapshots kept: the latest is compared with the one before; older ones help by hand."""
@@ -95,8 +100,6 @@ def take_snapshot(previous: Snapshot | None = None, country: str = paths.DEFAULT
     A dataset whose fingerprint is the one ``previous`` recorded is the same file, so its rows
     are carried over instead of read and hashed again: a rebuild pays only for what changed.
     """
-    from analysis.store import stale
-
     outdated = set(stale(country=country))
     before = previous.meta.get("datasets", {}) if previous is not None else {}
     frames: dict[str, pd.DataFrame] = {}
@@ -209,8 +212,6 @@ def headline_values(frames: dict[str, pd.DataFrame]) -> list[dict[str, Any]]:
     ``frames`` holds only fresh datasets: numbers mixing fresh and stale inputs would report
     changes that are half made, so they are left out until every input is rebuilt.
     """
-    from analysis.summaries import flows_by_year, headline_numbers
-
     if any(name not in frames for name in HEADLINE_INPUTS):
         return []
     daily, panel, releases = (frames[name] for name in HEADLINE_INPUTS)
@@ -318,6 +319,16 @@ def changes(country: str = paths.DEFAULT_COUNTRY) -> pd.DataFrame:
                             .get("taken_at") if history else None)
         return report
     return compare(read_snapshot(baseline(history)), read_snapshot(history[-1]), country)
+
+
+def raw_changes(country: str = paths.DEFAULT_COUNTRY) -> str:
+    """How many raw rows the latest build changed, and in which files (for ``load``'s line)."""
+    report = changes(country)
+    raw = report[report["kind"].str.startswith("row_") & report["file"].notna()]
+    edited = len(raw.drop_duplicates(["dataset", "key"]))
+    files = ", ".join(sorted(raw["file"].unique()))
+    return (f"{edited} raw row{'s' if edited != 1 else ''} changed in {files}" if edited
+            else "no raw row changed: the code or an official list copy did")
 
 
 def baseline(history: list[Path]) -> Path:
@@ -490,7 +501,7 @@ def fetched_list_changes(lists_dir: Path | None = None) -> pd.DataFrame:
     """``belarus_designation_changes`` between the two latest ``fetch-lists`` folders, for
     each list both hold; ``attrs`` names the two folders (``previous`` None when there is only
     one) and the lists with no earlier copy (``not_compared``)."""
-    from analysis.lists import read_sanctions_list
+    from analysis.lists import read_sanctions_list  # openpyxl and XML readers: not on load()
 
     folders = sorted(path for path in (lists_dir or paths.lists_dir()).glob(
         "[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]") if path.is_dir())
@@ -684,3 +695,7 @@ def _label(row: Any) -> str:
 
 def _when(stamp: str | None) -> str:
     return "?" if not stamp else f"{datetime.fromisoformat(stamp):%Y-%m-%d %H:%M} UTC"
+
+
+HOOKS.after_build.append(record_snapshot)
+HOOKS.describe_changes = raw_changes

@@ -3,14 +3,35 @@
 from __future__ import annotations
 
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from time import perf_counter
 from typing import Annotated
 
+import pandas as pd
 import typer
 from rich.console import Console
+from rich.progress import Progress
 from rich.table import Table
 
+import analysis
+from analysis import catalog, paths, store
+from analysis.catalog import CROSS_COUNTRY
+from analysis.changelog import (
+    fetched_list_changes,
+    latest_claim_results,
+    print_report,
+    record_claim_results,
+)
+from analysis.country import config as country_config
+from analysis.coverage import coverage, coverage_line, stale_warning
 from analysis.errors import AnalysisError
+from analysis.io import write_text_atomic
+from analysis.notebooks_run import EXECUTED_DIR, execute_changed, notebook_paths
+from analysis.run_cache import update_record
+from analysis.store import load, stale
+from analysis.style import as_drawn
+from analysis.summaries import RESULTS_START, results_paragraph, with_results
 
 app = typer.Typer(
     help="Sanctions versus releases: build the datasets, export briefing figures, report "
@@ -28,18 +49,12 @@ CountryOption = Annotated[str | None, typer.Option(
 
 
 def _one_country(country: str | None) -> str:
-    from analysis import paths
-
     return country or paths.DEFAULT_COUNTRY
 
 
 def _build_countries(names: list[str] | None, force: bool, country: str | None) -> bool:
     """Build ``country``, or every configured country and then the episodes; True if
     anything was rebuilt."""
-    from analysis import paths
-    from analysis.catalog import CROSS_COUNTRY
-    from analysis.store import load
-
     across = [name for name in names or [] if name in CROSS_COUNTRY]
     names = [name for name in names or [] if name not in CROSS_COUNTRY]
     rebuilt = False
@@ -54,12 +69,7 @@ def _build_countries(names: list[str] | None, force: bool, country: str | None) 
 
 def _build_with_progress(names: list[str] | None, force: bool, country: str) -> bool:
     """Build with a progress bar and a summary table; True if anything was rebuilt."""
-    from rich.progress import Progress
-
-    from analysis import catalog, store
-    from analysis import country as countries
-
-    countries.config(country)
+    country_config(country)
     order = catalog.build_order(names or None, country)
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("building", total=len(order))
@@ -88,9 +98,9 @@ def _build_with_progress(names: list[str] | None, force: bool, country: str) -> 
 def _export_figures_with_progress(claim_table=None, only_changed: bool = False) -> int:
     """Export the briefing charts and briefing.pdf (with ``only_changed``, those whose data
     changed); returns how many charts were drawn, the briefing counting as one."""
-    import matplotlib.pyplot as plt
-    from rich.progress import Progress
+    import matplotlib.pyplot as plt  # only the commands that draw pay for matplotlib
 
+    # matplotlib: only the commands that draw pay for it
     from analysis.briefing import write_briefing_pdf
     from analysis.figures import BRIEFING, export_briefing
 
@@ -138,9 +148,6 @@ def build(
 def _test_claim_and_record():
     """The claim tests' results, saved for the changes report and returned as saved, so the
     briefing shows them exactly as a later `figures` run would."""
-    from analysis.changelog import latest_claim_results, record_claim_results
-    from analysis.store import load
-
     with console.status("testing the claim"):
         record_claim_results(load("claim_verdicts"))
     return latest_claim_results()
@@ -152,8 +159,6 @@ def figures() -> None:
 
     briefing.pdf ends with the test-of-the-claim results saved by the latest `run`, if any.
     """
-    from analysis.changelog import latest_claim_results
-
     _export_figures_with_progress(latest_claim_results())
 
 
@@ -178,12 +183,7 @@ def run() -> None:
     changed, a chart and briefing.pdf are drawn again when their data changed
     (``analysis.run_cache``). The time of each phase is printed and recorded.
     """
-    from concurrent.futures import ThreadPoolExecutor
-    from time import perf_counter
-
-    from analysis.figures import BRIEFING
-    from analysis.notebooks_run import EXECUTED_DIR, execute_changed, notebook_paths
-    from analysis.run_cache import update_record
+    from analysis.figures import BRIEFING  # matplotlib: only the commands that draw pay for it
 
     times: dict[str, float] = {}
 
@@ -218,9 +218,6 @@ def run() -> None:
 
 
 def _print_every_report() -> None:
-    from analysis import paths
-    from analysis.changelog import print_report
-
     for country in paths.countries():
         Console().print(f"\n[bold underline]{country}[/bold underline]")
         print_report(Console(), country=country)
@@ -229,9 +226,6 @@ def _print_every_report() -> None:
 def _print_stale_warnings() -> None:
     """One line per country whose newest item is more than 90 days older than this build: said
     on the console, never in a tracked file, which would change every day."""
-    from analysis import paths
-    from analysis.coverage import coverage, stale_warning
-
     for country in paths.countries():
         warning = stale_warning(coverage(country))
         if warning:
@@ -240,13 +234,6 @@ def _print_stale_warnings() -> None:
 
 def _write_readme_results(claim_table) -> None:
     """Rewrite the README's results block from the data and the verdicts just computed."""
-    from analysis import paths
-    from analysis.coverage import coverage, coverage_line
-    from analysis.io import write_text_atomic
-    from analysis.store import load
-    from analysis.style import as_drawn
-    from analysis.summaries import RESULTS_START, results_paragraph, with_results
-
     readme = paths.readme_path()
     if not readme.is_file() or RESULTS_START not in readme.read_text(encoding="utf-8"):
         return
@@ -265,10 +252,6 @@ def changes(country: CountryOption = None) -> None:
     added, removed and changed per dataset (with raw file and line), the modelled counts and
     flows and the headline numbers that moved, and test-of-the-claim verdicts or intervals that
     moved. Raw files edited since are built first, so the report includes them."""
-    from analysis import paths
-    from analysis.changelog import print_report
-    from analysis.store import build, stale
-
     out = Console()
     for each in [country] if country is not None else paths.countries():
         if stale(country=each):
@@ -281,8 +264,6 @@ def changes(country: CountryOption = None) -> None:
 @app.command()
 def countries() -> None:
     """List the configured countries: counting organisation, coverage, deal dates."""
-    import analysis
-
     table = Table("country", "counting organisation", "coverage", "deal dates",
                   title="Countries (the organisations define a political prisoner differently)")
     for row in analysis.countries().itertuples():
@@ -294,8 +275,6 @@ def countries() -> None:
 @app.command()
 def datasets() -> None:
     """List every dataset with its description, upstream datasets and raw inputs."""
-    import analysis
-
     table = Table("name", "description", "built from", title="Datasets")
     for row in analysis.datasets().itertuples():
         table.add_row(row.name, row.description, row.upstream or row.inputs)
@@ -306,8 +285,6 @@ def datasets() -> None:
 def columns(name: Annotated[str, typer.Argument(help="A dataset name, see `datasets`.")],
             country: CountryOption = None) -> None:
     """Show a dataset's columns with their type and description."""
-    import analysis
-
     table = Table("column", "type", "description", title=name)
     for row in analysis.columns(name, _one_country(country)).itertuples():
         table.add_row(row.column, row.dtype, row.description)
@@ -321,20 +298,14 @@ WHOLE_ROW = "(whole row)"
 @app.command()
 def quarantine(country: CountryOption = None) -> None:
     """Show the rows set aside by the cleaners, with file, line, column and reason."""
-    import pandas as pd
-
-    import analysis
-
     rows = analysis.load("quarantine", _one_country(country))
     if rows.empty:
         console.print("No rows quarantined.")
         return
     shown = rows.assign(column=rows["column"].fillna(WHOLE_ROW), value=rows["value"].fillna(""))
     out = Console(soft_wrap=True, highlight=False)
-    from analysis.store import reason_class
-
     out.print("Quarantined rows by file and reason:")
-    classes = [reason_class(column, value, reason) for column, value, reason
+    classes = [store.reason_class(column, value, reason) for column, value, reason
                in zip(rows["column"], rows["value"], rows["reason"], strict=True)]
     for file, rows in shown.assign(reason_class=classes).groupby("file", sort=True):
         out.print(f"  {file}: {rows['line'].nunique()} row(s)")
@@ -357,8 +328,7 @@ def fetch_lists(
 
     Offline, it fails with one line and changes nothing.
     """
-    from analysis.changelog import fetched_list_changes
-    from analysis.lists.fetch import fetch_lists as fetch
+    from analysis.lists.fetch import fetch_lists as fetch  # analysis.lists imports openpyxl
 
     saved = fetch(dest)
     for path in saved:

@@ -14,7 +14,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.transforms import blended_transform_factory
 
+from analysis import country as countries
 from analysis import paths, style
+from analysis.episodes import base_rate
 from analysis.style import COLOURS
 
 EPISODE_COLOURS = (COLOURS["held"], COLOURS["observed"], COLOURS["released"],
@@ -60,8 +62,6 @@ instead of stretching its scale."""
 def episode_counts_chart(counts: pd.DataFrame) -> plt.Figure:
     """Small multiples by country: the modelled count as a share of its pre-deal level, by
     months from the deal, one line and 95% band per episode."""
-    from analysis import country as countries
-
     shown = [country for country in paths.countries() if country in set(counts["country"])]
     columns = min(max(len(shown), 1), 2 if len(shown) > 3 else 3)
     rows = -(-max(len(shown), 1) // columns)
@@ -161,8 +161,6 @@ def base_rate_chart(episodes: pd.DataFrame) -> plt.Figure:
     and outcome, the share of episodes with its exact 95% interval and how many are known.
     Below: every episode, whether its count was back within 24 months, and why it is left out
     or flagged."""
-    from analysis.episodes import base_rate
-
     rate = base_rate(episodes)
     figure, (axis, listing) = style.new_figure(2, 1, height_ratios=[1.25, 1])
     figure.set_size_inches(*BASE_RATE_SIZE)

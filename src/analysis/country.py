@@ -17,8 +17,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from analysis import paths
 from analysis.errors import InputError
+from analysis.io import read_yaml
 
 SANCTIONS_TABLE = "sanctions_measures"
 
@@ -37,8 +40,6 @@ def config(country: str = paths.DEFAULT_COUNTRY) -> dict[str, Any]:
 
 @cache
 def _read(path: Path, stamp: int) -> dict[str, Any]:
-    from analysis.io import read_yaml
-
     parsed = read_yaml(path, "the country's configuration") or {}
     if not isinstance(parsed, dict):
         raise InputError(paths.display_path(path), "keys such as name: and "
@@ -95,17 +96,7 @@ def headline_scope(country: str = paths.DEFAULT_COUNTRY) -> str:
     return config(country)["counting_organisation"]["counts_scope"]
 
 
-def resolution_rule(country: str = paths.DEFAULT_COUNTRY, rule=None):
-    """The conflict rule (default ``DEFAULT_RULE``) with the country's counting organisation
-    ranked first among publishers."""
-    from analysis.derive.resolve import DEFAULT_RULE
-
-    return (rule or DEFAULT_RULE).for_publisher(publisher(country))
-
-
 def _month(value: Any) -> Any:
-    import pandas as pd
-
     return None if value in (None, "") else pd.Timestamp(str(value)).to_period("M").to_timestamp()
 
 
@@ -127,8 +118,6 @@ def episodes(country: str = paths.DEFAULT_COUNTRY) -> list[dict[str, Any]]:
 
 def countries_table():
     """One row per configured country: who counts, how, coverage and the deal-era dates."""
-    import pandas as pd
-
     rows = []
     for country in paths.countries():
         parsed = config(country)

@@ -15,7 +15,11 @@ from typing import NamedTuple
 import pandas as pd
 
 from analysis import catalog, paths
-from analysis.summaries import Dated, coarser_items_after, newest_item
+from analysis import country as countries
+from analysis.country import config
+from analysis.sources.curated import read_series_coverage
+from analysis.store import load
+from analysis.summaries import Dated, coarser_items_after, describe_span, newest_item
 
 STALE_AFTER_DAYS = 90
 """A build whose newest item is older than this says so: the data may no longer be current."""
@@ -40,10 +44,6 @@ class Coverage(NamedTuple):
 
 def coverage(country: str = paths.DEFAULT_COUNTRY) -> Coverage:
     """``country``'s coverage from its curated tables and their ``.meta.yml`` files."""
-    from analysis import country as countries
-    from analysis.sources.curated import read_series_coverage
-    from analysis.store import load
-
     tables = [load(name, country=country) for name in CURATED
               if name in catalog.DATASETS and catalog.applies(name, country)]
     newest = newest_item(tables)
@@ -69,16 +69,12 @@ def _latest_ending(counts: pd.DataFrame) -> Dated | None:
 
 
 def _name(country: str) -> str:
-    from analysis.country import config
-
     return config(country)["name"]
 
 
 def coverage_line(cover: Coverage) -> str:
     """'<Country>: data to <newest item>, newest count <date>; searched <first>–<last>, months
     after <last> not searched.' Names no build date, so it changes only with the data."""
-    from analysis.summaries import describe_span
-
     name = _name(cover.country)
     if cover.newest is None:
         return f"{name}: no dated data."

@@ -47,15 +47,12 @@ where none does (the figure itself is then missing). ``rearrests`` is the larges
 
 from __future__ import annotations
 
-import hashlib
-import importlib
-import json
-
 import numpy as np
 import pandas as pd
 
-from analysis import catalog, paths
 from analysis import country as countries
+from analysis.derive.resolve import choose_counts
+from analysis.store import load
 
 RETURN_WINDOWS = (12, 24)
 DECIDED = 0.95
@@ -131,8 +128,6 @@ def series_counts(counts: pd.DataFrame, scope: str, rule) -> pd.DataFrame:
     """One count of the number held per date (``date``, ``value``, ``qualifier``) in one
     series of the counting organisation, the figure the resolution rule prefers; a figure dated
     only to a year cannot stand for a day and is left out."""
-    from analysis.derive.resolve import choose_counts
-
     own = counts[(counts["metric"] == "current_count") & (counts["counts_scope"] == scope)
                  & (counts["date_precision"] != "year")]
     chosen = choose_counts(own, rule)
@@ -351,58 +346,9 @@ def episodes_table(frames: dict[str, dict[str, pd.DataFrame]]) -> pd.DataFrame:
     return table.sort_values(["country", "deal_date"], kind="stable").reset_index(drop=True)
 
 
-def _fingerprint(name: str) -> str:
-    from analysis.store import code_fingerprint, input_hashes, stored_fingerprint
-
-    spec = catalog.dataset(name)
-    payload = {
-        "inputs": input_hashes(name),
-        "upstream": {f"{country}/{parent}": stored_fingerprint(parent, country)
-                     for country in paths.countries() for parent in spec.upstream},
-        "code": code_fingerprint(),
-    }
-    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
-
-
-def load_cross_country(name: str) -> pd.DataFrame:
-    """A dataset built from every country's (``catalog.CROSS_COUNTRY``): each country's
-    upstream datasets are brought up to date first (under that country's lock, saying what was
-    rebuilt and quarantined, as a country's ``load`` does), then the dataset is rebuilt
-    under its own lock if any of them, or a ``country.yml``, changed."""
-    from filelock import FileLock
-
-    from analysis.io import read_parquet, read_provenance, write_parquet_atomic
-    from analysis.store import LOCK_TIMEOUT_SECONDS, build, rebuild_notice, stale
-
-    spec = catalog.dataset(name)
-    # flows_monthly with the upstream: the model fit is shared, and it is what the rebuild
-    # notice reads the moved month-end counts from.
-    upstream = sorted({*spec.upstream, "flows_monthly"})
-    for country in paths.countries():
-        if stale(upstream, country):
-            new = {parent for parent in catalog.build_order(upstream, country)
-                   if not paths.processed_path(parent, country).is_file()}
-            print(rebuild_notice(build(upstream, country=country), new, country))
-    frames = {country: {parent: read_parquet(paths.processed_path(parent, country))
-                        for parent in spec.upstream}
-              for country in paths.countries()}
-    path = paths.processed_root() / f"{name}.parquet"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with FileLock(paths.processed_root() / f".{name}.lock", timeout=LOCK_TIMEOUT_SECONDS):
-        fingerprint = _fingerprint(name)
-        if (read_provenance(path) or {}).get("fingerprint") != fingerprint:
-            module, function = spec.builder.split(":")
-            frame = getattr(importlib.import_module(module), function)(frames)
-            write_parquet_atomic(frame, path, {
-                "dataset": name, "description": spec.description, "fingerprint": fingerprint,
-                "countries": list(frames), "rows_out": len(frame)})
-            print(f"Built {name} from {', '.join(frames)}.")
-        return read_parquet(path)
-
-
 def build_episodes() -> pd.DataFrame:
-    """``episodes``, rebuilt if stale (the ``load("episodes")`` path)."""
-    return load_cross_country("episodes")
+    """``episodes``, rebuilt if stale."""
+    return load("episodes")
 
 
 def episode_counts_table(frames: dict[str, dict[str, pd.DataFrame]], window: int = 24

@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.errors import AnalysisError
 from analysis.io import atomic_target, write_text_atomic
+from analysis.store import load
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 PREFIX = "'"
@@ -44,9 +46,6 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
 def export(name: str, path: str | Path) -> Path:
     """Write the dataset ``name`` (see ``analysis.datasets()``) to ``path`` for a spreadsheet:
     ``.csv`` (UTF-8 with a byte order mark) or ``.xlsx``, with formula-like text neutralised."""
-    from analysis.errors import AnalysisError
-    from analysis.store import load
-
     path = Path(path)
     writers = {".csv": write_csv_export, ".xlsx": write_xlsx_export}
     if path.suffix.lower() not in writers:
@@ -57,7 +56,7 @@ def export(name: str, path: str | Path) -> Path:
 def write_xlsx_export(frame: pd.DataFrame, path: Path) -> Path:
     """Write ``frame`` as one worksheet, neutralised, every text cell stored as text (never a
     formula), atomically."""
-    from openpyxl import Workbook
+    from openpyxl import Workbook  # only an .xlsx export needs it
 
     safe = neutralise_formulas(frame)
     workbook = Workbook()

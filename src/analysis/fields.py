@@ -144,7 +144,7 @@ FIELDS: dict[str, str] = {
     "release_batches": "number of release batches announced in the month",
     "released_political_low": "political prisoners freed in the batch (release_events) or the "
     "month's batches (panel), lower bound: the stated political-prisoner count minus anyone not "
-    "freed, 0 where none is stated (persons; rule in analysis.derive.counting)",
+    "freed, 0 where none is stated (persons; rule in analysis.counting)",
     "released_political_high": "political prisoners freed in the batch or the month's batches, "
     "upper bound: the stated count, or everyone freed where none is stated (persons)",
     "released_people": "everyone freed in the batch or the month's batches, political prisoners "

@@ -16,9 +16,20 @@ import matplotlib.ticker as mticker
 import numpy as np
 import pandas as pd
 
-from analysis import coverage, style, summaries
+from analysis import coverage, paths, run_cache, style, summaries
+from analysis.claim.spec import (
+    COMPARISON_START,
+    DEAL_ERA_START,
+    PRESSURE_LAGS,
+    RELIEF_WINDOW,
+    any_in_window,
+    values,
+)
 from analysis.comparative_figures import base_rate_chart, episode_counts_chart
+from analysis.derive.resolve import choose_counts
+from analysis.store import load
 from analysis.style import COLOURS
+from analysis.summaries import release_pace
 
 LABELLED_BATCH = 50
 """Batches that freed at least this many people (all people, political prisoners or not) get a
@@ -109,8 +120,6 @@ def prisoners_held_chart(daily: pd.DataFrame, releases: pd.DataFrame,
 def _anchor_date(day: pd.Series) -> str:
     """The date of an observed count as precise as its source: a month-dated count anchors the
     month's last day but refers only to the month."""
-    from analysis.store import load
-
     counts = load("prisoner_counts").set_index("record_id")
     record = day["anchor_record_id"]
     if record in counts.index:
@@ -407,8 +416,6 @@ def release_pace_chart(panel: pd.DataFrame, deal_months: list[pd.Timestamp] | No
     concession is stated) marked against the pace before each."""
     from matplotlib.patches import Patch
 
-    from analysis.summaries import release_pace
-
     figure, axis = style.new_figure()
     recent = panel[panel["month"] >= "2024-01-01"]
     if deal_months is None:
@@ -460,8 +467,6 @@ def _not_enough_data(title: str, reason: str) -> plt.Figure:
 
 
 def _deal_era(panel: pd.DataFrame) -> pd.DataFrame:
-    from analysis.claim.spec import DEAL_ERA_START
-
     return panel[panel["month"] >= DEAL_ERA_START]
 
 
@@ -502,8 +507,6 @@ def release_timing_chart(panel: pd.DataFrame, event_column: str, offsets: tuple[
     an event fell at t+offset for an offset in ``offsets``); a window holding every month or
     none leaves nothing to compare, and the chart says the test is not testable."""
     from matplotlib.patches import Patch
-
-    from analysis.claim.spec import any_in_window, values
 
     in_window = any_in_window(values(panel, event_column), offsets) > 0
     era = _deal_era(panel.assign(in_window=in_window))
@@ -551,8 +554,6 @@ def release_timing_chart(panel: pd.DataFrame, event_column: str, offsets: tuple[
 
 def pressure_chart(panel: pd.DataFrame) -> plt.Figure:
     """H1: do releases follow new sanctions packages within one to three months?"""
-    from analysis.claim.spec import PRESSURE_LAGS
-
     return release_timing_chart(
         panel, "sanctions_packages", tuple(-lag for lag in PRESSURE_LAGS),
         "1-3 months after a sanctions package", "a sanctions package",
@@ -561,8 +562,6 @@ def pressure_chart(panel: pd.DataFrame) -> plt.Figure:
 
 def leverage_chart(panel: pd.DataFrame) -> plt.Figure:
     """H2: do releases cluster in the month before, of or after a relief step?"""
-    from analysis.claim.spec import RELIEF_WINDOW
-
     return release_timing_chart(
         panel, "relief_steps", RELIEF_WINDOW, "Within a month of a relief step",
         "a relief step", "H2 leverage: political prisoners freed around sanctions relief")
@@ -571,8 +570,6 @@ def leverage_chart(panel: pd.DataFrame) -> plt.Figure:
 def stock_change_chart(draws: pd.DataFrame, verdicts: pd.DataFrame) -> plt.Figure:
     """H3: the monthly change in the number held with its 95% interval, and the mean change in
     the comparison window and the deal era, each with its interval."""
-    from analysis.claim.spec import COMPARISON_START, DEAL_ERA_START
-
     title = "H3 net effect: the monthly change in the number held, before and in the deal era"
     stock = draws.pivot(index="month", columns="draw", values="stock")
     changes = stock.diff().loc[stock.index >= COMPARISON_START]
@@ -635,8 +632,6 @@ def stock_change_chart(draws: pd.DataFrame, verdicts: pd.DataFrame) -> plt.Figur
 def revolving_door_chart(draws: pd.DataFrame, verdicts: pd.DataFrame) -> plt.Figure:
     """H4: political prisoners recognised against those freed in release batches and by other
     routes over the deal era, with 95% intervals from the model's draws."""
-    from analysis.claim.spec import DEAL_ERA_START
-
     era = draws[draws["month"] >= DEAL_ERA_START]
     title = "H4 revolving door: recognised against freed"
     if era.empty:
@@ -692,8 +687,6 @@ QUALIFIER_MARKERS = {"exact": "o", "approx": "s", "milestone_round": "s", "lower
 def cumulative_chart(counts: pd.DataFrame) -> plt.Figure:
     """The cumulative number ever recognised and freed by each route, as Viasna reports it:
     the scale of the repression behind the number held, which the monthly panel cannot show."""
-    from analysis.derive.resolve import choose_counts
-
     chosen = choose_counts(counts[counts["metric"].isin(list(CUMULATIVE_SERIES))
                                   & (counts["date_precision"] != "year")])
     if chosen.empty:
@@ -851,9 +844,6 @@ def export_briefing(folder: Path | None = None,
     each figure drawn is left open in it by chart name (for ``briefing.pdf``, which then need
     not draw it again; the caller closes them).
     """
-    from analysis import paths, run_cache
-    from analysis.store import load
-
     folder = folder or paths.figures_dir()
     record = run_cache.read_record().get("figures", {}) if only_changed else {}
     lines = coverage.coverage_lines()

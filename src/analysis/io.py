@@ -23,6 +23,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from analysis.errors import InputError
 from analysis.paths import display_path
@@ -245,9 +248,7 @@ def _read_plain(path: Path, columns: list[str]) -> pd.DataFrame | None:
     parse frees is reused by the steps after it (buffers freed from another thread are not; a
     threaded parse used 10% more memory and was no faster on two cores).
     """
-    import pyarrow as pa
-    import pyarrow.compute as pc
-    import pyarrow.csv as pacsv
+    import pyarrow.csv as pacsv  # only a build reads CSV: not on a no-op load()
 
     header = _plain_header(path)
     if header is None or len(header) < 2 or sorted(header) != sorted(columns):
@@ -399,9 +400,6 @@ def write_parquet_atomic(frame: pd.DataFrame, path: Path, provenance: dict[str, 
 def write_parquet(frame: pd.DataFrame, path: Path, provenance: dict[str, Any]) -> None:
     """Write ``frame`` with ``provenance`` in the footer, in place: for a temporary file from
     ``atomic_target``, when several files must replace their old versions together."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
     table = pa.Table.from_pandas(frame, preserve_index=False)
     metadata = dict(table.schema.metadata or {})
     metadata[PROVENANCE_KEY] = json.dumps(provenance, sort_keys=True, default=str).encode()
@@ -451,8 +449,6 @@ changed."""
 
 
 def read_parquet(path: Path) -> pd.DataFrame:
-    import pyarrow.parquet as pq
-
     log = os.environ.get(READ_LOG_VARIABLE)
     if log:
         with open(log, "a", encoding="utf-8") as out:
@@ -461,15 +457,11 @@ def read_parquet(path: Path) -> pd.DataFrame:
 
 
 def read_columns(path: Path) -> list[str]:
-    import pyarrow.parquet as pq
-
     return pq.read_schema(path).names
 
 
 def read_provenance(path: Path) -> dict[str, Any] | None:
     """The provenance stored in a Parquet file's footer, or None if missing or unreadable."""
-    import pyarrow.parquet as pq
-
     try:
         metadata = pq.read_schema(path).metadata or {}
     except (OSError, ValueError):

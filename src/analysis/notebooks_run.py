@@ -10,8 +10,10 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from analysis import paths
+from analysis import paths, run_cache
 from analysis.errors import AnalysisError
+from analysis.io import READ_LOG_VARIABLE, sha256_file
+from analysis.run_cache import file_fingerprint, is_current, key, read_record
 
 NOTEBOOKS_DIR = paths.REPO_DIR / "notebooks"
 EXECUTED_DIR = paths.REPO_DIR / "build" / "notebooks"
@@ -65,8 +67,6 @@ def execute_all(paths_: list[Path], at_once: int = 2, read_logs: Path | None = N
     import subprocess
     import sys
 
-    from analysis.io import READ_LOG_VARIABLE
-
     waiting, running, failures = list(paths_), [], []
     while waiting or running:
         while waiting and len(running) < at_once:
@@ -91,9 +91,6 @@ def _notebook_key(path: Path, reads: list[str], output_dir: Path) -> str:
     """What an executed notebook depends on: its own source, the datasets it read, and the
     countries' ``country.yml`` (``analysis.countries()`` reads them directly); and where its
     executed copy goes."""
-    from analysis.io import sha256_file
-    from analysis.run_cache import file_fingerprint, key
-
     return key(notebook=sha256_file(path), output=str(output_dir / path.name),
                reads={read: file_fingerprint(Path(read)) for read in reads},
                countries={country: sha256_file(paths.country_dir(country) / paths.COUNTRY_FILE)
@@ -104,8 +101,6 @@ def stale_notebooks(paths_: list[Path], output_dir: Path = EXECUTED_DIR) -> list
     """The notebooks among ``paths_`` whose source or any dataset they read last time changed
     since their last execution by ``execute_changed``, or whose executed copy is gone or
     changed."""
-    from analysis.run_cache import is_current, read_record
-
     done = read_record().get("notebooks", {})
     return [path for path in paths_ if not is_current(
         done.get(path.name),
@@ -116,8 +111,6 @@ def execute_changed(paths_: list[Path], at_once: int = 2,
                     output_dir: Path = EXECUTED_DIR) -> list[Path]:
     """Execute the stale notebooks among ``paths_`` (``execute_all``), and record for each what
     it read; returns those executed."""
-    from analysis import run_cache
-
     todo = stale_notebooks(paths_, output_dir)
 
     def record(path: Path) -> None:

@@ -11,7 +11,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis import paths
+from analysis import catalog, paths
+from analysis.changelog import changes
+from analysis.derive.resolve import conflicts_report, resolution_rule
+from analysis.io import read_parquet
+from analysis.store import HOOKS, load, load_call
 
 LITTLE_WEIGHT = 0.5
 """Below this mean Student-t weight a figure counts for less than half of a figure in line
@@ -30,8 +34,6 @@ def rebuild_notice(rebuilt: list[str], new: set[str] | frozenset, country: str) 
     """Lines for the analyst: the datasets built for the first time (``new``) and rebuilt, the
     raw rows that changed, the numbers that moved, and any edited figure that was not used or
     was given little weight."""
-    from analysis.changelog import changes
-
     first = [name for name in rebuilt if name in new]
     again = [name for name in rebuilt if name not in new]
     lines = [f"{country}: built {', '.join(first)} (first build)"] if first else []
@@ -106,12 +108,6 @@ def edited_figure_fates(report: pd.DataFrame, country: str, model_rebuilt: bool 
                         ) -> list[str]:
     """A line for each edited or added count that another figure beat in the conflict rule,
     that the model left out, or that the model gave little weight."""
-    from analysis import catalog
-    from analysis.country import resolution_rule
-    from analysis.derive.resolve import conflicts_report
-    from analysis.io import read_parquet
-    from analysis.store import load_call
-
     edited = report[(report["dataset"] == "prisoner_counts")
                     & report["kind"].isin(["row_changed", "row_added"])]
     if edited.empty or not catalog.applies("prisoner_counts", country):
@@ -155,9 +151,9 @@ def figure_weights(country: str = paths.DEFAULT_COUNTRY) -> pd.DataFrame:
     """Every figure the conflict rule chose for the stock-flow model, with its raw line, how
     the model used it (point, bound, or unused and why) and its weight (1: counted fully;
     below 0.5: at odds with the figures around it, so it moved the count little)."""
+    # scipy and the model's code: only when a figure's weight is asked for
     from analysis.derive.flows import observation_fit
     from analysis.steps import country_fit
-    from analysis.store import load
 
     counts = load("prisoner_counts", country)
     fit = country_fit({"prisoner_counts": counts,
@@ -170,3 +166,6 @@ def figure_weights(country: str = paths.DEFAULT_COUNTRY) -> pd.DataFrame:
     lines = counts.set_index("record_id")["source_line"]
     table.insert(1, "source_line", table["record_id"].map(lines))
     return table.sort_values(["date_end", "metric"], kind="stable").reset_index(drop=True)
+
+
+HOOKS.notice = rebuild_notice

@@ -14,6 +14,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from analysis import rules
+from analysis.country import counting_organisations, other_series
 
 QUALIFIERS = ["exact", "approx", "lower_bound", "upper_bound", "milestone_round"]
 PRECISIONS = ["day", "month", "year"]
@@ -30,15 +31,11 @@ def publishers() -> list[str]:
     """Allowed ``publisher`` values: the counting organisations the configured countries'
     ``country.yml`` files name (an organisation is added by adding its country's folder),
     then the other roles."""
-    from analysis.country import counting_organisations
-
     return [*counting_organisations(), *PUBLISHER_ROLES]
 
 
 def count_scopes() -> list[str]:
     """Allowed ``counts_scope`` values: each organisation's definition, then the others."""
-    from analysis.country import counting_organisations, other_series
-
     return [*counting_organisations().values(), *other_series(), *OTHER_SCOPES]
 
 

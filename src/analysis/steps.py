@@ -12,9 +12,26 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis import country as countries
+from analysis import paths
+from analysis.derive.designations import read_belarus_designations
+from analysis.derive.panel import build_panel_monthly as build_panel
+from analysis.derive.resolve import conflicts_report, resolution_rule
+from analysis.derive.timeline import build_sanctions_timeline as build_timeline
+from analysis.episodes import episode_counts_table, episodes_table
+from analysis.schemas import PROCESSED
+from analysis.sources.curated import (
+    clean_prisoner_counts,
+    clean_release_events,
+    clean_relief_events,
+    clean_sanctions_measures,
+    read_series_coverage,
+)
 from analysis.validate import empty_quarantine
 
 Upstream = dict[str, pd.DataFrame | None]
+ByCountry = dict[str, dict[str, pd.DataFrame]]
+"""What a builder of ``catalog.CROSS_COUNTRY`` gets: each country's upstream datasets."""
 
 
 @dataclass(frozen=True)
@@ -33,48 +50,33 @@ def _cleaned(checked) -> Built:
 
 
 def build_prisoner_counts(upstream: Upstream, files: list[Path], country: str) -> Built:
-    from analysis.sources.curated import clean_prisoner_counts
-
     return _cleaned(clean_prisoner_counts(files[0]))
 
 
 def build_release_events(upstream: Upstream, files: list[Path], country: str) -> Built:
-    from analysis.sources.curated import clean_release_events
-
     return _cleaned(clean_release_events(files[0]))
 
 
 def build_relief_events(upstream: Upstream, files: list[Path], country: str) -> Built:
-    from analysis.sources.curated import clean_relief_events
-
     return _cleaned(clean_relief_events(files[0]))
 
 
 def build_sanctions_measures(upstream: Upstream, files: list[Path], country: str) -> Built:
-    from analysis.sources.curated import clean_sanctions_measures
-
     return _cleaned(clean_sanctions_measures(files[0]))
 
 
 def build_sanctions_timeline(upstream: Upstream, files: list[Path], country: str) -> Built:
-    from analysis.derive.timeline import build_sanctions_timeline as build
-
     measures, relief = upstream["sanctions_measures"], upstream["relief_events"]
-    timeline = build(measures, relief)
+    timeline = build_timeline(measures, relief)
     return _derived(timeline, len(relief) + (0 if measures is None else len(measures)))
 
 
 def build_sanctions_designations(upstream: Upstream, files: list[Path], country: str) -> Built:
-    from analysis.derive.designations import read_belarus_designations
-
     designations = read_belarus_designations()
     return _derived(designations, len(designations))
 
 
 def build_count_conflicts(upstream: Upstream, files: list[Path], country: str) -> Built:
-    from analysis.country import resolution_rule
-    from analysis.derive.resolve import conflicts_report
-
     counts = upstream["prisoner_counts"]
     return _derived(conflicts_report(counts, resolution_rule(country)), len(counts))
 
@@ -82,19 +84,16 @@ def build_count_conflicts(upstream: Upstream, files: list[Path], country: str) -
 def country_fit(upstream: Upstream, country: str):
     """The stock-flow model of the country's counts, with its counting organisation's rule,
     headline scope and model start; None when no count of the number held can be placed."""
-    from analysis import country as countries
-    from analysis.derive.flows import fitted_flows
+    from analysis.derive.flows import fitted_flows  # scipy: only builds that fit the model
 
     return fitted_flows(upstream["prisoner_counts"], upstream["release_events"],
-                        countries.resolution_rule(country), countries.headline_scope(country),
+                        resolution_rule(country), countries.headline_scope(country),
                         countries.model_start(country))
 
 
 def _from_model(name: str, make, upstream: Upstream, country: str) -> Built:
     """A dataset of the stock-flow model, or an empty one with its columns when the model has
     no count of the number held to fit."""
-    from analysis.schemas import PROCESSED
-
     fit = country_fit(upstream, country)
     frame = make(fit) if fit is not None else pd.DataFrame(
         columns=list(PROCESSED[name].columns))
@@ -102,49 +101,54 @@ def _from_model(name: str, make, upstream: Upstream, country: str) -> Built:
 
 
 def build_flows_monthly(upstream: Upstream, files: list[Path], country: str) -> Built:
-    from analysis.derive.flows import flows_monthly
+    from analysis.derive.flows import flows_monthly  # scipy: only builds that fit the model
 
     return _from_model("flows_monthly", flows_monthly, upstream, country)
 
 
 def build_flows_draws(upstream: Upstream, files: list[Path], country: str) -> Built:
-    from analysis.derive.flows import flows_draws
+    from analysis.derive.flows import flows_draws  # scipy: only builds that fit the model
 
     return _from_model("flows_draws", flows_draws, upstream, country)
 
 
 def build_prisoners_daily(upstream: Upstream, files: list[Path], country: str) -> Built:
-    from analysis.derive.flows import prisoners_daily
+    from analysis.derive.flows import prisoners_daily  # scipy: only builds that fit the model
 
     return _from_model("prisoners_daily", prisoners_daily, upstream, country)
 
 
 def build_panel_monthly(upstream: Upstream, files: list[Path], country: str) -> Built:
-    from analysis import country as countries
-    from analysis import paths
-    from analysis.derive.panel import build_panel_monthly as build
-    from analysis.sources.curated import read_series_coverage
-
     daily = upstream["prisoners_daily"]
-    panel = build(daily, upstream["prisoner_counts"], upstream["release_events"],
-                  upstream["sanctions_timeline"], upstream["sanctions_designations"],
-                  upstream["flows_monthly"], countries.resolution_rule(country),
-                  coverage=read_series_coverage(paths.country_dir(country)),
-                  start=countries.panel_start(country),
-                  sanctions=countries.has_sanctions(country))
+    panel = build_panel(daily, upstream["prisoner_counts"], upstream["release_events"],
+                        upstream["sanctions_timeline"], upstream["sanctions_designations"],
+                        upstream["flows_monthly"], resolution_rule(country),
+                        coverage=read_series_coverage(paths.country_dir(country)),
+                        start=countries.panel_start(country),
+                        sanctions=countries.has_sanctions(country))
     return _derived(panel, len(daily))
 
 
 def build_claim_power(upstream: Upstream, files: list[Path], country: str) -> Built:
-    from analysis.claim import claim_data, power_table
+    from analysis.claim import claim_data, power_table  # scipy.stats: claim builds only
 
     data = claim_data(upstream["panel_monthly"], upstream["flows_draws"])
     return _derived(power_table(data), len(upstream["panel_monthly"]))
 
 
 def build_claim_verdicts(upstream: Upstream, files: list[Path], country: str) -> Built:
-    from analysis.claim import power_summary, test_claim
+    from analysis.claim import power_summary, test_claim  # scipy.stats: claim builds only
 
     verdicts = test_claim(upstream["panel_monthly"], draws=upstream["flows_draws"],
                           power=power_summary(upstream["claim_power"]))
     return _derived(verdicts, len(upstream["panel_monthly"]))
+
+
+def build_episodes(upstream: ByCountry, files: list[Path], country: None) -> Built:
+    table = episodes_table(upstream)
+    return _derived(table, len(table))
+
+
+def build_episode_counts(upstream: ByCountry, files: list[Path], country: None) -> Built:
+    table = episode_counts_table(upstream)
+    return _derived(table, len(table))

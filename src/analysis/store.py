@@ -16,8 +16,12 @@ quarantined and why (once per quarantine, not on every load), and ``load`` says 
 rebuilt and what moved.
 
 Every function takes the country (default ``paths.DEFAULT_COUNTRY``): each country's datasets
-live in their own folder with their own lock and snapshots. ``episodes``, built from every
-country's datasets, is built by ``analysis.episodes`` on top of these.
+live in their own folder with their own lock. A dataset of ``catalog.CROSS_COUNTRY`` is built
+once, by the same steps, from every country's datasets.
+
+The engine knows datasets only by the names and ``module:function`` builders of the catalog; it
+imports no module that builds or reads one. What the layers above want to hear from a build
+(``analysis.changelog`` records a snapshot of each) they register in ``HOOKS``.
 """
 
 from __future__ import annotations
@@ -31,16 +35,27 @@ import sys
 import warnings
 from collections.abc import Callable
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import pandas as pd
+from filelock import FileLock, Timeout
 
 from analysis import catalog, paths
-from analysis.errors import AnalysisError, BuildError, BuildLockedError
-from analysis.io import atomic_target, read_parquet, read_provenance, sha256_file, write_parquet
+from analysis import country as countries
+from analysis.errors import AnalysisError, BuildError, BuildLockedError, UnknownDatasetError
+from analysis.io import (
+    atomic_target,
+    read_parquet,
+    read_provenance,
+    sha256_file,
+    write_parquet,
+    write_parquet_atomic,
+)
+from analysis.rules import build_date
 
 LOCK_TIMEOUT_SECONDS = 600
 QUARANTINE_SUFFIX = ".quarantine"
@@ -58,6 +73,23 @@ warnings.simplefilter("always", QuarantineWarning)
 """Python's own filter would show it once per line of code; the library decides instead (once
 per quarantine state, see ``_warn_quarantined``). ``warnings.filterwarnings("ignore",
 category=QuarantineWarning)`` silences it."""
+
+
+@dataclass
+class Hooks:
+    """What the layers above the engine ask of a build, registered by them."""
+
+    after_build: list[Callable[[str], object]] = field(default_factory=list)
+    """Called with the country, under its build lock, after a build that rebuilt something."""
+    notice: Callable[[list[str], set[str], str], str] | None = None
+    """The whole notice after a rebuild (rebuilt names, names built for the first time,
+    country), when a layer above gives one (``analysis.notices``)."""
+    describe_changes: Callable[[str], str] | None = None
+    """What changed in the raw files since the previous build (country → a few words), for the
+    line ``load`` prints after a rebuild."""
+
+
+HOOKS = Hooks()
 
 
 @dataclass(frozen=True)
@@ -122,8 +154,6 @@ def stored_fingerprint(name: str, country: str = paths.DEFAULT_COUNTRY) -> str |
 def _outdated(name: str, fingerprint: str, country: str = paths.DEFAULT_COUNTRY) -> bool:
     """Built from other inputs, or holding back rows dated after its build day that today's
     build would keep (``recheck_on``, set when such rows were quarantined)."""
-    from analysis.rules import build_date
-
     provenance = read_provenance(paths.processed_path(name, country)) or {}
     recheck = provenance.get("recheck_on")
     return provenance.get("fingerprint") != fingerprint or (
@@ -144,9 +174,6 @@ def build(names: list[str] | None = None, *, force: bool = False,
     ``report_quarantine``, gives one notice for the quarantined rows behind ``names`` not
     reported yet.
     """
-    from analysis import country as countries
-    from analysis.errors import UnknownDatasetError
-
     countries.config(country)
     across = [name for name in names or [] if name in catalog.CROSS_COUNTRY]
     if across:
@@ -165,8 +192,6 @@ def build(names: list[str] | None = None, *, force: bool = False,
 
 def _build(names: list[str] | None, force: bool,
            on_step: Callable[[str, str], None] | None, country: str) -> list[StepResult]:
-    from filelock import FileLock, Timeout
-
     paths.processed_dir(country).mkdir(parents=True, exist_ok=True)
     lock = FileLock(paths.processed_dir(country) / ".build.lock")
     try:
@@ -186,9 +211,8 @@ def _build(names: list[str] | None, force: bool,
         _remove_orphaned_temporaries(country)
         results = _build_locked(names, force, on_step, country)
         if any(result.rebuilt for result in results):
-            from analysis.changelog import record_snapshot
-
-            record_snapshot(country)
+            for hook in HOOKS.after_build:
+                hook(country)
         return results
     finally:
         lock.release()
@@ -252,8 +276,9 @@ def _build_locked(names: list[str] | None, force: bool,
     return results
 
 
-def _run_step(name: str, upstream: dict[str, pd.DataFrame | None], country: str):
-    """The step's output and its validated frame; any failure becomes one line naming it."""
+def _run_step(name: str, upstream: dict, country: str | None):
+    """The step's output and its validated frame; any failure becomes one line naming it.
+    ``country`` is None for a dataset built across countries."""
     spec = catalog.dataset(name)
     try:
         module, function = spec.builder.split(":")
@@ -264,7 +289,7 @@ def _run_step(name: str, upstream: dict[str, pd.DataFrame | None], country: str)
         raise
     except Exception as error:
         detail = str(error).splitlines()[0] if str(error).strip() else type(error).__name__
-        where = "" if country == paths.DEFAULT_COUNTRY else f" for {country}"
+        where = "" if country in (None, paths.DEFAULT_COUNTRY) else f" for {country}"
         raise BuildError(f"building {name}{where} failed ({type(error).__name__}: "
                          f"{detail[:300]}); "
                          "every dataset is as it was before the build") from error
@@ -273,8 +298,6 @@ def _run_step(name: str, upstream: dict[str, pd.DataFrame | None], country: str)
 def _recheck_on(quarantine: pd.DataFrame) -> str | None:
     """The day after this build when rows were quarantined for a date after it: from then on
     the dataset is stale, so such a row is used once its day has come."""
-    from analysis.rules import build_date
-
     if not len(quarantine) or not quarantine["reason"].str.contains(
             "rule not_after_build_date", regex=False).any():
         return None
@@ -323,7 +346,7 @@ def _write_together(staged: list[tuple[Path, pd.DataFrame, dict]]) -> None:
 
 
 def _validated(name: str, frame: pd.DataFrame) -> pd.DataFrame:
-    from analysis.schemas import PROCESSED
+    from analysis.schemas import PROCESSED  # pandera: only a build validates, not a no-op load
 
     schema = PROCESSED.get(name)
     if schema is None:
@@ -337,8 +360,6 @@ def _validated(name: str, frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _package_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
     try:
         return version("analysis")
     except PackageNotFoundError:
@@ -355,9 +376,7 @@ def load(name: str, country: str = paths.DEFAULT_COUNTRY) -> pd.DataFrame:
     if name == "quarantine":
         return load_quarantine(country)
     if name in catalog.CROSS_COUNTRY:
-        from analysis.episodes import load_cross_country
-
-        return load_cross_country(name)
+        return _load_across_countries(name)
     catalog.dataset(name)
     if stale([name], country):
         new = {parent for parent in catalog.build_order([name], country)
@@ -368,14 +387,63 @@ def load(name: str, country: str = paths.DEFAULT_COUNTRY) -> pd.DataFrame:
     return read_parquet(paths.processed_path(name, country))
 
 
+def _load_across_countries(name: str) -> pd.DataFrame:
+    """A dataset built from every country's: each country's upstream datasets are brought up
+    to date first (under that country's lock, saying what was rebuilt and quarantined, as a
+    country's ``load`` does), then the dataset is rebuilt under its own lock if any of them, or one
+    of its inputs, changed. Its builder gets them as ``{country: {name: frame}}``."""
+    spec = catalog.dataset(name)
+    every = paths.countries()
+    # flows_monthly with the upstream: the model fit is shared, and it is what the rebuild
+    # notice reads the moved month-end counts from.
+    upstream = sorted({*spec.upstream, "flows_monthly"})
+    for country in every:
+        if stale(upstream, country):
+            new = {parent for parent in catalog.build_order(upstream, country)
+                   if not paths.processed_path(parent, country).is_file()}
+            print(rebuild_notice(build(upstream, country=country), new, country))
+    path = paths.processed_root() / f"{name}.parquet"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(paths.processed_root() / f".{name}.lock", timeout=LOCK_TIMEOUT_SECONDS):
+        fingerprint = _across_countries_fingerprint(name, every)
+        if (read_provenance(path) or {}).get("fingerprint") != fingerprint:
+            frames = {country: {parent: read_parquet(paths.processed_path(parent, country))
+                                for parent in spec.upstream} for country in every}
+            _, frame = _run_step(name, frames, None)
+            write_parquet_atomic(frame, path, {
+                "dataset": name, "description": spec.description, "fingerprint": fingerprint,
+                "countries": every, "rows_out": len(frame)})
+            print(f"Built {name} from {', '.join(every)}.")
+        return read_parquet(path)
+
+
+def _across_countries_fingerprint(name: str, every: list[str]) -> str:
+    spec = catalog.dataset(name)
+    payload = {
+        "inputs": input_hashes(name),
+        "upstream": {f"{country}/{parent}": stored_fingerprint(parent, country)
+                     for country in every for parent in spec.upstream},
+        "code": code_fingerprint(),
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
 def rebuild_notice(results: list[StepResult], new: set[str] | frozenset = frozenset(),
                    country: str = paths.DEFAULT_COUNTRY) -> str:
     """What ``load`` says after rebuilding (``analysis.notices``): the country, the datasets
     built for the first time (``new``) and rebuilt, the raw rows that changed, the numbers that
     moved, and any edited figure the conflict rule or the model set aside."""
-    from analysis.notices import rebuild_notice as notice
-
-    return notice([result.name for result in results if result.rebuilt], new, country)
+    rebuilt = [result.name for result in results if result.rebuilt]
+    if HOOKS.notice is not None:
+        return HOOKS.notice(rebuilt, set(new), country)
+    where = "" if country == paths.DEFAULT_COUNTRY else f" for {country}"
+    first = [name for name in rebuilt if name in new]
+    again = [name for name in rebuilt if name not in new]
+    parts = [f"Built {', '.join(first)}{where} (first build)"] if first else []
+    if again:
+        detail = f" ({HOOKS.describe_changes(country)})" if HOOKS.describe_changes else ""
+        parts.append(f"{'rebuilt' if parts else 'Rebuilt'} {', '.join(again)}{where}{detail}")
+    return "; ".join(parts) + "; analysis.changes() has the detail."
 
 
 THOUSANDS = r"^[+-]?\d{1,3}([,.' ]\d{3})+$"

@@ -19,7 +19,10 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from analysis import catalog, paths
+from analysis.coverage import coverage, coverage_line
+from analysis.derive.designations import list_copy_titles
 from analysis.io import atomic_target, read_yaml
+from analysis.summaries import describe_span
 
 COLOURS = {
     "held": "#1f3a5f",
@@ -207,8 +210,6 @@ def source_line(datasets: Iterable[str],
     """``raw_sources`` then each country's coverage line (``coverage.coverage_line``: the newest
     dated item and the months not searched), so no reader takes the end of the chart's axis for
     the end of the data. ``countries``: whose raw tables (default Belarus)."""
-    from analysis.coverage import coverage, coverage_line
-
     countries = list(countries)
     return " ".join([raw_sources(datasets, countries) + ".",
                      *(coverage_line(coverage(country)) for country in countries)])
@@ -218,9 +219,6 @@ def raw_sources(datasets: Iterable[str],
                 countries: Iterable[str] = (paths.DEFAULT_COUNTRY,)) -> str:
     """'Source: …' naming each raw table behind ``datasets`` from its metadata file, with the
     months its research searched."""
-    from analysis.derive.designations import list_copy_titles
-    from analysis.summaries import describe_span
-
     official = list_copy_titles()
     parts = []
     for file in _raw_inputs(datasets, countries):

@@ -11,6 +11,8 @@ from typing import NamedTuple
 
 import pandas as pd
 
+from analysis.derive.resolve import choose_counts
+
 DEALS_ERA = pd.Timestamp("2024-07-01")
 """When the batch pardons began."""
 SINCE_2020 = pd.Timestamp("2020-01-01")
@@ -214,8 +216,6 @@ QUALIFIER_WORDS = {"exact": "", "approx": "about ", "lower_bound": "at least ",
 
 def latest_figure(counts: pd.DataFrame, metric: str) -> pd.Series | None:
     """The newest figure for ``metric`` as the resolution rule chooses it, or None."""
-    from analysis.derive.resolve import choose_counts
-
     chosen = choose_counts(counts[counts["metric"] == metric])
     if chosen.empty:
         return None
@@ -308,19 +308,22 @@ def release_pace(panel: pd.DataFrame, event_months: list[pd.Timestamp],
     return pd.DataFrame(rows)
 
 
-def hypotheses_table() -> pd.DataFrame:
-    """The hypotheses (second edition): question, method, scale, the claim's side and the
-    smallest effect of interest."""
-    from analysis.claim import HYPOTHESES
-
+def hypotheses_table(hypotheses: pd.DataFrame) -> pd.DataFrame:
+    """The hypotheses (second edition, ``claim.hypotheses()``) as a reader wants them:
+    question, method, scale, the claim's side and the smallest effect of interest."""
     side = {1: "above", -1: "below", 0: "(descriptive)"}
-    return pd.DataFrame([{
-        "hypothesis": spec.id, "question": spec.question, "method": spec.method,
-        "scale": spec.scale, "claim_predicts": side[spec.claim_sign],
-        "no_effect": spec.null, "smallest_effect_of_interest": spec.smallest_effect,
-        "ruling_out_the_sesoi": ("supports the claim" if spec.equivalence_supports
-                                 else "goes against the claim" if spec.in_family else ""),
-    } for spec in HYPOTHESES.values()])
+    return pd.DataFrame({
+        "hypothesis": hypotheses["hypothesis"], "question": hypotheses["question"],
+        "method": hypotheses["method"], "scale": hypotheses["scale"],
+        "claim_predicts": hypotheses["claim_sign"].map(side),
+        "no_effect": hypotheses["null"],
+        "smallest_effect_of_interest": hypotheses["smallest_effect"],
+        "ruling_out_the_sesoi": ["supports the claim" if supports
+                                 else "goes against the claim" if in_family else ""
+                                 for supports, in_family in zip(
+                                     hypotheses["equivalence_supports"],
+                                     hypotheses["in_family"], strict=True)],
+    })
 
 
 def power_report(power: pd.DataFrame) -> pd.DataFrame:
@@ -541,8 +544,6 @@ def routes_out_text(counts: pd.DataFrame, releases: pd.DataFrame,
                     & (counts["date_end"] < before)]
     if totals.empty:
         return "No running total of people freed before the batch pardons is in the data."
-    from analysis.derive.resolve import choose_counts
-
     last = choose_counts(totals).sort_values("date_end").iloc[-1]
     batches = releases[releases["counts_as_release"] & (releases["date_start"] >= SINCE_2020)
                        & (releases["date_end"] <= last["date_end"])]

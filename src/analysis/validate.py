@@ -21,6 +21,8 @@ from pandera.engines import pandas_engine
 from analysis.errors import InputError
 from analysis.io import LINE, read_csv_text
 from analysis.paths import display_path
+from analysis.rules import rule_failures, with_sibling_ids
+from analysis.schemas import FLAG, RAW_RULES
 
 QUARANTINE_COLUMNS = ["dataset", "file", "line", "column", "value", "reason"]
 UNIQUE_REASON = ("a value no other row has (field_uniqueness; every copy of a repeated value is "
@@ -55,8 +57,6 @@ def empty_quarantine() -> pd.DataFrame:
 
 def read_and_check(path: Path, schema: pa.DataFrameSchema, dataset: str) -> Checked:
     """Read a curated CSV and validate it against its raw schema, quarantining failing rows."""
-    from analysis.schemas import RAW_RULES
-
     columns = list(schema.columns)
     records, malformed = read_csv_text(path, columns)
     shown = display_path(path)
@@ -80,8 +80,6 @@ def _bound(rule, path: Path):
     why), so the rule passes every row."""
     if rule.sibling is None:
         return rule
-    from analysis.rules import with_sibling_ids
-
     table, key = rule.sibling
     try:
         ids = set(pd.read_csv(path.parent / f"{table}.csv", usecols=[key], dtype=str,
@@ -94,8 +92,6 @@ def _bound(rule, path: Path):
 def _spreadsheet_flags(records: pd.DataFrame, schema: pa.DataFrameSchema) -> pd.DataFrame:
     """Flag columns with TRUE/FALSE (as Excel and LibreOffice write them) in lower case: the
     meaning is unambiguous, so the edit is used rather than quarantined."""
-    from analysis.schemas import FLAG
-
     for name, column in schema.columns.items():
         if (column.metadata or {}).get(FLAG):
             values = records[name]
@@ -112,8 +108,6 @@ def _validate(records: pd.DataFrame, schema: pa.DataFrameSchema, shown: str,
     per row and broken rule among the rows that passed every check."""
     found = schema_failures(records, schema, shown)
     if rules:
-        from analysis.rules import rule_failures
-
         failed = np.zeros(len(records), dtype=bool)
         for at, _, _ in found:
             failed[at] = True

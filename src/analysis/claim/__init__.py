@@ -7,14 +7,14 @@ the amendment fixed.
 """
 
 from analysis.claim.data import ClaimData, claim_data
-from analysis.claim.estimators import ESTIMATORS
-from analysis.claim.report import family, test_claim
+from analysis.claim.estimators import ESTIMATORS, family
+from analysis.claim.report import test_claim
 from analysis.claim.robust import robustness
 from analysis.claim.simulate import power_summary, power_table, simulated_data
-from analysis.claim.spec import HYPOTHESES, NULL_EFFECTS, VERDICTS, validate_panel
+from analysis.claim.spec import HYPOTHESES, NULL_EFFECTS, VERDICTS, hypotheses, validate_panel
 
 __all__ = [
     "ESTIMATORS", "HYPOTHESES", "NULL_EFFECTS", "VERDICTS", "ClaimData", "claim_data", "family",
-    "power_summary", "power_table", "robustness", "simulated_data", "test_claim",
+    "hypotheses", "power_summary", "power_table", "robustness", "simulated_data", "test_claim",
     "validate_panel",
 ]

@@ -17,6 +17,7 @@ from analysis.claim.spec import (
     COMPARISON_START,
     DEAL_ERA_START,
     HAC_LAGS,
+    HYPOTHESES,
     MAX_TREND_CORRELATION,
     MIN_CONTRAST_MONTHS,
     PRESSURE_LAGS,
@@ -174,3 +175,9 @@ ESTIMATORS = {
     "H7_refill": h7_refill,
     "H8_durability": h8_durability,
 }
+
+
+def family(data: ClaimData) -> list[str]:
+    """The hypotheses that get a Holm slot: in the family by design and identified here."""
+    return [h for h, spec in HYPOTHESES.items()
+            if spec.in_family and ESTIMATORS[h](data).reason is None]

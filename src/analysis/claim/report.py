@@ -10,7 +10,9 @@ import pandas as pd
 from analysis.claim.data import ClaimData, claim_data
 from analysis.claim.estimators import ESTIMATORS
 from analysis.claim.inference import holm, verdict
+from analysis.claim.simulate import power_summary, power_table
 from analysis.claim.spec import ALPHA, DEFAULT_SEED, HYPOTHESES, Hypothesis, Result
+from analysis.store import load
 
 VERDICT_COLUMNS = ["hypothesis", "question", "method", "estimate", "ci_low", "ci_high",
                    "p_value", "p_adjusted", "verdict", "reading", "rules_out", "power",
@@ -32,12 +34,6 @@ QUANTITIES = {
     "H7_refill": ("monthly recognitions in the three months after a relief step, compared with "
                   "other deal-era months"),
 }
-
-
-def family(data: ClaimData) -> list[str]:
-    """The hypotheses that get a Holm slot: in the family by design and identified here."""
-    return [h for h, spec in HYPOTHESES.items()
-            if spec.in_family and ESTIMATORS[h](data).reason is None]
 
 
 def _number(value: float, spec: Hypothesis) -> str:
@@ -158,9 +154,6 @@ def test_claim(panel: pd.DataFrame | None = None, *, draws: pd.DataFrame | None 
     series (no model uncertainty). A panel without stock figures gets *not testable with these
     data* for every hypothesis.
     """
-    from analysis.claim.simulate import power_summary, power_table
-    from analysis.store import load
-
     if not 0 < alpha < 1:
         raise ValueError(f"alpha must be between 0 and 1, got {alpha}")
     if panel is None:

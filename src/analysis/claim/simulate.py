@@ -23,6 +23,7 @@ from analysis.claim.estimators import (
     ESTIMATORS,
     comparison_window,
     deal_era,
+    family,
 )
 from analysis.claim.inference import verdict
 from analysis.claim.spec import (
@@ -173,8 +174,6 @@ def power_table(data: ClaimData, *, runs: int = 200, family_size: int | None = N
                 seed: int = DEFAULT_SEED, hypotheses: list[str] | None = None) -> pd.DataFrame:
     """Verdict shares per hypothesis and planted effect on panels of the real shape. A test
     that is not identified on the real panel (H1 today) is reported as such."""
-    from analysis.claim.report import family
-
     chosen = hypotheses or [h for h in HYPOTHESES if HYPOTHESES[h].in_family]
     family_size = family_size or len(family(data))
     rows = []

@@ -8,7 +8,7 @@ the document share one definition.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
@@ -127,6 +127,12 @@ HYPOTHESES: dict[str, Hypothesis] = {h.id: h for h in (
 )}
 
 NULL_EFFECTS: dict[str, float] = {h.id: h.null for h in HYPOTHESES.values()}
+
+
+def hypotheses() -> pd.DataFrame:
+    """The hypotheses as a table, one row each: the fields of ``Hypothesis`` and ``null``."""
+    return pd.DataFrame([{**asdict(spec), "null": spec.null} for spec in HYPOTHESES.values()]
+                        ).rename(columns={"id": "hypothesis"})
 
 
 @dataclass(frozen=True)

@@ -68,6 +68,7 @@ class ListCopy:
     def coverage_end(self) -> pd.Timestamp | None:
         if self.covers_to != REPORT_DATE:
             return pd.Timestamp(self.covers_to) if self.covers_to else None
+        # analysis.lists imports openpyxl: not on a no-op load()
         from analysis.lists.uksl import read_report_date
 
         path = self.path()
@@ -116,6 +117,7 @@ def list_copy_titles() -> dict[Path, str]:
 
 def read_belarus_designations(copies: tuple[ListCopy, ...] | None = None) -> pd.DataFrame:
     """Belarus targets of every available copy, one row per target, with ``list_file``."""
+    # analysis.lists imports openpyxl: list_copy_paths() is on every load(), these are not
     from analysis.lists import LIST_COLUMNS, first_seen_targets, read_sanctions_list
     from analysis.lists.uksl import read_uk_sanctions_list
 
@@ -148,6 +150,7 @@ def read_belarus_designations(copies: tuple[ListCopy, ...] | None = None) -> pd.
 def _uk_designations(copies: dict[Path, pd.DataFrame]) -> pd.DataFrame:
     """Belarus rows of the UK copies: ConList alone as read, or with a UK Sanctions List the
     best date per designation (``best_uk_dates``), one counted row per OFSI Group ID."""
+    # analysis.lists imports openpyxl: not on a no-op load()
     from analysis.lists.uksl import GROUP_ID, best_uk_dates
 
     files = {frame["source"].iloc[0]: paths.display_path(path)
@@ -171,6 +174,7 @@ def designations_monthly(designations: pd.DataFrame, months: pd.DatetimeIndex,
     """``month`` and one ``designations_*`` column per jurisdiction: NA outside coverage or
     where the copy is missing, zero in covered months without a listing. Months covered by
     any copy of a jurisdiction that is here count."""
+    # analysis.lists imports openpyxl: not on a no-op load()
     from analysis.lists import designations_by_month
 
     monthly, _ = designations_by_month(

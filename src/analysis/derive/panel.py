@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analysis import country as countries
 from analysis.derive.designations import designations_monthly
-from analysis.derive.resolve import DEFAULT_RULE, ResolutionRule, choose_counts
+from analysis.derive.resolve import DEFAULT_RULE, ResolutionRule, choose_counts, resolution_rule
 from analysis.paths import DEFAULT_COUNTRY
 
 SANCTIONS_COLUMNS = ("designations_eu", "designations_us", "designations_uk",
@@ -198,10 +199,10 @@ def panel_under_rule(counts: pd.DataFrame, releases: pd.DataFrame, timeline: pd.
                      ) -> pd.DataFrame:
     """The panel as another conflict-resolution rule would build it, for robustness checks,
     with the country's counting organisation, model start and panel start."""
-    from analysis import country as countries
+    # scipy: only a refit pays for the model, not building the panel
     from analysis.derive.flows import fitted_flows, flows_monthly, prisoners_daily
 
-    rule = countries.resolution_rule(country, rule)
+    rule = resolution_rule(country, rule)
     fit = fitted_flows(counts, releases, rule, countries.headline_scope(country),
                        countries.model_start(country))
     return build_panel_monthly(prisoners_daily(fit), counts, releases, timeline, designations,

@@ -38,6 +38,9 @@ from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
+from analysis import country as countries
+from analysis import paths
+
 STOCK_METRICS = (
     "current_count",
     "recognized_total_since_2020",
@@ -71,10 +74,8 @@ class ResolutionRule:
 
     def publisher_role(self, publisher: pd.Series) -> pd.Series:
         """``own`` for the counting organisation's own figures, else the publisher as is."""
-        from analysis.country import counting_organisations
-
         own = (publisher == self.own_publisher if self.own_publisher is not None
-               else publisher.isin(list(counting_organisations())))
+               else publisher.isin(list(countries.counting_organisations())))
         return publisher.where(~own, "own")
 
 
@@ -88,6 +89,13 @@ ALTERNATIVE_RULE = ResolutionRule(
 )
 """For robustness checks: the counting organisation's own figure wins even when approximate,
 approximate figures also anchor the daily series, and no figure with an inferred date does."""
+
+
+def resolution_rule(country: str = paths.DEFAULT_COUNTRY,
+                    rule: ResolutionRule | None = None) -> ResolutionRule:
+    """The conflict rule (default ``DEFAULT_RULE``) with the country's counting organisation
+    (its ``country.yml``) ranked first among publishers."""
+    return (rule or DEFAULT_RULE).for_publisher(countries.publisher(country))
 
 
 def conflict_key(counts: pd.DataFrame) -> pd.DataFrame:

@@ -2,7 +2,7 @@
 
 It stacks the curated sanctions measures (escalations, relief, renewals) on the relief and
 engagement steps. One step can be reported more than once, and is then counted once, by
-the rule in ``analysis.derive.counting`` (``duplicate_of`` names the row it repeats).
+the rule in ``analysis.counting`` (``duplicate_of`` names the row it repeats).
 
 Alternative counts (``row_role == alt_count``) stay in the timeline for reference and are never
 counted.
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.derive.counting import duplicate_steps
+from analysis.counting import duplicate_steps
 
 INSTRUMENT_OF_MEASURE = {"relief_license": "licence", "relief_delisting": "delisting",
                          "relief_suspension": "suspension"}

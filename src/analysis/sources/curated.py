@@ -15,9 +15,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from analysis import schemas
-from analysis.derive.counting import freed_once
-from analysis.io import LINE
+from analysis import paths, schemas
+from analysis.counting import freed_once
+from analysis.io import LINE, read_yaml
 from analysis.validate import Checked, conform, is_increasing, read_and_check
 
 
@@ -109,9 +109,6 @@ def read_series_coverage(folder: Path | None = None) -> dict[str, tuple[pd.Times
     months in which finding no event means zero events. A table without one declares
     nothing, so nothing is blanked for it. ``panel_monthly`` lists these files among its
     inputs, so an edited ``months_searched`` rebuilds it."""
-    from analysis import paths
-    from analysis.io import read_yaml
-
     folder = folder or paths.country_dir()
     coverage = {}
     for meta in sorted(folder.glob("*.meta.yml")):
@@ -141,7 +138,7 @@ def clean_prisoner_counts(path: Path) -> Checked:
 
 
 def clean_release_events(path: Path) -> Checked:
-    """Release batches; the columns of ``derive.counting.freed_once`` count each person once
+    """Release batches; the columns of ``counting.freed_once`` count each person once
     (political prisoners as a low-high bracket, all people freed apart), and ``counts_as_release``
     excludes alternative counts of an event already listed and pre-trial transfers to house
     arrest."""
