@@ -89,8 +89,8 @@ def episode_counts_chart(counts: pd.DataFrame) -> plt.Figure:
                        f"({organisation.get('short_name') or organisation['name']})",
                        fontsize=10.5)
         axis.set_yscale("log", base=2)
-        means = rows["share_of_before"].astype("float64")
-        axis.set_ylim(min(means.min(), 1.0) / BAND_MARGIN ** (1 + rows["episode"].nunique()),
+        means = rows_of["share_of_before"].astype("float64")
+        axis.set_ylim(min(means.min(), 1.0) / BAND_MARGIN ** (1 + rows_of["episode"].nunique()),
                       max(means.max(), 1.0) * BAND_MARGIN)
         axis.yaxis.set_major_locator(mticker.FixedLocator(multiple_ticks(*axis.get_ylim())))
         axis.yaxis.set_major_formatter(plt.FuncFormatter(multiple_label))

@@ -51,7 +51,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import country as countries
-from analysis.derive.resolve import choose_counts
+from analysis.derive.resolve import choose_counts, resolution_rule
 from analysis.store import load
 
 RETURN_WINDOWS = (12, 24)
@@ -307,7 +307,7 @@ def episode_row(country: str, episode: dict, counts: pd.DataFrame, releases: pd.
         row.update(model_outcome(deal, flows, draws, figure))
     else:
         outcome = count_outcome(deal, series_counts(counts, series,
-                                                    countries.resolution_rule(country)))
+                                                    resolution_rule(country)))
         known = any(pd.notna(outcome[f"stock_{label}"]) for label in ("before", "12m", "24m"))
         row["outcome_basis"] = "counts" if known else "none"
         row.update(outcome)
