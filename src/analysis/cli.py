@@ -256,7 +256,7 @@ def changes(country: CountryOption = None) -> None:
     for each in [country] if country is not None else paths.countries():
         if stale(country=each):
             with console.status(f"building {each}"):
-                build(report_quarantine=False, country=each)
+                store.build(report_quarantine=False, country=each)
         out.print(f"\n[bold underline]{each}[/bold underline]")
         print_report(out, country=each)
 
