@@ -151,6 +151,41 @@ def test_every_figure_used_is_met_within_its_error(small_fit):
     assert recognized == pytest.approx(20.0, abs=2.0)
 
 
+def test_model_figures_show_each_figure_s_fit_gap_and_weight(small_fit):
+    """``model_figures``: one row per chosen figure, valid against its schema; a used figure
+    has the posterior mean of what it measures inside its 95% interval, a gap of figure minus
+    fit, and a weight; a bound that holds has no gap. On the fixture nothing is down-weighted."""
+    from analysis.schemas import PROCESSED
+
+    table = flows.model_figures(small_fit)
+    PROCESSED["model_figures"].validate(table)
+    assert table["record_id"].tolist() == small_fit.design.observations["record_id"].tolist()
+    used = table[table["use"] != "unused"]
+    assert ((used["fitted_low"] <= used["fitted"]) & (used["fitted"] <= used["fitted_high"])).all()
+    np.testing.assert_allclose(used.loc[used["use"] == "point", "gap"],
+                               (used["value"] - used["fitted"])[used["use"] == "point"])
+    bound = table.set_index("record_id").loc["pc005"]
+    assert bound["use"] == "lower" and bound["fitted"] >= 100 and bound["gap"] == 0.0
+    assert not table["down_weighted"].any()
+
+
+def test_a_figure_at_odds_with_the_rest_is_listed_as_down_weighted(tmp_path):
+    """A count of 300 on 29 February between counts of about 100 and 112: the model lets it
+    go (weight below one half) instead of bending the series, and ``model_figures`` shows it
+    with a gap of about 190 persons; the other figures keep their weight."""
+    counts, releases = _inline_inputs(tmp_path)
+    outlier = counts[counts["record_id"] == "pc003"].assign(
+        record_id="pc007", value=300, date_start=pd.Timestamp("2024-02-29"),
+        date_end=pd.Timestamp("2024-02-29"))
+    fit = flows.fit_flows(pd.concat([counts, outlier], ignore_index=True), releases,
+                          settings=flows.SamplerSettings(sweeps=300, burn_in=100))
+    table = flows.model_figures(fit).set_index("record_id")
+    assert table.loc["pc007", "down_weighted"]
+    assert 170 <= table.loc["pc007", "gap"] <= 210
+    assert not table.drop(index="pc007")["down_weighted"].any()
+    assert flows.counter_starts(fit).empty, "no running counter in the fixture"
+
+
 def test_sampler_is_reproducible_with_a_fixed_seed(tmp_path):
     counts, releases = _inline_inputs(tmp_path)
     settings = flows.SamplerSettings(sweeps=120, burn_in=20)

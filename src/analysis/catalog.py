@@ -156,6 +156,16 @@ DATASETS: dict[str, Dataset] = {
             upstream=("prisoner_counts", "release_events"),
         ),
         Dataset(
+            "model_figures",
+            "Every figure the stock-flow model reads, with how it is used (or why not), what "
+            "the model fits for it with a 95% interval, the gap, and its Student-t weight: the "
+            "figures the model down-weights, listed with their size instead of absorbed in "
+            "silence.",
+            "analysis.steps:build_model_figures",
+            _country_file,
+            upstream=("prisoner_counts", "release_events"),
+        ),
+        Dataset(
             "panel_monthly",
             "One row per month from September 2020: prisoners held, recognitions, releases, "
             "batches, relief and engagement steps, sanctions packages, designations per "

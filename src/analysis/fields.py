@@ -127,6 +127,22 @@ FIELDS: dict[str, str] = {
     "release batch: end of sentence, death, transfer to restricted freedom (persons, model mean)",
     "released_other_low": "lower end of the 95% interval of released_other (persons)",
     "released_other_high": "upper end of the 95% interval of released_other (persons)",
+    # stock-flow model, its figures
+    "use": "how the stock-flow model reads the figure: point, lower (bound), upper (bound), or "
+    "unused (see reason)",
+    "reason": "why an unused figure is left out of the model (empty when used)",
+    "sd": "the figure's observation error, one standard deviation (persons; set by its "
+    "qualifier, date precision and metric)",
+    "fitted": "posterior mean of what the figure measures (persons; missing when unused)",
+    "fitted_low": "lower end of the 95% interval of fitted (persons)",
+    "fitted_high": "upper end of the 95% interval of fitted (persons)",
+    "gap": "figure minus fitted (persons); for a bound, only by how much the fit breaks it "
+    "(zero when the bound holds)",
+    "gap_in_sd": "gap in standard deviations of the figure's error",
+    "weight": "mean Student-t weight of the figure in the fit: 1 counted fully, below 0.5 "
+    "down-weighted (the rest of the data disagree with it); missing when unused",
+    "down_weighted": "true if weight is below 0.5: a disagreement the model absorbs by letting "
+    "the figure go",
     # monthly panel
     "prisoners_held": "political prisoners held on the month's last day (persons, stock-flow "
     "model mean, within observation error of the counts); see prisoners_held_observed; missing "

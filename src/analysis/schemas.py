@@ -568,6 +568,27 @@ FLOWS_DRAWS = pa.DataFrameSchema(
     strict=True,
 )
 
+MODEL_FIGURES = pa.DataFrameSchema(
+    {
+        "record_id": pa.Column(str),
+        "metric": pa.Column(str),
+        "date_start": pa.Column("datetime64[ns]"),
+        "date_end": pa.Column("datetime64[ns]"),
+        "value": pa.Column(float),
+        "qualifier": pa.Column(str),
+        "use": pa.Column(str, pa.Check.isin(["point", "lower", "upper", "unused"])),
+        "reason": pa.Column(str),
+        "sd": pa.Column(float, pa.Check.gt(0)),
+        **{name: pa.Column(float, nullable=True)
+           for name in ("fitted", "fitted_low", "fitted_high", "gap", "gap_in_sd", "weight")},
+        "down_weighted": pa.Column(bool),
+    },
+    checks=[pa.Check(lambda f: ((f["use"] == "unused") == f["fitted"].isna()).all(),
+                     error="a fit for every used figure and only for those")],
+    unique=["record_id"],
+    strict=True,
+)
+
 CLAIM_POWER = pa.DataFrameSchema(
     {
         "hypothesis": pa.Column(str),
@@ -648,6 +669,7 @@ PROCESSED = {
     "prisoners_daily": PRISONERS_DAILY,
     "flows_monthly": FLOWS_MONTHLY,
     "flows_draws": FLOWS_DRAWS,
+    "model_figures": MODEL_FIGURES,
     "claim_power": CLAIM_POWER,
     "claim_verdicts": CLAIM_VERDICTS,
     "panel_monthly": PANEL_MONTHLY,

@@ -118,6 +118,12 @@ def build_prisoners_daily(upstream: Upstream, files: list[Path], country: str) -
     return _from_model("prisoners_daily", prisoners_daily, upstream, country)
 
 
+def build_model_figures(upstream: Upstream, files: list[Path], country: str) -> Built:
+    from analysis.derive.flows import model_figures  # scipy: only builds that fit the model
+
+    return _from_model("model_figures", model_figures, upstream, country)
+
+
 def build_panel_monthly(upstream: Upstream, files: list[Path], country: str) -> Built:
     daily = upstream["prisoners_daily"]
     panel = build_panel(daily, upstream["prisoner_counts"], upstream["release_events"],

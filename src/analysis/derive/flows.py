@@ -570,6 +570,57 @@ def flows_draws(fit: FlowFit, n_draws: int = DRAWS_KEPT) -> pd.DataFrame:
     })
 
 
+DOWN_WEIGHTED = 0.5
+"""A figure whose mean Student-t weight is below this counted less than half as much as its
+error says: the rest of the data disagree with it."""
+
+
+def model_figures(fit: FlowFit) -> pd.DataFrame:
+    """Every chosen figure with what the model makes of it: how it is used (or why not), the
+    posterior mean and 95% interval of what it measures, the gap (figure minus fit, persons
+    and in the figure's standard deviations; for a bound, only by how much it is broken) and
+    its mean Student-t weight. ``down_weighted`` marks the figures the model lets go: the
+    disagreements it absorbs, shown instead of hidden."""
+    observations = fit.design.observations
+    used = (observations["use"] != "unused").to_numpy()
+    measured = fit.draws @ fit.design.matrix[used].T
+    fitted = np.full(len(observations), np.nan)
+    low, high = fitted.copy(), fitted.copy()
+    fitted[used] = measured.mean(axis=0)
+    low[used], high[used] = np.percentile(measured, [2.5, 97.5], axis=0)
+    gap = observations["value"].to_numpy() - fitted
+    kind = observations["use"].to_numpy()
+    gap = np.select([kind == "lower", kind == "upper"],
+                    [np.maximum(gap, 0.0), np.minimum(gap, 0.0)], gap)
+    weight = fit.observation_weight
+    return pd.DataFrame({
+        "record_id": observations["record_id"].astype(str).to_numpy(),
+        "metric": observations["metric"].astype(str).to_numpy(),
+        "date_start": observations["date_start"].astype("datetime64[ns]").to_numpy(),
+        "date_end": observations["date_end"].astype("datetime64[ns]").to_numpy(),
+        "value": observations["value"].to_numpy(dtype=float),
+        "qualifier": observations["qualifier"].astype(str).to_numpy(),
+        "use": kind.astype(str),
+        "reason": observations["reason"].astype(str).to_numpy(),
+        "sd": observations["sd"].to_numpy(dtype=float),
+        "fitted": fitted, "fitted_low": low, "fitted_high": high,
+        "gap": gap, "gap_in_sd": gap / observations["sd"].to_numpy(dtype=float),
+        "weight": weight,
+        "down_weighted": np.nan_to_num(weight, nan=1.0) < DOWN_WEIGHTED,
+    })
+
+
+def counter_starts(fit: FlowFit) -> pd.DataFrame:
+    """Each running counter's value at the model's first month (mean and 95% interval): a term
+    that absorbs whatever the counter counted before, and with it any disagreement between the
+    counter and the flows (a negative start means the counter rose less than the flows the
+    rest of the data imply)."""
+    draws = fit.draws[:, 1:1 + fit.design.n_counters]
+    mean, low, high = _interval(draws) if len(draws.T) else (np.zeros(0),) * 3
+    return pd.DataFrame({"metric": fit.design.counter_names, "start": mean,
+                         "start_low": low, "start_high": high})
+
+
 def daily_draws(fit: FlowFit) -> tuple[np.ndarray, np.ndarray]:
     """Draws × days of the stock at each day's end, and days × batches outflow shares."""
     design = fit.design
