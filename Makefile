@@ -35,11 +35,13 @@ TEST_WORKERS ?= auto
 test: $(STAMP_DEV) chromium ## Run the whole test suite on every core (browser and slow tests included)
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup --durations=10
 
-LAB_OPTIONS := --notebook-dir=notebooks --LabApp.news_url=None \
+# JupyterLab at the project root (data/raw/ one click away), opening on the notebooks folder.
+LAB_OPTIONS := --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks \
+	--LabApp.news_url=None \
 	--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate \
 	--LabApp.extension_manager=readonly $(if $(filter 0,$(shell id -u)),--allow-root)
 
-lab: $(STAMP_RUN) ## Open the notebooks in JupyterLab with the project's environment
+lab: $(STAMP_RUN) ## Open JupyterLab at the project root, on the notebooks folder
 	$(PY) -m jupyter lab $(LAB_OPTIONS)
 
 build: $(STAMP_RUN) ## Rebuild the datasets whose raw files changed

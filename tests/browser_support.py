@@ -275,6 +275,11 @@ NOTEBOOK_STATE_JS = """
                         width: img.naturalWidth, height: img.naturalHeight})),
         errors: code && model ? model.outputs.toJSON()
           .filter(o => o.output_type === 'error').map(o => `${o.ename}: ${o.evalue}`) : [],
+        warnings: code && model ? model.outputs.toJSON()
+          .filter(o => o.output_type === 'stream' && o.name === 'stderr')
+          .map(o => [].concat(o.text).join('')) : [],
+        overflow: outputs.filter(o => o.scrollWidth > o.clientWidth + 1)
+          .map(o => `${o.scrollWidth} px in ${o.clientWidth} px`),
       };
     });
   const kernel = widget ? widget.sessionContext.session?.kernel : null;
@@ -307,6 +312,8 @@ class CellView:
     stderr: list[str]
     images: list[dict]
     errors: list[str]
+    warnings: list[str] = field(default_factory=list)
+    overflow: list[str] = field(default_factory=list)
 
     @property
     def executed(self) -> bool:
@@ -336,7 +343,8 @@ class NotebookView:
     def from_state(cls, name: str, state: dict, **extra) -> NotebookView:
         cells = [CellView(index=c["index"], prompt=c["prompt"], empty=c["empty"],
                           mime_types=c["mimeTypes"], stderr=c["stderr"], images=c["images"],
-                          errors=c["errors"])
+                          errors=c["errors"], warnings=c.get("warnings", []),
+                          overflow=c.get("overflow", []))
                  for c in state.get("cells", []) if c["code"]]
         return cls(name=name, kernel=state.get("kernel"), code_cells=cells,
                    model_cells=state.get("modelCells"), dom_cells=len(state.get("cells", [])),
@@ -369,6 +377,11 @@ class NotebookView:
         unfinished = [f"cell {cell.index} {cell.prompt.rstrip(':')}" for cell in self.unfinished()]
         if unfinished:
             found.append(f"cells did not finish: {', '.join(unfinished)}")
+        for cell in self.code_cells:
+            where = f"cell {cell.index} {cell.prompt.rstrip(':')}"
+            found += [f"{where} printed a warning: {text.strip().splitlines()[0]}"
+                      for text in cell.warnings]
+            found += [f"{where} is wider than the pane ({width})" for width in cell.overflow]
         figures = self.figures()
         if not figures:
             found.append("no figure shown")
@@ -498,6 +511,36 @@ class NotebookDriver:
             "() => [...document.querySelectorAll('.jp-OutputArea-output img')]"
             ".every(img => img.complete)", timeout=timeout * 1000)
 
+    def outputs(self) -> list[dict]:
+        """Every output shown, in order: its MIME type and the text a reader sees."""
+        return self.page.evaluate(OUTPUT_TEXTS_JS)
+
+    def screenshot_of(self, text: str, path: Path) -> Path:
+        """The page with the first output showing ``text`` at the top of the view."""
+        self.page.locator(".jp-OutputArea-output", has_text=text).first.evaluate(
+            "node => node.scrollIntoView({block: 'start'})")
+        self.page.mouse.move(0, VIEWPORT["height"] - 1)
+        self.page.wait_for_timeout(300)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=path)
+        return path
+
+    def screenshot_of_widest_table(self, path: Path) -> Path | None:
+        """The page with the widest table (``analysis.show``) at the top, or None if none."""
+        found = self.page.evaluate("""() => {
+          const tables = [...document.querySelectorAll('.jp-NotebookPanel table')];
+          if (!tables.length) return false;
+          tables.sort((a, b) => b.offsetWidth - a.offsetWidth);
+          tables[0].closest('.jp-Cell').scrollIntoView({block: 'start'});
+          return true;
+        }""")
+        if not found:
+            return None
+        self.page.mouse.move(0, VIEWPORT["height"] - 1)
+        self.page.wait_for_timeout(300)
+        self.page.screenshot(path=path)
+        return path
+
     def screenshot(self, path: Path) -> Path:
         """The page with the first figure in view, under its section heading when it fits."""
         self.page.evaluate(SCROLL_TO_FIRST_FIGURE_JS)
@@ -506,6 +549,70 @@ class NotebookDriver:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.page.screenshot(path=path)
         return path
+
+
+OPEN_IN_EDITOR_JS = """
+async (path) => {
+  await window.jupyterapp.commands.execute('docmanager:open', {path, factory: 'Editor'});
+}
+"""
+
+# Selects ``old`` in the open file editor (JupyterLab's CodeMirror), so typing replaces it.
+SELECT_IN_EDITOR_JS = """
+([path, old]) => {
+  const widget = [...window.jupyterapp.shell.widgets('main')]
+    .find(w => w.context && w.context.path === path && w.content && w.content.editor);
+  const editor = widget && widget.content.editor;
+  if (!editor) return 'no file editor is open';
+  const at = editor.model.sharedModel.getSource().indexOf(old);
+  if (at < 0) return `not in the file: ${old}`;
+  editor.setSelection({start: editor.getPositionAt(at),
+                       end: editor.getPositionAt(at + old.length)});
+  editor.revealSelection(editor.getSelection());
+  editor.focus();
+  return '';
+}
+"""
+
+
+class FileEditorDriver:
+    """Edits a text file as an analyst does: opened in JupyterLab's editor from the file
+    browser's "Open With > Editor", a value selected, the new one typed, saved with Ctrl+S."""
+
+    def __init__(self, page, lab: JupyterLab, path: str):
+        self.page, self.lab, self.path = page, lab, path
+
+    def open(self) -> None:
+        self.page.goto(f"{self.lab.base_url}/lab/workspaces/edit?reset&token={self.lab.token}",
+                       wait_until="domcontentloaded")
+        self.page.wait_for_function("() => window.jupyterapp && window.jupyterapp.started",
+                                    timeout=KERNEL_READY_TIMEOUT * 1000)
+        self.page.evaluate("() => window.jupyterapp.started")
+        self.page.evaluate(OPEN_IN_EDITOR_JS, self.path)
+        self.content = self.page.locator(".jp-FileEditor .cm-content").first
+        self.content.wait_for(timeout=30_000)
+
+    def replace(self, old: str, new: str) -> None:
+        self.content.click()
+        problem = self.page.evaluate(SELECT_IN_EDITOR_JS, [self.path, old])
+        if problem:
+            raise AssertionError(f"{self.path}: {problem}")
+        self.page.keyboard.insert_text(new)
+
+    def save(self, on_disk: Path, expected: str, timeout: float = 15) -> None:
+        """Ctrl+S, then wait until the file on disk holds ``expected``."""
+        self.page.keyboard.press("Control+s")
+        deadline = time.monotonic() + timeout
+        while expected not in on_disk.read_text(encoding="utf-8", errors="replace"):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{self.path}: the edit was not saved")
+            self.page.wait_for_timeout(200)
+
+
+OUTPUT_TEXTS_JS = """
+() => [...document.querySelectorAll('.jp-NotebookPanel .jp-OutputArea-output')]
+  .map(o => ({mime: o.dataset.mimeType || '', text: o.innerText}))
+"""
 
 
 SCROLL_TO_FIRST_FIGURE_JS = """

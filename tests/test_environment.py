@@ -32,12 +32,13 @@ def test_versions_agree_too():
     assert conda_pins == pip_pins
 
 
-def test_make_lab_opens_the_notebooks_and_runs_as_root_too():
+def test_make_lab_opens_at_the_root_on_the_notebooks_and_runs_as_root_too():
     import os
     import subprocess
 
     plan = subprocess.run(["make", "-n", "lab"], cwd=paths.REPO_DIR, capture_output=True,
                           text=True, check=True).stdout
     command = next(line for line in plan.splitlines() if "jupyter lab" in line)
-    assert "--notebook-dir=notebooks" in command
+    assert "--ServerApp.root_dir=. " in command, "data/raw/ must be reachable in the browser"
+    assert "--LabApp.default_url=/lab/tree/notebooks" in command
     assert ("--allow-root" in command) == (os.geteuid() == 0)

@@ -35,20 +35,29 @@ def curated(data_dir: Path, table: str) -> Path:
     return data_dir / "raw" / "belarus" / f"{table}.csv"
 
 
-def test_load_warns_once_per_file_with_quarantined_rows_every_time(data_dir):
+def test_load_notices_quarantined_rows_once_with_the_reason(data_dir, monkeypatch):
+    monkeypatch.setenv("ANALYSIS_MAX_QUARANTINE_SHARE", "0.5")
     analysis.load("panel_monthly")
     edit_cell(curated(data_dir, "prisoner_counts"), "pc003", "value", "1,135")
-    for _ in range(2):
-        with pytest.warns(store.QuarantineWarning) as caught:
-            analysis.load("panel_monthly")
-        notices = [str(warning.message) for warning in caught
-                   if warning.category is store.QuarantineWarning]
-        assert len(notices) == 1
-        assert notices[0].startswith("data/raw/belarus/prisoner_counts.csv: 1 of 7 rows "
-                                     "quarantined")
-        assert "line 4" in notices[0] and "a whole number" in notices[0]
-        assert "analysis.load('quarantine')" in notices[0]
-        assert caught[0].filename == __file__, "the warning points at the caller's line"
+    with pytest.warns(store.QuarantineWarning) as caught:
+        analysis.load("panel_monthly")
+    notices = [str(warning.message) for warning in caught
+               if warning.category is store.QuarantineWarning]
+    assert notices == ["data/raw/belarus/prisoner_counts.csv: 1 of 7 rows quarantined and left "
+                       "out (1 row: a thousands separator in `value` (write numbers without "
+                       "it), line 4); `python -m analysis quarantine` or "
+                       "analysis.load('quarantine') lists them"]
+    assert caught[0].filename == __file__, "the warning points at the caller's line"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", store.QuarantineWarning)
+        analysis.load("panel_monthly")
+        analysis.load("prisoners_daily")  # the same quarantine, from another cell: said once
+    edit_cell(curated(data_dir, "prisoner_counts"), "pc004", "value", "many")
+    with pytest.warns(store.QuarantineWarning) as caught:
+        analysis.load("prisoners_daily")
+    assert len(caught) == 1, "one notice per load, every file and reason in it"
+    assert "2 of 7 rows" in str(caught[0].message)
+    assert "1 row: `value`: expected" in str(caught[0].message)
 
 
 def test_a_clean_load_warns_nothing(data_dir):
@@ -64,10 +73,11 @@ def test_load_says_in_one_line_what_it_rebuilt(data_dir, capsys):
               "44")
     analysis.load("panel_monthly")
     lines = capsys.readouterr().out.splitlines()
-    assert lines == ["Rebuilt release_events, prisoners_daily, flows_monthly, panel_monthly (1 raw "
-                     "row changed "
-                     "in data/raw/belarus/release_events.csv); analysis.changes() has the "
-                     "detail."]
+    assert lines[0] == ("belarus: rebuilt release_events, prisoners_daily, flows_monthly, "
+                        "panel_monthly (1 raw row changed: data/raw/belarus/release_events.csv "
+                        "line 2); analysis.changes() has the detail.")
+    assert "  political_prisoners_freed_low in 2024: 40 → 44" in lines, "the numbers that moved"
+    assert all(line.startswith("  ") for line in lines[1:])
     analysis.load("panel_monthly")
     assert capsys.readouterr().out == "", "a fresh load says nothing"
 
@@ -169,7 +179,7 @@ def test_quarantine_command_starts_with_a_summary_and_never_says_nan(data_dir):
     out = result.stdout
     assert out.startswith("Quarantined rows by file and reason:\n"
                           "  data/raw/belarus/prisoner_counts.csv: 1 row(s)\n"
-                          "    1 × (whole row): expected date_precision that matches")
+                          "    1 × the row: expected date_precision that matches")
     assert out.index("by file and reason") < out.index("┃ line")
     assert "nan" not in out.lower().replace("nancy", "")
     assert "None" not in out
@@ -325,10 +335,10 @@ def test_deals_table_names_the_record_and_how_well_its_date_is_known(data_dir):
 
 def test_a_first_load_says_built_not_rebuilt(data_dir, capsys):
     analysis.load("prisoner_counts")
-    assert capsys.readouterr().out == ("Built prisoner_counts (first build); analysis.changes() "
-                                       "has the detail.\n")
+    assert capsys.readouterr().out == ("belarus: built prisoner_counts (first build); "
+                                       "analysis.changes() has the detail.\n")
     analysis.load("count_conflicts")
-    assert capsys.readouterr().out.startswith("Built count_conflicts (first build);")
+    assert capsys.readouterr().out.startswith("belarus: built count_conflicts (first build);")
 
 
 def test_a_link_to_a_release_missing_from_the_release_table_is_refused_out_loud(

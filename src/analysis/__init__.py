@@ -17,10 +17,12 @@ from analysis.changelog import changes  # importing it registers the snapshot of
 from analysis.country import countries_table
 from analysis.derive.resolve import ALTERNATIVE_RULE
 from analysis.fields import FIELDS
+from analysis.notices import figure_weights  # importing it registers the rebuild notice
 from analysis.store import build, load
 
 __all__ = ["build", "load", "datasets", "columns", "alternative_panels", "read_sanctions_list",
-           "test_claim", "changes", "export", "countries", "base_rate", "coverage_note"]
+           "test_claim", "changes", "export", "countries", "base_rate", "coverage_note",
+           "figure_weights", "show"]
 
 _LAZY = {
     "read_sanctions_list": "analysis.lists",
@@ -28,6 +30,7 @@ _LAZY = {
     "export": "analysis.export_safety",
     "base_rate": "analysis.episodes",
     "coverage_note": "analysis.coverage",
+    "show": "analysis.display",
 }
 
 

@@ -49,6 +49,8 @@ ROW_KEYS: dict[str, tuple[str, ...]] = {
     "count_conflicts": ("metric", "period_start"),
     "prisoners_daily": ("date",),
     "panel_monthly": ("month",),
+    "flows_monthly": ("month",),
+    "flows_draws": ("draw", "month"),
 }
 """Row keys where the first ``*_id`` column is missing or not unique on its own."""
 
@@ -653,10 +655,26 @@ def _derived_summary(group: pd.DataFrame) -> list[str]:
             lines.append(f"  {kind.removeprefix('row_')}: {_span(keys)}")
     changed = group[group["kind"] == "row_changed"]
     if len(changed):
-        columns = changed.groupby("column", sort=False)["key"].nunique()
-        lines.append(f"  changed {_span(changed['key'])}: "
-                     + ", ".join(f"{column} ({_rows(count)})" for column, count in columns.items()))
+        lines.append(f"  changed {_span(changed['key'])}:")
+        for column, rows in changed.groupby("column", sort=False):
+            lines.append(f"    {column} ({_rows(rows['key'].nunique())}){_largest_move(rows)}")
     return lines
+
+
+def _largest_move(rows: pd.DataFrame) -> str:
+    """The row whose number moved most, as "; most at KEY: OLD → NEW" (empty for text)."""
+    old, new = pd.to_numeric(rows["old"], errors="coerce"), pd.to_numeric(rows["new"],
+                                                                          errors="coerce")
+    moved = (new - old).abs()
+    if moved.isna().all():
+        return ""
+    row = rows.loc[moved.idxmax()]
+    return (f"; most at {str(row['key']).removesuffix(' 00:00:00')}: "
+            f"{_number_shown(old[row.name])} → {_number_shown(new[row.name])}")
+
+
+def _number_shown(value: float) -> str:
+    return EMPTY if pd.isna(value) else f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
 
 
 def _span(keys: pd.Series) -> str:

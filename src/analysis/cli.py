@@ -44,8 +44,8 @@ console = Console(stderr=True)
 
 CountryOption = Annotated[str | None, typer.Option(
     "--country", help="A configured country (a folder of data/raw with a country.yml; see "
-    "`countries`). Default for build and run: every country, then the episodes; for the "
-    "other commands: belarus.")]
+    "`countries`). Default for build, run and changes: every country (then the episodes); "
+    "for the other commands: belarus.")]
 
 
 def _one_country(country: str | None) -> str:
@@ -207,7 +207,7 @@ def run() -> None:
                   f"source and data are unchanged); outputs in {EXECUTED_DIR}")
     _print_stale_warnings()
     if rebuilt:
-        timed("changes", print_report, Console())
+        timed("changes", _print_every_report)
     else:
         Console().print("Nothing was rebuilt: no changes since the previous build.")
     update_record("phases", "run", {"seconds": times, "notebooks_executed": len(executed),
@@ -215,6 +215,12 @@ def run() -> None:
     console.print("Time per phase: " + ", ".join(f"{phase} {seconds:.1f} s"
                                                  for phase, seconds in times.items())
                   + " (notebooks run beside readme and figures)")
+
+
+def _print_every_report() -> None:
+    for country in paths.countries():
+        Console().print(f"\n[bold underline]{country}[/bold underline]")
+        print_report(Console(), country=country)
 
 
 def _print_stale_warnings() -> None:
@@ -242,12 +248,17 @@ def _write_readme_results(claim_table) -> None:
 
 @app.command()
 def changes(country: CountryOption = None) -> None:
-    """Show what the latest build changed: rows added, removed and changed per dataset (with raw
-    file and line), headline numbers, and test-of-the-claim verdicts or intervals that moved."""
-    if stale(country=_one_country(country)):
-        console.print("[yellow]Raw files changed since the last build; run `python -m analysis "
-                      "build` to include them.[/yellow]")
-    print_report(Console(), country=_one_country(country))
+    """Show what the latest build of each country (default: every country) changed: rows
+    added, removed and changed per dataset (with raw file and line), the modelled counts and
+    flows and the headline numbers that moved, and test-of-the-claim verdicts or intervals that
+    moved. Raw files edited since are built first, so the report includes them."""
+    out = Console()
+    for each in [country] if country is not None else paths.countries():
+        if stale(country=each):
+            with console.status(f"building {each}"):
+                store.build(report_quarantine=False, country=each)
+        out.print(f"\n[bold underline]{each}[/bold underline]")
+        print_report(out, country=each)
 
 
 @app.command()
@@ -294,11 +305,13 @@ def quarantine(country: CountryOption = None) -> None:
     shown = rows.assign(column=rows["column"].fillna(WHOLE_ROW), value=rows["value"].fillna(""))
     out = Console(soft_wrap=True, highlight=False)
     out.print("Quarantined rows by file and reason:")
-    for file, rows in shown.groupby("file", sort=True):
+    classes = [store.reason_class(column, value, reason) for column, value, reason
+               in zip(rows["column"], rows["value"], rows["reason"], strict=True)]
+    for file, rows in shown.assign(reason_class=classes).groupby("file", sort=True):
         out.print(f"  {file}: {rows['line'].nunique()} row(s)")
-        reasons = rows.groupby(["column", "reason"], sort=False)["line"].nunique()
-        for (column, reason), count in reasons.sort_values(ascending=False, kind="stable").items():
-            out.print(f"    {count} × {column}: {reason}")
+        reasons = rows.groupby("reason_class", sort=False)["line"].nunique()
+        for reason, count in reasons.sort_values(ascending=False, kind="stable").items():
+            out.print(f"    {count} × {reason}")
     table = Table("file", "line", "column", "value", "reason", title="Quarantined rows")
     for row in shown.itertuples():
         table.add_row(row.file, "" if pd.isna(row.line) else str(row.line), row.column,

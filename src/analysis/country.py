@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from analysis import paths
 from analysis.errors import InputError
+from analysis.io import read_yaml
 
 SANCTIONS_TABLE = "sanctions_measures"
 
@@ -40,8 +40,10 @@ def config(country: str = paths.DEFAULT_COUNTRY) -> dict[str, Any]:
 
 @cache
 def _read(path: Path, stamp: int) -> dict[str, Any]:
-    with open(path, encoding="utf-8") as handle:
-        parsed = yaml.safe_load(handle) or {}
+    parsed = read_yaml(path, "the country's configuration") or {}
+    if not isinstance(parsed, dict):
+        raise InputError(paths.display_path(path), "keys such as name: and "
+                         "counting_organisation:, one per line")
     for key in ("name", "counting_organisation", "headline_metric"):
         if key not in parsed:
             raise InputError(paths.display_path(path), f"the key {key!r}")

@@ -2,11 +2,29 @@
 
 from __future__ import annotations
 
+import traceback as _traceback
 from pathlib import Path
 
 
 class AnalysisError(Exception):
-    """Base for errors the command line reports as one line, without a traceback."""
+    """Base for errors the command line reports as one line, without a traceback.
+
+    In a notebook the error shows as that one line too (IPython calls ``_render_traceback_``):
+    the frames inside the library say nothing the message does not. ``%tb Verbose`` (or
+    ``%xmode Verbose``) shows the full traceback, as does ``error.traceback``.
+    """
+
+    def _render_traceback_(self) -> list[str]:
+        shell = _ipython()
+        if shell is not None and shell.InteractiveTB.mode == "Verbose":
+            return shell.InteractiveTB.structured_traceback(type(self), self,
+                                                            self.__traceback__)
+        return [f"\x1b[0;31m{type(self).__name__}\x1b[0m: {self} "
+                "\x1b[2m(%tb Verbose: full traceback)\x1b[0m"]
+
+    @property
+    def traceback(self) -> str:
+        return "".join(_traceback.format_exception(type(self), self, self.__traceback__))
 
 
 class InputError(AnalysisError):
@@ -49,6 +67,14 @@ class BuildLockedError(AnalysisError):
 
 class OfflineError(AnalysisError):
     """A download was asked for but the network or the server cannot be reached."""
+
+
+def _ipython():
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return None
+    return get_ipython()
 
 
 def _short(value: object, limit: int = 60) -> str:

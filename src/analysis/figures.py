@@ -737,6 +737,12 @@ def cumulative_chart(counts: pd.DataFrame) -> plt.Figure:
     return figure
 
 
+RATIO_TICKS = (0.1, 0.2, 0.25, 0.33, 0.5, 0.67, 0.8, 0.9, 1.0, 1.1, 1.25, 1.5, 2.0, 3.0, 4.0,
+               5.0, 10.0)
+"""Ticks of the ratio axis (log scale): a range within one decade, such as 0.8 to 1.6, gets
+labels on both sides of 1, which matplotlib's decade ticks do not give."""
+
+
 def verdict_chart(verdicts: pd.DataFrame) -> plt.Figure:
     """Each hypothesis's 95% interval and estimate against no effect and the smallest effect of
     interest, coloured by verdict; hypotheses that cannot be tested are listed with the reason:
@@ -764,8 +770,10 @@ def verdict_chart(verdicts: pd.DataFrame) -> plt.Figure:
         axis.grid(axis="x", color=COLOURS["grid"])
         axis.grid(axis="y", visible=False)
     ratio_axis.set_xscale("log")
-    ratio_axis.xaxis.set_major_formatter(mticker.FormatStrFormatter("%.2g"))
-    ratio_axis.xaxis.set_minor_formatter(mticker.FormatStrFormatter("%.2g"))
+    low, high = ratio_axis.get_xlim()
+    ratio_axis.set_xticks([tick for tick in RATIO_TICKS if low <= tick <= high])
+    ratio_axis.xaxis.set_major_formatter(mticker.FormatStrFormatter("%g"))
+    ratio_axis.xaxis.set_minor_formatter(mticker.NullFormatter())
     ratio_axis.set_xlabel("Ratio (1 = no effect; log scale)")
     level_axis.set_xlabel("Difference in persons per month (0 = no effect; ticks: smallest "
                           "effect of interest)")

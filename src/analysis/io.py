@@ -86,6 +86,43 @@ def _decode(path: Path, payload: bytes) -> str:
         ) from None
 
 
+YAML_FIXES = {
+    "cannot start any token": "indent with spaces, not a TAB",
+    "mapping values are not allowed": "put a space after each colon, and quote a value "
+                                      "that holds ': '",
+    "could not find expected ':'": "write each entry as `key: value`",
+    "did not find expected key": "line the entry up with the keys around it",
+    "found duplicate anchor": "give each anchor (&name) once",
+}
+"""Fixes for the YAML mistakes a hand edit makes, keyed by a phrase of PyYAML's problem."""
+
+
+def read_yaml(path: Path, role: str) -> Any:
+    """The parsed YAML file; a file that is not UTF-8 or not valid YAML raises ``InputError``
+    naming the file, what it is for (``role``), line, column and the fix."""
+    import yaml
+
+    shown = display_path(path)
+    payload = path.read_bytes()
+    try:
+        text = payload.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = payload[: error.start].count(b"\n") + 1
+        column = error.start - payload.rfind(b"\n", 0, error.start)
+        raise InputError(shown, f"UTF-8 text in {role} (save the file as UTF-8)",
+                         row=f"line {line}, column {column}",
+                         value=payload[error.start: error.start + 8]) from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+        fix = next((fix for phrase, fix in YAML_FIXES.items() if phrase in problem),
+                   "see the lines around it")
+        where = None if mark is None else f"line {mark.line + 1}, column {mark.column + 1}"
+        raise InputError(shown, f"valid YAML in {role}: {problem}; {fix}", row=where) from None
+
+
 def read_csv_text(path: Path, columns: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Read a headed CSV into strings plus a ``_line`` column, and the records it could not split.
 

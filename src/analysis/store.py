@@ -12,7 +12,8 @@ then written to temporary files, and only when all are written do they replace t
 step that fails, a table that loses more than ``MAX_QUARANTINE_SHARE`` of its rows to quarantine,
 or a dataset others depend on that comes out empty ends the build with one line and leaves every
 dataset as it was. ``load`` and ``build`` say in one line per raw file how many rows were
-quarantined, and ``load`` says in one line what it rebuilt.
+quarantined and why (once per quarantine, not on every load), and ``load`` says what it
+rebuilt and what moved.
 
 Every function takes the country (default ``paths.DEFAULT_COUNTRY``): each country's datasets
 live in their own folder with their own lock. A dataset of ``catalog.CROSS_COUNTRY`` is built
@@ -69,8 +70,9 @@ class QuarantineWarning(UserWarning):
 
 
 warnings.simplefilter("always", QuarantineWarning)
-"""Shown on every load, also when a notebook cell runs again; ``warnings.filterwarnings
-("ignore", category=QuarantineWarning)`` silences it."""
+"""Python's own filter would show it once per line of code; the library decides instead (once
+per quarantine state, see ``_warn_quarantined``). ``warnings.filterwarnings("ignore",
+category=QuarantineWarning)`` silences it."""
 
 
 @dataclass
@@ -79,6 +81,9 @@ class Hooks:
 
     after_build: list[Callable[[str], object]] = field(default_factory=list)
     """Called with the country, under its build lock, after a build that rebuilt something."""
+    notice: Callable[[list[str], set[str], str], str] | None = None
+    """The whole notice after a rebuild (rebuilt names, names built for the first time,
+    country), when a layer above gives one (``analysis.notices``)."""
     describe_changes: Callable[[str], str] | None = None
     """What changed in the raw files since the previous build (country → a few words), for the
     line ``load`` prints after a rebuild."""
@@ -166,7 +171,8 @@ def build(names: list[str] | None = None, *, force: bool = False,
     """Rebuild what is stale among ``names`` (default: all), or everything with ``force``.
 
     All or nothing: on any failure (``BuildError``, ``InputError``) no dataset changes. With
-    ``report_quarantine``, warns once per raw file with quarantined rows behind ``names``.
+    ``report_quarantine``, gives one notice for the quarantined rows behind ``names`` not
+    reported yet.
     """
     countries.config(country)
     across = [name for name in names or [] if name in catalog.CROSS_COUNTRY]
@@ -363,9 +369,9 @@ def _package_version() -> str:
 def load(name: str, country: str = paths.DEFAULT_COUNTRY) -> pd.DataFrame:
     """The dataset ``name`` as a DataFrame, rebuilt first if any of its inputs changed.
 
-    Says in one line what it rebuilt, and warns once per raw file behind ``name`` that has
-    quarantined rows. ``load("quarantine")`` returns every row the cleaners set aside, with
-    file, line, column, value and reason.
+    Says what it rebuilt (``rebuild_notice``), and gives one notice for the quarantined rows
+    behind ``name`` not reported yet in this process. ``load("quarantine")`` returns every row
+    the cleaners set aside, with file, line, column, value and reason.
     """
     if name == "quarantine":
         return load_quarantine(country)
@@ -383,14 +389,19 @@ def load(name: str, country: str = paths.DEFAULT_COUNTRY) -> pd.DataFrame:
 
 def _load_across_countries(name: str) -> pd.DataFrame:
     """A dataset built from every country's: each country's upstream datasets are brought up
-    to date first (under that country's lock; quarantine notices are the countries' own loads'
-    and builds' to give), then the dataset is rebuilt under its own lock if any of them, or one
+    to date first (under that country's lock, saying what was rebuilt and quarantined, as a
+    country's ``load`` does), then the dataset is rebuilt under its own lock if any of them, or one
     of its inputs, changed. Its builder gets them as ``{country: {name: frame}}``."""
     spec = catalog.dataset(name)
     every = paths.countries()
+    # flows_monthly with the upstream: the model fit is shared, and it is what the rebuild
+    # notice reads the moved month-end counts from.
+    upstream = sorted({*spec.upstream, "flows_monthly"})
     for country in every:
-        if stale(list(spec.upstream), country):
-            build(list(spec.upstream), report_quarantine=False, country=country)
+        if stale(upstream, country):
+            new = {parent for parent in catalog.build_order(upstream, country)
+                   if not paths.processed_path(parent, country).is_file()}
+            print(rebuild_notice(build(upstream, country=country), new, country))
     path = paths.processed_root() / f"{name}.parquet"
     path.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(paths.processed_root() / f".{name}.lock", timeout=LOCK_TIMEOUT_SECONDS):
@@ -419,43 +430,113 @@ def _across_countries_fingerprint(name: str, every: list[str]) -> str:
 
 def rebuild_notice(results: list[StepResult], new: set[str] | frozenset = frozenset(),
                    country: str = paths.DEFAULT_COUNTRY) -> str:
-    """One line: the datasets built for the first time (``new``) and rebuilt, what changed
-    (``HOOKS.describe_changes``), and where to see the detail (for a country other than the
-    default, named)."""
+    """What ``load`` says after rebuilding (``analysis.notices``): the country, the datasets
+    built for the first time (``new``) and rebuilt, the raw rows that changed, the numbers that
+    moved, and any edited figure the conflict rule or the model set aside."""
+    rebuilt = [result.name for result in results if result.rebuilt]
+    if HOOKS.notice is not None:
+        return HOOKS.notice(rebuilt, set(new), country)
     where = "" if country == paths.DEFAULT_COUNTRY else f" for {country}"
-    built = [result.name for result in results if result.rebuilt and result.name in new]
-    rebuilt = [result.name for result in results if result.rebuilt and result.name not in new]
-    parts = [f"Built {', '.join(built)}{where} (first build)"] if built else []
-    if rebuilt:
+    first = [name for name in rebuilt if name in new]
+    again = [name for name in rebuilt if name not in new]
+    parts = [f"Built {', '.join(first)}{where} (first build)"] if first else []
+    if again:
         detail = f" ({HOOKS.describe_changes(country)})" if HOOKS.describe_changes else ""
-        parts.append(f"{'rebuilt' if parts else 'Rebuilt'} {', '.join(rebuilt)}{where}{detail}")
+        parts.append(f"{'rebuilt' if parts else 'Rebuilt'} {', '.join(again)}{where}{detail}")
     return "; ".join(parts) + "; analysis.changes() has the detail."
+
+
+THOUSANDS = r"^[+-]?\d{1,3}([,.' ]\d{3})+$"
+"""A count written with a thousands separator ("1,150", "1.150", "1 150"): the cleaners read
+counts as whole numbers only, so the notice names the separator rather than the rule."""
 
 
 def quarantine_notices(names: list[str] | None = None, country: str = paths.DEFAULT_COUNTRY
                        ) -> list[str]:
-    """One line per raw file behind ``names`` with quarantined rows: how many, the first
-    reasons, and how to list them."""
-    notices = []
+    """One line per raw file behind ``names`` with quarantined rows: how many, grouped by
+    reason (a thousands separator named as such), with their lines and how to list them."""
+    return [notice for _, notices in _notices_by_dataset(names, country) for notice in notices]
+
+
+def _notices_by_dataset(names: list[str] | None, country: str
+                        ) -> list[tuple[tuple[str, str], list[str]]]:
+    """Each dataset's quarantine notices, keyed by (dataset, fingerprint of its quarantine)."""
+    found = []
     for name in catalog.build_order(names, country):
         provenance = read_provenance(paths.processed_path(name, country)) or {}
         if (not provenance.get("rows_quarantined")
                 or not quarantine_path(name, country).is_file()):
             continue
         quarantine = read_parquet(quarantine_path(name, country))
+        rows_in = provenance["rows_in"]
+        notices = []
         for file, rows in quarantine.groupby("file", sort=True):
             count = rows["line"].nunique()
-            lines = ", ".join(str(line) for line in sorted(rows["line"].dropna().unique())[:5])
             notices.append(
-                f"{file}: {count} of {provenance['rows_in']} rows quarantined and left out "
-                f"(line {lines}{', ...' if count > 5 else ''}; {_common_reasons(rows)}); "
-                "analysis.load('quarantine') or `python -m analysis quarantine` lists them")
-    return notices
+                f"{file}: {count} of {rows_in} row{'s' if rows_in != 1 else ''} quarantined "
+                f"and left out ({reason_groups(rows)}); `python -m analysis quarantine"
+                f"{'' if country == paths.DEFAULT_COUNTRY else f' --country {country}'}` "
+                f"or {load_call('quarantine', country)} lists them")
+        found.append(((name, str(provenance.get("fingerprint"))), notices))
+    return found
+
+
+def load_call(name: str, country: str) -> str:
+    """How a notebook loads ``name`` of ``country``, for a message to quote."""
+    return (f"analysis.load({name!r})" if country == paths.DEFAULT_COUNTRY
+            else f"analysis.load({name!r}, {country!r})")
+
+
+def reason_class(column: object, value: object, reason: str) -> str:
+    """What is wrong with a quarantined cell, as an analyst would say it."""
+    import re
+
+    where = "the row" if pd.isna(column) else f"`{column}`"
+    if isinstance(value, str) and re.match(THOUSANDS, value.strip()):
+        return f"a thousands separator in {where} (write numbers without it)"
+    extra = re.match(r"expected (\d+) fields as in the header, found (\d+)", reason)
+    if (extra and int(extra[2]) == int(extra[1]) + 1 and isinstance(value, str)
+            and re.search(r"(^|,)\d{1,3},\d{3}(,|$)", value)):
+        return ("one field too many, as from a thousands separator in a number "
+                "(write numbers without it)")
+    return f"{where}: {reason}"
+
+
+def reason_groups(rows: pd.DataFrame, limit: int = 3) -> str:
+    """Quarantined rows of one file grouped by reason, largest group first: "2 rows: a
+    thousands separator in `value` (write numbers without it), lines 4, 9"."""
+    rows = rows.assign(_class=[reason_class(column, value, reason) for column, value, reason
+                               in zip(rows["column"], rows["value"], rows["reason"],
+                                      strict=True)])
+    groups = rows.groupby("_class", sort=False)["line"].agg(lambda lines: sorted(
+        int(line) for line in lines.dropna().unique()))
+    groups = groups[groups.map(len).sort_values(ascending=False, kind="stable").index]
+    parts = []
+    for reason, lines in list(groups.items())[:limit]:
+        shown = ", ".join(str(line) for line in lines[:5]) + (", ..." if len(lines) > 5 else "")
+        parts.append(f"{len(lines)} row{'s' if len(lines) != 1 else ''}: {reason}, "
+                     f"line{'s' if len(lines) != 1 else ''} {shown}")
+    if len(groups) > limit:
+        parts.append(f"{len(groups) - limit} more reason{'s' if len(groups) - limit > 1 else ''}")
+    return "; ".join(parts)
+
+
+_NOTICES_SHOWN: set[tuple[str, str, str]] = set()
+"""Quarantines already reported in this process (data folder, dataset, fingerprint): a
+notebook that loads five datasets built from one table hears about its quarantined rows once,
+and again after a rebuild."""
 
 
 def _warn_quarantined(names: list[str] | None, country: str = paths.DEFAULT_COUNTRY) -> None:
-    for notice in quarantine_notices(names, country):
-        warnings.warn(notice, QuarantineWarning, stacklevel=_outside_package())
+    """One warning for the quarantined rows behind ``names`` not reported yet."""
+    folder = str(paths.processed_dir(country))
+    fresh = [(key, notices) for key, notices in _notices_by_dataset(names, country)
+             if (folder, *key) not in _NOTICES_SHOWN]
+    if not fresh:
+        return
+    _NOTICES_SHOWN.update((folder, *key) for key, _ in fresh)
+    warnings.warn("\n".join(notice for _, notices in fresh for notice in notices),
+                  QuarantineWarning, stacklevel=_outside_package())
 
 
 def _outside_package() -> int:

@@ -17,12 +17,11 @@ from pathlib import Path
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import pandas as pd
-import yaml
 
 from analysis import catalog, paths
 from analysis.coverage import coverage, coverage_line
 from analysis.derive.designations import list_copy_titles
-from analysis.io import atomic_target
+from analysis.io import atomic_target, read_yaml
 from analysis.summaries import describe_span
 
 COLOURS = {
@@ -191,8 +190,7 @@ def _raw_metadata(path: Path) -> dict:
     meta = path.with_suffix(".meta.yml")
     if not meta.is_file():
         return {}
-    with open(meta, encoding="utf-8") as handle:
-        return yaml.safe_load(handle) or {}
+    return read_yaml(meta, "the table's description (columns, coverage, sources)") or {}
 
 
 def _raw_inputs(names: Iterable[str], countries: Iterable[str] = (paths.DEFAULT_COUNTRY,)

@@ -343,7 +343,8 @@ def robustness_summary(robustness: pd.DataFrame) -> pd.DataFrame:
     grouped = robustness.groupby("hypothesis", sort=False)
     return pd.DataFrame({
         "variants": grouped.size(),
-        "same_side_as_primary": grouped["same_side_as_primary"].sum(),
+        "same_side_as_primary": grouped["same_side_as_primary"].apply(
+            lambda same: int(same.eq(True).sum())),
         "lowest_estimate": grouped["estimate"].min(),
         "highest_estimate": grouped["estimate"].max(),
         "variants_with_p_below_0_05": grouped["p_value"].apply(lambda p: int((p < 0.05).sum())),

@@ -523,6 +523,15 @@ def sample(design: Design, settings: SamplerSettings) -> FlowFit:
     return FlowFit(design, np.array(kept), np.array(spreads_kept), observation_weight)
 
 
+def observation_fit(fit: FlowFit) -> pd.DataFrame:
+    """Each figure the conflict rule chose, with what the model made of it: ``use`` (point,
+    lower or upper bound, or unused with the ``reason``) and ``weight``, the mean Student-t
+    weight (1: counted fully; well below 1: at odds with the figures around it)."""
+    observations = fit.design.observations
+    return observations[["record_id", "metric", "date_start", "date_end", "value", "qualifier",
+                         "use", "reason"]].assign(weight=fit.observation_weight)
+
+
 def _interval(draws: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     low, high = np.percentile(draws, [2.5, 97.5], axis=0)
     return draws.mean(axis=0), low, high

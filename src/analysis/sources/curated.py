@@ -14,11 +14,10 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import yaml
 
 from analysis import paths, schemas
 from analysis.counting import freed_once
-from analysis.io import LINE
+from analysis.io import LINE, read_yaml
 from analysis.validate import Checked, conform, is_increasing, read_and_check
 
 
@@ -113,9 +112,9 @@ def read_series_coverage(folder: Path | None = None) -> dict[str, tuple[pd.Times
     folder = folder or paths.country_dir()
     coverage = {}
     for meta in sorted(folder.glob("*.meta.yml")):
-        with open(meta, encoding="utf-8") as handle:
-            searched = ((yaml.safe_load(handle) or {}).get("coverage") or {}).get(
-                "months_searched")
+        parsed = read_yaml(meta, "the table's description (columns, coverage, sources)")
+        searched = (((parsed if isinstance(parsed, dict) else {}).get("coverage") or {})
+                    .get("months_searched"))
         if searched:
             coverage[meta.name.removesuffix(".meta.yml")] = (
                 pd.Timestamp(str(searched["first"])),
