@@ -8,6 +8,8 @@ before the deal (a share), never against another country's count; subtitles say 
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib.pyplot as plt
 import matplotlib.ticker as mticker
 import numpy as np
@@ -170,9 +172,11 @@ def base_rate_chart(episodes: pd.DataFrame) -> plt.Figure:
                       color=COLOURS["held"], linewidth=3, solid_capstyle="butt")
             axis.plot(row.share, position, "o", color=COLOURS["observed"], markersize=7,
                       zorder=3)
-        axis.text(1.02, position, f"{row.yes} of {row.episodes_known}: {row.episodes}"
+        # wrapped: three episode names run past the figure's edge on one line
+        axis.text(1.02, position, textwrap.fill(f"{row.yes} of {row.episodes_known}: "
+                                                f"{row.episodes}", 40)
                   if row.episodes_known else "none known", va="center", fontsize=7.5,
-                  color=COLOURS["muted"])
+                  linespacing=1.0, color=COLOURS["muted"])
     axis.set_yticks(range(len(rate)), [f"{GROUP_LABELS.get(row.group, row.group)}: "
                                        f"{SHORT_LABELS.get(row.outcome, row.outcome)}"
                                        for row in rate.itertuples()], fontsize=8)
