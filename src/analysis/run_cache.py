@@ -19,8 +19,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from analysis import catalog, paths
+from analysis import paths
 from analysis.io import read_provenance, sha256_file, write_text_atomic
+from analysis.store import dataset_path
 
 RECORD_NAME = "run-record.json"
 
@@ -46,12 +47,6 @@ def key(**parts: Any) -> str:
 
     payload = {**parts, "code": package_fingerprint(), "matplotlib": matplotlib_version}
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
-
-
-def dataset_path(name: str, country: str = paths.DEFAULT_COUNTRY) -> Path:
-    if name in catalog.CROSS_COUNTRY:
-        return paths.processed_root() / f"{name}.parquet"
-    return paths.processed_path(name, country)
 
 
 def file_fingerprint(path: Path) -> str:

@@ -379,12 +379,26 @@ def load(name: str, country: str = paths.DEFAULT_COUNTRY) -> pd.DataFrame:
         return _load_across_countries(name)
     catalog.dataset(name)
     if stale([name], country):
-        new = {parent for parent in catalog.build_order([name], country)
-               if not paths.processed_path(parent, country).is_file()}
+        new = _not_built_yet([name], country)
         results = build([name], report_quarantine=False, country=country)
         print(rebuild_notice(results, new, country))
     _warn_quarantined([name], country)
     return read_parquet(paths.processed_path(name, country))
+
+
+def dataset_path(name: str, country: str = paths.DEFAULT_COUNTRY) -> Path:
+    """Where the dataset's Parquet lives: the country's folder, or the processed root for a
+    dataset built from every country's."""
+    if name in catalog.CROSS_COUNTRY:
+        return paths.processed_root() / f"{name}.parquet"
+    return paths.processed_path(name, country)
+
+
+def _not_built_yet(names: list[str], country: str) -> set[str]:
+    """The datasets a build of ``names`` needs that have no file yet: the rebuild notice calls
+    them built for the first time."""
+    return {parent for parent in catalog.build_order(names, country)
+            if not paths.processed_path(parent, country).is_file()}
 
 
 def _load_across_countries(name: str) -> pd.DataFrame:
@@ -399,10 +413,9 @@ def _load_across_countries(name: str) -> pd.DataFrame:
     upstream = sorted({*spec.upstream, "flows_monthly"})
     for country in every:
         if stale(upstream, country):
-            new = {parent for parent in catalog.build_order(upstream, country)
-                   if not paths.processed_path(parent, country).is_file()}
+            new = _not_built_yet(upstream, country)
             print(rebuild_notice(build(upstream, country=country), new, country))
-    path = paths.processed_root() / f"{name}.parquet"
+    path = dataset_path(name)
     path.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(paths.processed_root() / f".{name}.lock", timeout=LOCK_TIMEOUT_SECONDS):
         fingerprint = _across_countries_fingerprint(name, every)
