@@ -1,9 +1,10 @@
-"""What the tests of the claim read: the panel's event months and the stock-flow model's monthly
-series as matrices (months x posterior draws), so every estimator runs on every draw at once."""
+"""What the tests of the claim read: the panel's event months, which months have a figure of each
+flow, and the stock-flow model's monthly series and its no-deal counterfactual as matrices
+(months x posterior draws), so every estimator runs on every draw at once."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -11,6 +12,9 @@ import pandas as pd
 from analysis.claim.spec import SERIES, validate_panel, values
 
 OUTCOMES = ("stock_change", "recognized", "released_deals", "released_other")
+COUNTERFACTUAL_SERIES = ("deal_effect", "completions")
+"""From the no-deal counterfactual, per month and draw: the deals' effect on the number held,
+and the exit model's expected sentence completions (the latter optional)."""
 
 PANEL_SERIES = {"stock": "prisoners_held", "recognized": "recognized_model",
                 "released_deals": "released_deals", "released_other": "released_other"}
@@ -24,7 +28,13 @@ class ClaimData:
     relief: np.ndarray
     packages: np.ndarray
     outcomes: dict[str, np.ndarray]
-    """Outcome name -> months x draws; ``stock_change`` is missing in the first month."""
+    """Outcome name -> months x draws; ``stock_change`` is missing in the first month;
+    ``deal_effect`` and ``beyond_completions`` (other exits minus expected sentence completions)
+    exist only when the no-deal counterfactual is given."""
+    figures: dict[str, np.ndarray] = field(default_factory=dict)
+    """Flow name -> months: True where the panel has a figure of that flow in the month."""
+    additionality: pd.DataFrame | None = None
+    """The counterfactual's per-horizon additionality, when given."""
 
     @property
     def n_draws(self) -> int:
@@ -53,16 +63,62 @@ def _matrices(panel: pd.DataFrame, draws: pd.DataFrame | None) -> dict[str, np.n
     return wide
 
 
-def claim_data(panel: pd.DataFrame, draws: pd.DataFrame | None = None) -> ClaimData:
-    """The tests' inputs from the monthly panel and the model's draws (``flows_draws``); months
-    outside the model are missing in every draw."""
+def figure_months(panel: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Months in which the panel has a figure of each flow (third edition, accounting): an
+    observed count of the number held; a monthly recognition figure; a release batch whose
+    political-prisoner count is stated (low = high). Other exits have none in the panel."""
+    months = len(panel)
+    known: dict[str, np.ndarray] = {}
+    if "prisoners_held_observed" in panel:
+        known["stock"] = panel["prisoners_held_observed"].fillna(False).to_numpy(dtype=bool)
+    if "recognized" in panel:
+        known["recognized"] = np.isfinite(values(panel, "recognized"))
+    if {"released_political_low", "released_political_high"} <= set(panel.columns):
+        low = values(panel, "released_political_low")
+        high = values(panel, "released_political_high")
+        known["released_deals"] = np.isfinite(low) & (low == high) & (high > 0)
+    known["released_other"] = np.zeros(months, dtype=bool)
+    return known
+
+
+def _counterfactual(months: pd.DatetimeIndex, effects: pd.DataFrame,
+                    n_draws: int) -> dict[str, np.ndarray]:
+    wide = {}
+    for name in COUNTERFACTUAL_SERIES:
+        if name in effects:
+            table = effects.pivot(index="month", columns="draw", values=name).reindex(months)
+            matrix = table.to_numpy(dtype="float64")
+            if matrix.shape[1] != n_draws:
+                raise ValueError(f"the counterfactual has {matrix.shape[1]} draws of {name}, "
+                                 f"the model {n_draws}")
+            wide[name] = matrix
+    return wide
+
+
+def claim_data(panel: pd.DataFrame, draws: pd.DataFrame | None = None,
+               effects: pd.DataFrame | None = None,
+               additionality: pd.DataFrame | None = None) -> ClaimData:
+    """The tests' inputs from the monthly panel, the model's draws (``flows_draws``) and, when
+    given, the no-deal counterfactual's draws per month (``effects``: ``draw``, ``month``,
+    ``deal_effect`` and optionally ``completions``, the same draws as the model's) and its
+    additionality by horizon; months outside the model are missing in every draw."""
     panel = validate_panel(panel)
+    months = pd.DatetimeIndex(panel["month"])
     series = _matrices(panel, draws)
     stock = series.pop("stock")
     change = np.vstack([np.full((1, stock.shape[1]), np.nan), np.diff(stock, axis=0)])
+    outcomes = {"stock_change": change, "stock": stock, **series}
+    if effects is not None:
+        counterfactual = _counterfactual(months, effects, stock.shape[1])
+        outcomes["deal_effect"] = counterfactual["deal_effect"]
+        if "completions" in counterfactual:
+            outcomes["beyond_completions"] = (series["released_other"]
+                                              - counterfactual["completions"])
     return ClaimData(
-        months=pd.DatetimeIndex(panel["month"]),
+        months=months,
         relief=values(panel, "relief_steps"),
         packages=values(panel, "sanctions_packages"),
-        outcomes={"stock_change": change, **series},
+        outcomes=outcomes,
+        figures=figure_months(panel),
+        additionality=additionality,
     )
