@@ -177,8 +177,10 @@ DATASETS: dict[str, Dataset] = {
         ),
         Dataset(
             "claim_power",
-            "Verdict shares of each test of the claim on simulated panels of the real shape, "
-            "with an effect planted at its smallest effect of interest, none, or the opposite.",
+            "Verdict shares of each contrast of the claim on simulated panels of the real "
+            "shape, with an effect planted at once and twice its smallest effect of interest "
+            "on either side or none, and the grid that finds the effect a contrast that is not "
+            "answerable would have needed (docs/hypotheses.md, third edition).",
             "analysis.steps:build_claim_power",
             upstream=("panel_monthly", "flows_draws"),
             on_request=True,
@@ -186,8 +188,10 @@ DATASETS: dict[str, Dataset] = {
         ),
         Dataset(
             "claim_verdicts",
-            "The tests of the claim (docs/hypotheses.md, second edition): estimate, 95% "
-            "interval, Holm-adjusted p, verdict, what the interval rules out, power.",
+            "The answer to the claim in three parts (docs/hypotheses.md, third edition): "
+            "accounting, effects against the no-deal counterfactual, repression's response; "
+            "estimate, 95% interval, verdict words only where answerable, what the interval "
+            "rules out, each verdict's power.",
             "analysis.steps:build_claim_verdicts",
             upstream=("panel_monthly", "flows_draws", "claim_power"),
             on_request=True,

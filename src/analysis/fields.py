@@ -189,7 +189,10 @@ FIELDS: dict[str, str] = {
     "new listings (the EU listings reported with the Feb 2026 renewal): the other reading of "
     "the month",
     # tests of the claim
-    "hypothesis": "id of the hypothesis in docs/hypotheses.md (second edition)",
+    "part": "accounting, effects (against the no-deal counterfactual) or repression (its "
+    "response to relief): the three parts of the answer (docs/hypotheses.md, third edition)",
+    "hypothesis": "id of the row in docs/hypotheses.md (third edition): A accounting, E and H "
+    "effects and repression",
     "question": "the question the hypothesis asks, in words",
     "method": "how the test estimates its effect",
     "estimate": "point estimate of the effect (see scale); read it after its interval",
@@ -197,23 +200,38 @@ FIELDS: dict[str, str] = {
     "ci_high": "upper end of the 95% interval of the estimate",
     "p_value": "two-sided p-value for no effect, before correction",
     "p_adjusted": "p-value after Holm's correction over the tests that can be run",
-    "verdict": "supports the claim, against the claim, inconclusive, or not testable with these "
-    "data",
+    "verdict": "supports the claim, against the claim or inconclusive (answerable contrasts "
+    "only), not answerable with these data, or description (accounting and other quantities "
+    "with no verdict words)",
     "reading": "the result in words, interval first",
     "rules_out": "one sentence: which effects the 95% interval rules out",
-    "power": "share of simulated panels of the real shape that reach the verdict an effect at "
-    "the smallest effect of interest should give",
+    "power": "for each verdict that can fire, the share of simulated panels of the real shape "
+    "on which it fires at the smallest effect of interest (an equivalence verdict: at no "
+    "effect), in words",
+    "answerable": "true if simulated panels of the real shape reach each of the contrast's "
+    "verdicts at least half the time at twice its smallest effect of interest; missing for a "
+    "description",
+    "power_supports": "share of simulated panels called supports at the SESOI on the claim's "
+    "side (for an equivalence verdict, at no effect)",
+    "power_against": "share of simulated panels called against at the SESOI on the other side",
+    "needed_multiple": "smallest multiple of the SESOI at which every verdict fires at least "
+    "half the time (searched up to 24 for a contrast that is not answerable)",
+    "on_figures": "share of the flow (posterior mean over the deal era) in months with a "
+    "figure of it in the panel, the rest resting on the model",
+    "multiple": "planted effect in multiples of the SESOI, positive on the claim's side",
+    "bounds": "equivalence bounds of the panel's verdict, in multiples of the SESOI",
     "false_positive_rate": "share of simulated panels with no effect (or, where ruling out an "
     "effect supports the claim, with an effect at the SESOI on the other side) called support",
     "scale": "unit of the estimate: persons per month, or a ratio",
     "smallest_effect": "smallest effect of interest (SESOI) on the estimate's scale",
     "p_equivalence": "p-value of the two one-sided tests against ±SESOI, before correction",
     "p_equivalence_adjusted": "p_equivalence after Holm's correction",
-    "in_family": "true if the test had a slot in the multiple-testing family",
+    "in_family": "true if the contrast had a slot in Holm's correction (answerable and "
+    "identified)",
     "n_months": "months the test used",
     "note": "why a test could not be run, or a detail of its result",
-    "scenario": "planted effect in the simulated panels: at the SESOI on the claim's side, none, "
-    "or at the SESOI on the other side",
+    "scenario": "planted effect in the simulated panels: a multiple of the SESOI on the claim's "
+    "side, none, or on the other side",
     "planted_effect": "size of the planted effect, on the estimate's scale",
     "supports": "share of simulated panels whose verdict was supports the claim",
     "against": "share of simulated panels whose verdict was against the claim",

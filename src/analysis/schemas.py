@@ -592,7 +592,9 @@ MODEL_FIGURES = pa.DataFrameSchema(
 CLAIM_POWER = pa.DataFrameSchema(
     {
         "hypothesis": pa.Column(str),
-        "scenario": pa.Column(str, pa.Check.isin(["claim side", "none", "opposite"])),
+        "scenario": pa.Column(str),
+        "multiple": pa.Column(float),
+        "bounds": pa.Column(float, pa.Check.ge(1)),
         "planted_effect": pa.Column(float),
         **{share: pa.Column(float, pa.Check.in_range(0, 1))
            for share in ("supports", "against", "inconclusive", "not_testable")},
@@ -604,17 +606,25 @@ CLAIM_POWER = pa.DataFrameSchema(
 
 CLAIM_VERDICTS = pa.DataFrameSchema(
     {
+        "part": pa.Column(str, pa.Check.isin(["accounting", "effects", "repression"])),
         "hypothesis": pa.Column(str, unique=True),
         "verdict": pa.Column(str, pa.Check.isin(["supports the claim", "against the claim",
                                                   "inconclusive",
-                                                  "not testable with these data"])),
+                                                  "not answerable with these data",
+                                                  "description"])),
         "rules_out": pa.Column(str),
-        "power": pa.Column(float, nullable=True),
+        "power": pa.Column(str),
+        "answerable": pa.Column("boolean", nullable=True),
         "false_positive_rate": pa.Column(float, nullable=True),
     },
+    checks=[pa.Check(lambda f: ((f["verdict"] == "description") == f["answerable"].isna()).all()
+                     and not (f["verdict"].isin(["supports the claim", "against the claim",
+                                                 "inconclusive"])
+                              & ~f["answerable"].fillna(False).astype(bool)).any(),
+                     error="verdict words only on answerable contrasts, none on a description")],
     strict=False,
 )
-"""Not strict: estimates, intervals, p-values and readings vary in presence by hypothesis."""
+"""Not strict: estimates, intervals, p-values and readings vary in presence by row."""
 
 SANCTIONS_TIMELINE = pa.DataFrameSchema(
     {

@@ -143,10 +143,10 @@ def build_claim_power(upstream: Upstream, files: list[Path], country: str) -> Bu
 
 
 def build_claim_verdicts(upstream: Upstream, files: list[Path], country: str) -> Built:
-    from analysis.claim import power_summary, test_claim  # scipy.stats: claim builds only
+    from analysis.claim import test_claim  # scipy.stats: claim builds only
 
     verdicts = test_claim(upstream["panel_monthly"], draws=upstream["flows_draws"],
-                          power=power_summary(upstream["claim_power"]))
+                          power=upstream["claim_power"])
     return _derived(verdicts, len(upstream["panel_monthly"]))
 
 

@@ -29,9 +29,9 @@ class Described:
 
 def _summary(name: str, sample: np.ndarray, on_figures: float, n_months: int,
              note: str = "") -> Described:
-    sample = sample[np.isfinite(sample)]
-    if not len(sample):
-        return Described(name, n_months=n_months, note="the model has no deal-era months")
+    if not len(sample) or not np.isfinite(sample).all():
+        return Described(name, n_months=n_months, note="some draws of the model give no finite "
+                         "value (a flow of zero under a ratio); a draw is never dropped")
     return Described(name, float(np.mean(sample)), float(np.percentile(sample, 2.5)),
                      float(np.percentile(sample, 97.5)), on_figures, n_months, note)
 

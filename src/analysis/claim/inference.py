@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from analysis.claim.spec import HYPOTHESES, Hypothesis, Result, not_testable
+from analysis.claim.spec import HYPOTHESES, NOT_ANSWERABLE, Hypothesis, Result, not_testable
 
 
 @dataclass(frozen=True)
@@ -114,7 +114,7 @@ def verdict(spec: Hypothesis, estimate: float, p_adjusted: float, p_equivalence_
     """The rule of the second edition, kept by the third for the answerable contrasts; returns
     the verdict and which branch gave it."""
     if not (np.isfinite(estimate) and np.isfinite(p_adjusted)):
-        return "not testable with these data", "not_testable"
+        return NOT_ANSWERABLE, "not_testable"
     side = claim_side(spec, estimate)
     significant = p_adjusted < alpha
     equivalent = np.isfinite(p_equivalence_adjusted) and p_equivalence_adjusted < alpha
