@@ -99,8 +99,9 @@ VERDICT_BEARING = [h for h in HYPOTHESES if h != "H1_pressure"]
 def test_each_contrast_reaches_each_of_its_verdicts_on_panels_of_the_real_shape(
         real, hypothesis):
     """Supports at a large effect on the claim's side, against at a large effect on the other
-    side, inconclusive near the SESOI when the model is less sure; where ruling out the SESOI supports the claim (H6, H7),
-    that branch too, at no effect on panels whose months do not vary."""
+    side, inconclusive near the SESOI when the model is less sure; where ruling out the SESOI
+    supports the claim (H6, H7), that branch too, at no effect on panels whose months do not
+    vary."""
     data = with_recognition_figures(real) if hypothesis == "H7_refill" else real
     supports = verdict_shares(data, hypothesis, planted(hypothesis, 24))
     against = verdict_shares(data, hypothesis, planted(hypothesis, -24))
