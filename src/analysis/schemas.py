@@ -324,6 +324,8 @@ SANCTIONS_MEASURES_RAW = pa.DataFrameSchema(
 SENTENCE_METRICS = [
     "sentenced_to_imprisonment_in_period",
     "prison_years_imposed_in_period",
+    "sentenced_to_open_type_in_period",
+    "open_type_years_imposed_in_period",
     "held_sentenced_10y_plus",
     "held_in_pretrial_detention",
     "pardoned_share_of_sentence_served_mean",

@@ -5,8 +5,9 @@ The exit-time prior. A person freed in a batch on day t would otherwise have lef
 t + R, the rest of the term. R = g · T · (1 − F), with, for each prior draw:
 
 - T, the term of a person in the stock: lognormal. Its cohort mean m (years imposed ÷ people
-  sentenced to imprisonment, one quotient per year of ``sentences.csv``) is drawn between the
-  smallest and largest cohort quotient. A stock holds long terms longer than short ones, so the
+  sentenced, one quotient per year of ``sentences.csv``: imprisonment alone, and imprisonment
+  with open-type terms where a year gives both) is drawn between the smallest and largest
+  quotient. A stock holds long terms longer than short ones, so the
   stock's terms are the cohorts' weighted by length (length-biased: lognormal(ln m + σ²/2, σ)),
   and σ is solved from the share of the end-2022 stock with terms of ten years or more, drawn
   between that count over everyone held and over those already sentenced.
@@ -62,6 +63,8 @@ class SentenceFacts:
     """The figures of ``sentences.csv`` the prior rests on, with the rows they come from."""
 
     cohort_mean_years: tuple[float, ...]
+    """Years imposed ÷ people sentenced: imprisonment per year, then imprisonment and open-type
+    together for the years that give both."""
     long_term_share: tuple[float, float]
     """Share of the stock with terms of ten years or more: over everyone held, and over those
     held who were already sentenced."""
@@ -77,20 +80,27 @@ class SentenceFacts:
 
 def sentence_facts(sentences: pd.DataFrame) -> SentenceFacts:
     """The prior's inputs from the cleaned ``sentences`` table: one mean term per year that has
-    both people sentenced to imprisonment and the years imposed (period totals of a year)."""
+    both people sentenced to imprisonment and the years imposed (period totals of a year), and
+    one per year that also has the open-type terms, imprisonment and open-type together: the
+    list holds people in open-type facilities too, and their terms are shorter."""
     rows = sentences.set_index("record_id", drop=False)
 
     def metric(name: str) -> pd.DataFrame:
         return rows[rows["metric"] == name]
 
-    people = metric("sentenced_to_imprisonment_in_period")
-    years = metric("prison_years_imposed_in_period")
-    people = people[people["date_precision"] == "year"].set_index("ref_date")
-    years = years[years["date_precision"] == "year"].set_index("ref_date")
+    def per_year(name: str) -> pd.DataFrame:
+        found = metric(name)
+        return found[found["date_precision"] == "year"].set_index("ref_date")
+
+    people = per_year("sentenced_to_imprisonment_in_period")
+    years = per_year("prison_years_imposed_in_period")
+    open_people = per_year("sentenced_to_open_type_in_period")
+    open_years = per_year("open_type_years_imposed_in_period")
     cohorts = sorted(set(people.index) & set(years.index))
     if not cohorts:
         raise ValueError("sentences.csv has no year with both people sentenced to "
                          "imprisonment and the years imposed")
+    with_open = sorted(set(cohorts) & set(open_people.index) & set(open_years.index))
     long_term = metric("held_sentenced_10y_plus").iloc[-1]
     pretrial = metric("held_in_pretrial_detention")
     pretrial = pretrial[pretrial["date_end"] == long_term["date_end"]].iloc[-1]
@@ -99,11 +109,15 @@ def sentence_facts(sentences: pd.DataFrame) -> SentenceFacts:
     remaining = metric("pardoned_remaining_days_mean").iloc[-1]
     few = metric("freed_remaining_at_most_7_months").iloc[-1]
     used = [*people.loc[cohorts, "record_id"], *years.loc[cohorts, "record_id"],
+            *open_people.loc[with_open, "record_id"], *open_years.loc[with_open, "record_id"],
             long_term["record_id"], pretrial["record_id"], served["record_id"],
             remaining["record_id"], few["record_id"]]
     return SentenceFacts(
-        cohort_mean_years=tuple(float(years.at[year, "value"] / people.at[year, "value"])
-                                for year in cohorts),
+        cohort_mean_years=(
+            *(float(years.at[year, "value"] / people.at[year, "value"]) for year in cohorts),
+            *(float((years.at[year, "value"] + open_years.at[year, "value"])
+                    / (people.at[year, "value"] + open_people.at[year, "value"]))
+              for year in with_open)),
         long_term_share=(long_term["value"] / held,
                          long_term["value"] / (held - pretrial["value"])),
         sentenced_share=1.0 - pretrial["value"] / held,
