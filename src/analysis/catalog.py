@@ -8,7 +8,8 @@ that builds or reads a dataset.
 
 Every dataset is built per country (``data/processed/<country>/``) from that country's raw
 folder, except those that only some countries have: ``needs="sanctions"`` (a country with
-``sanctions_measures.csv``, see ``analysis.country``) and ``needs="claim"`` (a country with
+``sanctions_measures.csv``, see ``analysis.country``), ``needs="sentences"`` (a country with
+``sentences.csv``) and ``needs="claim"`` (a country with
 pre-registered claim dates). A builder receives None for an upstream dataset its country does
 not have. ``CROSS_COUNTRY`` datasets are built once from every country's; their builder gets
 the upstream datasets as ``{country: {name: frame}}``.
@@ -42,7 +43,8 @@ class Dataset:
     """True where no rows is a valid outcome (no official list copy on this machine); any other
     dataset that others depend on stops the build when it comes out empty."""
     needs: str | None = None
-    """``sanctions`` or ``claim``: built only for the countries that have them."""
+    """``sanctions``, ``sentences`` or ``claim``: built only for the countries that have
+    them."""
 
 
 def _curated(table: str) -> Callable[[str], list[Path]]:
@@ -90,6 +92,16 @@ DATASETS: dict[str, Dataset] = {
             "concession; alternative counts and house-arrest transfers flagged.",
             "analysis.steps:build_release_events",
             _curated("release_events"),
+        ),
+        Dataset(
+            "sentences",
+            "Sourced facts on the terms of Belarus's political prisoners and their releases at "
+            "the end of a term (people sentenced and years imposed per year, the end-2022 "
+            "stock's long terms, what the 2024 pardonees had left, Viasna's end-of-sentence "
+            "digests): what the exit-time prior of the no-deal counterfactual rests on.",
+            "analysis.steps:build_sentences",
+            _curated("sentences"),
+            needs="sentences",
         ),
         Dataset(
             "relief_events",
@@ -164,6 +176,27 @@ DATASETS: dict[str, Dataset] = {
             "analysis.steps:build_model_figures",
             _country_file,
             upstream=("prisoner_counts", "release_events"),
+        ),
+        Dataset(
+            "counterfactual_monthly",
+            "The number held had there been no release batches, one row per model month: the "
+            "modelled stock, the stock without batches (same entries and other exits; each "
+            "person freed in a batch held until the end of the term, from the exit-time prior "
+            "of the sourced sentence facts) and the batches' effect on the number held, each "
+            "with its 95% interval over the model's draws paired with the prior's; missing "
+            "with a reason where no sentence facts are sourced.",
+            "analysis.steps:build_counterfactual_monthly",
+            upstream=("flows_draws", "release_events", "sentences"),
+        ),
+        Dataset(
+            "deal_additionality",
+            "Per release batch from July 2024 (and their total) and horizon of 3, 6 and 12 "
+            "months: political prisoners freed in the batch (the model's), how many would have "
+            "left at the end of their terms within the horizon anyway, and the prison-months "
+            "remitted, each with its 95% interval; empty where no sentence facts are sourced.",
+            "analysis.steps:build_deal_additionality",
+            upstream=("flows_draws", "release_events", "sentences"),
+            may_be_empty=True,
         ),
         Dataset(
             "panel_monthly",
@@ -243,6 +276,8 @@ def applies(name: str, country: str) -> bool:
     needs = dataset(name).needs
     if needs == "sanctions":
         return countries.has_sanctions(country)
+    if needs == "sentences":
+        return countries.has_sentences(country)
     if needs == "claim":
         return countries.has_claim(country)
     return True

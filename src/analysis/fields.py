@@ -188,6 +188,26 @@ FIELDS: dict[str, str] = {
     "sanctions_packages_disputed": "sanctions_packages plus unverified alternative reports of "
     "new listings (the EU listings reported with the Feb 2026 renewal): the other reading of "
     "the month",
+    # sentence facts and the no-deal counterfactual (derive.exits, docs/model.md)
+    "out_of": "the group a count is part of, where the source gives it (persons)",
+    "stock_mean": "political prisoners held at the month's end (persons, stock-flow model mean "
+    "over the draws paired with the exit-time prior)",
+    "stock_no_deals_mean": "political prisoners who would have been held at the month's end "
+    "had there been no release batches: the modelled stock plus the people freed in batches "
+    "who would still have been serving their terms (persons, mean over paired draws of the "
+    "model and the exit-time prior); missing where no sentence facts are sourced (reason)",
+    "deals_effect_mean": "the release batches' effect on the number held at the month's end: "
+    "stock minus stock_no_deals (persons, 0 or less; mean over paired draws); missing where no "
+    "sentence facts are sourced (reason)",
+    "batch_date": "first day of the release batch (missing on the total row, whose event_id "
+    "is 'total')",
+    "horizon_months": "months after the batch over which exits at the end of a term are counted",
+    "freed_mean": "political prisoners freed in the batch (the stock-flow model's "
+    "released_deals, split among a month's batches by their stated ranges; persons, mean)",
+    "would_have_left_mean": "of those freed in the batch, how many would have left at the end "
+    "of their terms within the horizon anyway (persons, mean over paired draws)",
+    "prison_months_remitted_mean": "months of imprisonment the batch spared the people it freed "
+    "within the horizon (person-months, mean over paired draws)",
     # tests of the claim
     "part": "accounting, effects (against the no-deal counterfactual) or repression (its "
     "response to relief): the three parts of the answer (docs/hypotheses.md, third edition)",
@@ -333,5 +353,12 @@ for _name in ("stock_before", "stock_12m", "stock_24m", "recognized_12m"):
                                       "(the count itself where read from the counts)")
     EPISODE_FIELDS[f"{_name}_high"] = (f"97.5th percentile of {_name} over the model's draws "
                                        "(the count itself where read from the counts)")
+for _name in ("stock_no_deals", "deals_effect", "freed", "would_have_left",
+              "prison_months_remitted"):
+    FIELDS[f"{_name}_low"] = f"2.5th percentile of {_name} over the paired draws"
+    FIELDS[f"{_name}_high"] = f"97.5th percentile of {_name} over the paired draws"
+FIELDS["reason"] += ("; in counterfactual_monthly, why the counterfactual is missing (empty "
+                     "where it is computed)")
+
 for _name, _text in EPISODE_FIELDS.items():
     FIELDS.setdefault(_name, _text)

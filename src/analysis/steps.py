@@ -25,6 +25,7 @@ from analysis.sources.curated import (
     clean_release_events,
     clean_relief_events,
     clean_sanctions_measures,
+    clean_sentences,
     read_series_coverage,
 )
 from analysis.validate import empty_quarantine
@@ -55,6 +56,10 @@ def build_prisoner_counts(upstream: Upstream, files: list[Path], country: str) -
 
 def build_release_events(upstream: Upstream, files: list[Path], country: str) -> Built:
     return _cleaned(clean_release_events(files[0]))
+
+
+def build_sentences(upstream: Upstream, files: list[Path], country: str) -> Built:
+    return _cleaned(clean_sentences(files[0]))
 
 
 def build_relief_events(upstream: Upstream, files: list[Path], country: str) -> Built:
@@ -122,6 +127,30 @@ def build_model_figures(upstream: Upstream, files: list[Path], country: str) -> 
     from analysis.derive.flows import model_figures  # scipy: only builds that fit the model
 
     return _from_model("model_figures", model_figures, upstream, country)
+
+
+def _exit_prior(sentences: pd.DataFrame | None):
+    """The exit-time prior from the country's sentence facts, or None without them."""
+    from analysis.derive.exits import exit_prior, sentence_facts  # scipy: model builds only
+
+    return None if sentences is None else exit_prior(sentence_facts(sentences))
+
+
+def build_counterfactual_monthly(upstream: Upstream, files: list[Path], country: str) -> Built:
+    from analysis.derive.exits import counterfactual_monthly  # scipy: model builds only
+
+    draws = upstream["flows_draws"]
+    table = counterfactual_monthly(draws, upstream["release_events"],
+                                   _exit_prior(upstream["sentences"]), country)
+    return _derived(table, draws["month"].nunique())
+
+
+def build_deal_additionality(upstream: Upstream, files: list[Path], country: str) -> Built:
+    from analysis.derive.exits import deal_additionality  # scipy: model builds only
+
+    table = deal_additionality(upstream["flows_draws"], upstream["release_events"],
+                               _exit_prior(upstream["sentences"]), country)
+    return _derived(table, len(table))
 
 
 def build_panel_monthly(upstream: Upstream, files: list[Path], country: str) -> Built:
