@@ -76,6 +76,11 @@ def _every_country_file(country: str) -> list[Path]:
     return [paths.country_dir(each) / paths.COUNTRY_FILE for each in paths.countries()]
 
 
+CLAIM_UPSTREAM = ("panel_monthly", "flows_draws", "release_events", "sentences",
+                  "deal_additionality")
+"""What the tests of the claim read: the panel, the model's draws, and what the no-deal
+counterfactual is computed from (its draws are recomputed, not stored)."""
+
 DATASETS: dict[str, Dataset] = {
     dataset.name: dataset
     for dataset in [
@@ -215,7 +220,7 @@ DATASETS: dict[str, Dataset] = {
             "on either side or none, and the grid that finds the effect a contrast that is not "
             "answerable would have needed (docs/hypotheses.md, third edition).",
             "analysis.steps:build_claim_power",
-            upstream=("panel_monthly", "flows_draws"),
+            upstream=CLAIM_UPSTREAM,
             on_request=True,
             needs="claim",
         ),
@@ -226,7 +231,7 @@ DATASETS: dict[str, Dataset] = {
             "estimate, 95% interval, verdict words only where answerable, what the interval "
             "rules out, each verdict's power.",
             "analysis.steps:build_claim_verdicts",
-            upstream=("panel_monthly", "flows_draws", "claim_power"),
+            upstream=(*CLAIM_UPSTREAM, "claim_power"),
             on_request=True,
             needs="claim",
         ),

@@ -164,18 +164,28 @@ def build_panel_monthly(upstream: Upstream, files: list[Path], country: str) -> 
     return _derived(panel, len(daily))
 
 
-def build_claim_power(upstream: Upstream, files: list[Path], country: str) -> Built:
-    from analysis.claim import claim_data, power_table  # scipy.stats: claim builds only
+def _claim_inputs(upstream: Upstream):
+    """The tests' inputs: the panel, the model's draws and the no-deal counterfactual."""
+    from analysis.claim import claim_data  # scipy.stats: claim builds only
+    from analysis.claim.data import additionality_totals, counterfactual_draws
 
-    data = claim_data(upstream["panel_monthly"], upstream["flows_draws"])
-    return _derived(power_table(data), len(upstream["panel_monthly"]))
+    draws = upstream["flows_draws"]
+    return claim_data(upstream["panel_monthly"], draws,
+                      counterfactual_draws(draws, upstream["release_events"],
+                                           upstream["sentences"]),
+                      additionality_totals(upstream["deal_additionality"]))
+
+
+def build_claim_power(upstream: Upstream, files: list[Path], country: str) -> Built:
+    from analysis.claim import power_table  # scipy.stats: claim builds only
+
+    return _derived(power_table(_claim_inputs(upstream)), len(upstream["panel_monthly"]))
 
 
 def build_claim_verdicts(upstream: Upstream, files: list[Path], country: str) -> Built:
-    from analysis.claim import test_claim  # scipy.stats: claim builds only
+    from analysis.claim.report import answer  # scipy.stats: claim builds only
 
-    verdicts = test_claim(upstream["panel_monthly"], draws=upstream["flows_draws"],
-                          power=upstream["claim_power"])
+    verdicts = answer(_claim_inputs(upstream), power=upstream["claim_power"])
     return _derived(verdicts, len(upstream["panel_monthly"]))
 
 

@@ -119,6 +119,11 @@ def _additionality_row(table: pd.DataFrame, months: int, name: str) -> Described
     if rows.empty:
         return Described(name, note=f"no {months}-month horizon in the counterfactual")
     row = rows.iloc[0]
-    return Described(name, float(row["would_have_left"]), float(row["would_have_left_low"]),
-                     float(row["would_have_left_high"]), np.nan, 0,
-                     note=str(row.get("note", "")))
+    return Described(
+        name, float(row["would_have_left"]), float(row["would_have_left_low"]),
+        float(row["would_have_left_high"]), np.nan, 0,
+        note=f"of {row['freed']:,.0f} ({row['freed_low']:,.0f} to {row['freed_high']:,.0f}) "
+             f"political prisoners freed in deal-era batches; prison-months remitted within "
+             f"{months} months: {row['prison_months_remitted']:,.0f} "
+             f"({row['prison_months_remitted_low']:,.0f} to "
+             f"{row['prison_months_remitted_high']:,.0f})")

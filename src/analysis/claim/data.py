@@ -95,6 +95,44 @@ def _counterfactual(months: pd.DatetimeIndex, effects: pd.DataFrame,
     return wide
 
 
+def counterfactual_draws(draws: pd.DataFrame, releases: pd.DataFrame,
+                         sentences: pd.DataFrame | None) -> pd.DataFrame | None:
+    """The no-deal counterfactual per model draw and month, as the tests read it: the deals'
+    effect on the number held (``derive.exits.deals_effect_draws``) and the exit model's
+    expected sentence completions, the modelled stock times its sentenced share times the
+    monthly chance that a random member of a steady stock reaches the end of the term (the rule
+    of ``derive.exits.prior_predictive_check``). None without sourced sentence facts."""
+    from analysis.derive import exits  # scipy: only builds that test the claim
+
+    if sentences is None or sentences.empty:
+        return None
+    facts = exits.sentence_facts(sentences)
+    prior = exits.exit_prior(facts)
+    effect = exits.deals_effect_draws(draws, releases, prior)
+    n_draws = effect["draw"].nunique()
+    monthly = 1.0 - exits.stock_prior(prior).survival(np.array([exits.DAYS_PER_MONTH]))[
+        :n_draws, 0]
+    sentenced = np.random.default_rng(exits.PRIOR_SEED + 1).uniform(
+        facts.sentenced_share, 1.0, n_draws)
+    rate = (monthly * sentenced)[effect["draw"].to_numpy()]
+    return pd.DataFrame({"draw": effect["draw"], "month": effect["month"],
+                         "deal_effect": effect["deals_effect"],
+                         "completions": effect["stock"].to_numpy() * rate})
+
+
+def additionality_totals(table: pd.DataFrame | None) -> pd.DataFrame | None:
+    """``deal_additionality``'s total rows (all deal-era batches) by horizon, as E2 reads them."""
+    if table is None or table.empty:
+        return None
+    total = table[table["event_id"] == "total"]
+    return pd.DataFrame({
+        "horizon_months": total["horizon_months"].to_numpy(),
+        **{f"{name}{end}": total[f"{name}_{suffix}"].to_numpy()
+           for name in ("would_have_left", "prison_months_remitted", "freed")
+           for end, suffix in (("", "mean"), ("_low", "low"), ("_high", "high"))},
+    })
+
+
 def claim_data(panel: pd.DataFrame, draws: pd.DataFrame | None = None,
                effects: pd.DataFrame | None = None,
                additionality: pd.DataFrame | None = None) -> ClaimData:

@@ -233,15 +233,23 @@ def test_claim(panel: pd.DataFrame | None = None, *, draws: pd.DataFrame | None 
 
     ``power`` is a ``power_table`` already computed on these inputs (the build's
     ``claim_power``); without it, ``power_runs`` panels per planted effect are simulated here
-    (0: none, so every contrast is not answerable). With no arguments it reads the shipped
-    ``panel_monthly``, the model's ``flows_draws`` and, where built, the counterfactual.
+    (0: none, so every contrast is not answerable). With no arguments it is the build's
+    ``claim_verdicts``: this function on ``panel_monthly``, the model's ``flows_draws`` and the
+    no-deal counterfactual (``effects``: ``claim.data.counterfactual_draws``;
+    ``additionality_table``: ``claim.data.additionality_totals`` of ``deal_additionality``),
+    with the build's ``claim_power``.
     """
     if not 0 < alpha < 1:
         raise ValueError(f"alpha must be between 0 and 1, got {alpha}")
     if panel is None:
-        panel = load("panel_monthly")
-        draws = load("flows_draws") if draws is None else draws
-    data = claim_data(panel, draws, effects, additionality_table)
+        return load("claim_verdicts")
+    return answer(claim_data(panel, draws, effects, additionality_table), alpha=alpha,
+                  power_runs=power_runs, seed=seed, power=power)
+
+
+def answer(data: ClaimData, *, alpha: float = ALPHA, power_runs: int = POWER_RUNS,
+           seed: int = DEFAULT_SEED, power: pd.DataFrame | None = None) -> pd.DataFrame:
+    """``test_claim`` on inputs already gathered (``claim_data``), as the build calls it."""
     if not data.has_stock:
         reason = "the panel has no figures of the number held"
         return verdict_table([Result(h, reason=reason) for h in HYPOTHESES],
