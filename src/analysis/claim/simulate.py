@@ -210,12 +210,20 @@ def power_table(data: ClaimData, *, runs: int = POWER_RUNS, family_size: int | N
     """Verdict shares per contrast and planted effect on panels of the real shape: twice and
     once the SESOI on each side and none; then, for a contrast that is not answerable (and
     ``search``), the grid of ``NEEDED_MULTIPLES`` up to the first multiple at which every
-    verdict fires with probability >= 0.5. A contrast not identified on the real inputs gets
-    no rows (its reason is its estimator's)."""
-    chosen = hypotheses or family(data)
-    family_size = family_size or max(len(family(data)), 1)
+    verdict fires with probability >= 0.5. A contrast not identified on the real inputs is not
+    simulated: its rows say so (``not_testable`` 1, one run; its reason is its estimator's)."""
+    identified = family(data)
+    chosen = hypotheses or list(HYPOTHESES)
+    family_size = family_size or max(len(identified), 1)
     rows = []
     for index, hypothesis in enumerate(chosen):
+        if hypothesis not in identified:
+            rows += [{"hypothesis": hypothesis, "scenario": _scenario(multiple, 1.0),
+                      "multiple": multiple, "bounds": 1.0,
+                      "planted_effect": planted(hypothesis, multiple), "supports": 0.0,
+                      "against": 0.0, "inconclusive": 0.0, "not_testable": 1.0, "runs": 1}
+                     for multiple in MULTIPLES]
+            continue
         for position, multiple in enumerate(MULTIPLES):
             rows.append(_rates_row(data, hypothesis, multiple, 1.0, runs, family_size,
                                    [seed, index, position]))
