@@ -309,21 +309,89 @@ def release_pace(panel: pd.DataFrame, event_months: list[pd.Timestamp],
 
 
 def hypotheses_table(hypotheses: pd.DataFrame) -> pd.DataFrame:
-    """The hypotheses (second edition, ``claim.hypotheses()``) as a reader wants them:
-    question, method, scale, the claim's side and the smallest effect of interest."""
-    side = {1: "above", -1: "below", 0: "(descriptive)"}
+    """The rows of the answer (third edition, ``claim.hypotheses()``) as a reader wants them:
+    part, question, method, scale, whether the row can carry verdict words, the claim's side
+    and the smallest effect of interest."""
+    side = {1: "above", -1: "below", 0: ""}
     return pd.DataFrame({
-        "hypothesis": hypotheses["hypothesis"], "question": hypotheses["question"],
-        "method": hypotheses["method"], "scale": hypotheses["scale"],
+        "part": hypotheses["part"], "hypothesis": hypotheses["hypothesis"],
+        "question": hypotheses["question"], "method": hypotheses["method"],
+        "scale": hypotheses["scale"],
+        "verdict_words": hypotheses["verdict_words"].map(
+            {True: "if answerable", False: "none (a description)"}),
         "claim_predicts": hypotheses["claim_sign"].map(side),
-        "no_effect": hypotheses["null"],
         "smallest_effect_of_interest": hypotheses["smallest_effect"],
         "ruling_out_the_sesoi": ["supports the claim" if supports
-                                 else "goes against the claim" if in_family else ""
-                                 for supports, in_family in zip(
+                                 else "goes against the claim" if words else ""
+                                 for supports, words in zip(
                                      hypotheses["equivalence_supports"],
-                                     hypotheses["in_family"], strict=True)],
+                                     hypotheses["verdict_words"], strict=True)],
     })
+
+
+PART_TITLES = {"accounting": "Accounting (what happened; no verdict)",
+               "effects": "Effects against the no-deal counterfactual",
+               "repression": "Repression's response to relief"}
+
+
+def _amount(row) -> str:
+    """'+4 to +46 a month (estimate +25)': an interval first, in the row's unit."""
+    ratio = str(row.scale).startswith("recognised per")
+    signed = row.scale in ("persons held", "persons per month")
+
+    def number(value: float) -> str:
+        return (f"{value:.2f}" if ratio else f"{value:+,.0f}" if signed
+                else f"{value:,.0f}")
+
+    unit = ("" if ratio else " a month" if row.scale == "persons per month"
+            else " persons")
+    return (f"{number(row.ci_low)} to {number(row.ci_high)}{unit} (estimate "
+            f"{number(row.estimate)})")
+
+
+def decidable(verdicts: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The contrasts the data can decide (answerable) and those they cannot."""
+    contrasts = verdicts[verdicts["verdict"] != "description"]
+    answerable = contrasts["answerable"].fillna(False).astype(bool)
+    return contrasts[answerable], contrasts[~answerable]
+
+
+def _cannot(row) -> str:
+    reason = str(row.rules_out)
+    if "would have needed" in reason:
+        needed = reason[reason.index("it would have needed"):].split(".")[0]
+        return f"{row.hypothesis} ({needed.removeprefix('it ')})"
+    return f"{row.hypothesis} ({row.note})"
+
+
+def answer_text(verdicts: pd.DataFrame) -> str:
+    """The answer in three parts, led by what the data can and cannot decide (third edition);
+    every number from the verdict table, every estimate with its interval."""
+    can, cannot = decidable(verdicts)
+    lead = ("What these data can decide: "
+            + ("; ".join(f"{row.hypothesis} {row.verdict} (95% interval {_amount(row)})"
+                         for row in can.itertuples()) if len(can) else "nothing")
+            + ". What they cannot decide, not answerable with these data: "
+            + ("; ".join(_cannot(row) for row in cannot.itertuples()) if len(cannot)
+               else "none") + ".")
+    parts = []
+    for part, title in PART_TITLES.items():
+        shown = verdicts[(verdicts["part"] == part) & verdicts["ci_low"].notna()]
+        if shown.empty:
+            continue
+        items = "; ".join(
+            f"{row.hypothesis} {_amount(row)}"
+            + (f", {100 * row.on_figures:.0f}% on figures" if pd.notna(row.on_figures) else "")
+            + (f", {row.verdict}" if row.verdict != "description" else "")
+            for row in shown.itertuples())
+        parts.append(f"{title}: {items}.")
+    context = (" The accounting rows say what happened, not whether sanctions worked.")
+    if "H3_net_effect" in can["hypothesis"].to_numpy():
+        context += (" H3 counts how many fewer people were held than had those freed in "
+                    "batches served their terms, with the same arrests; it cannot show that "
+                    "the deals brought no new arrests, which is the repression part.")
+    return (f"The answer in three parts (docs/hypotheses.md, third edition). {lead} "
+            + " ".join(parts) + context)
 
 
 def power_report(power: pd.DataFrame) -> pd.DataFrame:
@@ -352,28 +420,32 @@ def robustness_summary(robustness: pd.DataFrame) -> pd.DataFrame:
 
 
 def verdict_readings(verdicts: pd.DataFrame) -> str:
-    """The verdict table as Markdown bullets an analyst can paste into a briefing: verdict,
-    reading (interval first), what the interval rules out, and the test's power."""
-    lines = []
-    for row in verdicts.itertuples():
-        power = (f" Power at the smallest effect of interest on panels of the real shape: "
-                 f"{100 * row.power:.0f}%." if pd.notna(row.power) else "")
-        lines.append(f"- **{row.hypothesis}: {row.verdict}.** {row.reading} {row.rules_out}"
-                     f"{power}")
-    return "\n".join(lines)
+    """The answer as Markdown an analyst can paste into a briefing: first what the data can
+    and cannot decide, then each part's rows (reading interval first, what the interval rules
+    out, each verdict's power)."""
+    can, cannot = decidable(verdicts)
+    lines = ["**What the data can decide:** "
+             + (", ".join(f"{row.hypothesis} ({row.verdict})" for row in can.itertuples())
+                or "nothing") + ".",
+             "**What they cannot decide (not answerable with these data):** "
+             + ("; ".join(_cannot(row) for row in cannot.itertuples()) or "none") + ".", ""]
+    for part, title in PART_TITLES.items():
+        shown = verdicts[verdicts["part"] == part]
+        if shown.empty:
+            continue
+        lines.append(f"**{title}**")
+        for row in shown.itertuples():
+            power = (f" Power at the smallest effect of interest on panels of the real shape: "
+                     f"{row.power}." if row.power else "")
+            lines.append(f"- **{row.hypothesis}: {row.verdict}.** {row.reading} "
+                         f"{row.rules_out if row.verdict != 'description' else ''}{power}"
+                         .rstrip())
+        lines.append("")
+    return "\n".join(lines).rstrip()
 
 
 RESULTS_START = "<!-- results:start (written by `python -m analysis run`; do not edit) -->"
 RESULTS_END = "<!-- results:end -->"
-
-
-def _interval(row) -> str:
-    """'95% interval +4 to +46 persons per month': the interval first, never a bare point."""
-    if pd.isna(row.ci_low) or pd.isna(row.ci_high):
-        return "not testable with these data"
-    multiplicative = row.scale != "persons per month"
-    number = (lambda v: f"{float(v):.2f}") if multiplicative else (lambda v: f"{float(v):+.0f}")
-    return f"95% interval {number(row.ci_low)} to {number(row.ci_high)} {row.scale}"
 
 
 def deal_era_totals(draws: pd.DataFrame, since: pd.Timestamp = DEALS_ERA) -> pd.DataFrame:
@@ -436,20 +508,13 @@ def results_text(daily: pd.DataFrame, panel: pd.DataFrame, releases: pd.DataFram
             f"in all, political prisoners or not), those newly recognised at "
             f"{span('recognized')}, and those who left by other routes (end of sentence and "
             f"others) at {span('released_other')}.")
-    if verdicts is not None and len(verdicts):
-        tally = verdicts["verdict"].value_counts()
-        summary = ", ".join(f"{count} {verdict}" for verdict, count in tally.items())
-        listed = "; ".join(f"{row.hypothesis} {row.verdict}"
-                           + ("" if pd.isna(row.ci_low) else f" ({_interval(row)})")
-                           for row in verdicts.itertuples())
-        sentences.append(f"Of the {len(verdicts)} tests of the claim (docs/hypotheses.md, second "
-                         f"edition): {summary}. {listed}. Notebook `03_test_the_claim` says what "
-                         "each interval rules out and how much power each test had; "
-                         "*inconclusive* means the data cannot decide, not that there is no "
-                         "effect.")
+    if verdicts is not None and len(verdicts) and "part" in verdicts:
+        sentences.insert(0, answer_text(verdicts) + " Notebook `03_test_the_claim` says what "
+                         "each interval rules out, how much power each verdict had and what "
+                         "effect a contrast that cannot decide would have needed.")
     else:
-        sentences.append("The tests of the claim have not been run on this build "
-                         "(`python -m analysis run` runs them).")
+        sentences.insert(0, "The answer to the claim has not been computed on this build "
+                         "(`python -m analysis run` computes it).")
     return heading, " ".join(sentences)
 
 

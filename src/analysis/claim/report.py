@@ -161,7 +161,7 @@ def described_row(item: Described) -> dict:
 
 def power_words(spec: Hypothesis, decision: pd.Series | None) -> str:
     """'supports 7%, against 6%': each verdict's chance of firing at the SESOI."""
-    if decision is None:
+    if decision is None or not np.isfinite(decision["power_supports"]):
         return ""
     supports, against = decision["power_supports"], decision["power_against"]
     return (f"supports {100 * supports:.0f}%" + (" (at no effect)" if spec.equivalence_supports

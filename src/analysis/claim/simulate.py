@@ -266,13 +266,19 @@ def answerability(table: pd.DataFrame) -> pd.DataFrame:
     """Per contrast: ``answerable`` (each verdict fires with probability >= 0.5 at twice the
     SESOI), ``power_supports`` and ``power_against`` (the probability each verdict fires at the
     SESOI; for an equivalence verdict, at no effect), and ``needed_multiple`` (the smallest
-    multiple of the SESOI searched at which every verdict fires, or NaN if none was)."""
+    multiple of the SESOI searched at which every verdict fires, or NaN if none was); a
+    contrast not identified has no power at all."""
     rows = []
     for hypothesis, group in table.groupby("hypothesis", sort=False):
         spec = HYPOTHESES[hypothesis]
         answerable = _reached(spec, group, ANSWERABLE_MULTIPLE)
         reached = [m for m in sorted(set(group["multiple"].abs()) - {0.0})
                    if m >= ANSWERABLE_MULTIPLE and _reached(spec, group, m)]
+        if group["not_testable"].min() == 1.0:
+            rows.append({"hypothesis": hypothesis, "answerable": False,
+                         "power_supports": np.nan, "power_against": np.nan,
+                         "false_positive_rate": np.nan, "needed_multiple": np.nan})
+            continue
         rows.append({
             "hypothesis": hypothesis, "answerable": answerable,
             "power_supports": (_share(group, 0.0, "supports") if spec.equivalence_supports
