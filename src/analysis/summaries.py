@@ -419,16 +419,29 @@ def robustness_summary(robustness: pd.DataFrame) -> pd.DataFrame:
     }).reset_index()
 
 
+def can_and_cannot(verdicts: pd.DataFrame) -> str:
+    """Markdown: what the data can decide, with verdict and interval, and what they cannot,
+    with the effect each contrast would have needed or the reason it cannot run."""
+    can, cannot = decidable(verdicts)
+    return "\n".join([
+        "**What the data can decide:** "
+        + ("; ".join(f"{row.hypothesis}, {row.verdict} (95% interval {_amount(row)})"
+                     for row in can.itertuples()) or "nothing") + ".",
+        "",
+        "**What they cannot decide (not answerable with these data):** "
+        + ("; ".join(_cannot(row) for row in cannot.itertuples()) or "none") + ".",
+        "",
+        "**What carries no verdict:** the accounting rows ("
+        + ", ".join(verdicts.loc[verdicts["part"] == "accounting", "hypothesis"])
+        + ") and the additionality counts, which say what happened, not whether sanctions "
+        "worked."])
+
+
 def verdict_readings(verdicts: pd.DataFrame) -> str:
     """The answer as Markdown an analyst can paste into a briefing: first what the data can
     and cannot decide, then each part's rows (reading interval first, what the interval rules
     out, each verdict's power)."""
-    can, cannot = decidable(verdicts)
-    lines = ["**What the data can decide:** "
-             + (", ".join(f"{row.hypothesis} ({row.verdict})" for row in can.itertuples())
-                or "nothing") + ".",
-             "**What they cannot decide (not answerable with these data):** "
-             + ("; ".join(_cannot(row) for row in cannot.itertuples()) or "none") + ".", ""]
+    lines = [can_and_cannot(verdicts), ""]
     for part, title in PART_TITLES.items():
         shown = verdicts[verdicts["part"] == part]
         if shown.empty:
@@ -618,3 +631,93 @@ def routes_out_text(counts: pd.DataFrame, releases: pd.DataFrame,
             "people in all. "
             "The rest left at the end of a sentence or in pardons and amnesties not found as "
             "dated events; no table itemises them.")
+
+
+def stock_fall_text(verdicts: pd.DataFrame, draws: pd.DataFrame) -> str:
+    """The sceptic's first question, from the accounting rows: if the door revolves, why did
+    the number held fall? Every number from the verdict table and the model's draws."""
+    rows = verdicts.set_index("hypothesis")
+    change, recognized = rows.loc["A1_stock_change"], rows.loc["A2_recognized"]
+    batches, other = rows.loc["A3_freed_in_batches"], rows.loc["A4_other_exits"]
+    per_freed, per_exit = rows.loc["A5_recognized_per_freed"], rows.loc["A6_recognized_per_exit"]
+    before = draws[draws["month"] == DEALS_ERA - pd.DateOffset(months=1)]["stock"]
+    share = (f", {abs(change['estimate']) / before.mean():.0%} of the {before.mean():,.0f} "
+             f"held at the end of {DEALS_ERA - pd.DateOffset(months=1):%b %Y}"
+             if len(before) else "")
+    return (
+        f"Over the deal era the number held changed by {_amount(change)}{share}. In the same "
+        f"months the model puts new recognitions at {_amount(recognized)}, political prisoners "
+        f"freed in release batches at {_amount(batches)} and other exits (end of sentence, "
+        f"death, transfer) at {_amount(other)}. Per political prisoner freed in a batch, "
+        f"{_amount(per_freed)} were recognised, so the door revolves for the batches alone; per "
+        f"person leaving by any route, {_amount(per_exit)}, so the number held fell: the batches "
+        f"and the other exits together outran recognitions. How much of each flow rests on "
+        f"figures rather than on the model: recognitions {recognized['on_figures']:.0%}, batch "
+        f"releases {batches['on_figures']:.0%}, other exits "
+        f"{other['on_figures']:.0%} (no monthly figure; running counters constrain their sums).")
+
+
+def completions_text(table: pd.DataFrame, verdicts: pd.DataFrame) -> str:
+    """The sceptic's second question: is the fall in other exits sentences expiring? From
+    ``claim.exits_against_completions`` and the H6 row."""
+    if table.empty:
+        return "The exit model is not built for this country, so the question stays open."
+    before, era = table.iloc[0], table.iloc[1]
+
+    def span(row, name: str) -> str:
+        return (f"{row[f'{name}_low']:,.0f} to {row[f'{name}_high']:,.0f} a month (estimate "
+                f"{row[name]:,.0f})")
+
+    h6 = verdicts.set_index("hypothesis").loc["H6_additionality"]
+    return (
+        f"Other exits averaged {span(before, 'other_exits')} in {before['window']} and "
+        f"{span(era, 'other_exits')} in the deal era. The exit model expects "
+        f"{span(before, 'expected_completions')} and {span(era, 'expected_completions')} to "
+        f"reach the end of their terms: a steady-stock rate, so its expectation falls only as "
+        f"far as the number held falls; it does not follow the 2020-21 arrest wave's terms "
+        f"ending. Beyond that expectation, the change between the windows is {_amount(h6)} "
+        f"(H6): {h6['verdict']}. {h6['rules_out']}")
+
+
+def deal_batches(releases: pd.DataFrame, additionality: pd.DataFrame,
+                 months: tuple[str, ...] = ("2025-12", "2026-03")) -> pd.DataFrame:
+    """The US-brokered deals of ``months`` (the December 2025 and March 2026 batches): people
+    freed, the political prisoners the sources state (a range when they state none), the
+    model's estimate of the political prisoners among them, and the source, for the sceptic's
+    third question."""
+    deals = us_brokered_deals(releases)
+    deals = deals[deals["date_start"].dt.strftime("%Y-%m").isin(months)]
+    model = (additionality[additionality["horizon_months"] == additionality["horizon_months"]
+                           .min()].set_index("event_id") if len(additionality)
+             else pd.DataFrame(columns=["freed_mean", "freed_low", "freed_high"]))
+    return pd.DataFrame({
+        "event_id": deals["event_id"], "date": deals["date_start"],
+        "freed_people": deals["released_people"],
+        "political_prisoners_stated": deals["released_political_prisoners"],
+        "political_low": deals["released_political_low"],
+        "political_high": deals["released_political_high"],
+        "model_political_prisoners": deals["event_id"].map(model["freed_mean"]),
+        "model_low": deals["event_id"].map(model["freed_low"]),
+        "model_high": deals["event_id"].map(model["freed_high"]),
+        "source_url": deals["source_url"], "notes": deals["notes"],
+    }).reset_index(drop=True)
+
+
+def deal_batches_text(table: pd.DataFrame) -> str:
+    """How many of those freed in each batch were political prisoners, as far as the sources
+    allow, and what is unknown."""
+    sentences = []
+    for row in table.itertuples():
+        stated = (f"the sources state {row.political_prisoners_stated:,.0f} political prisoners"
+                  if pd.notna(row.political_prisoners_stated) else
+                  "no source states how many were political prisoners, so the release table "
+                  f"gives the range {row.political_low:,.0f} to {row.political_high:,.0f}")
+        model = (f"; the stock-flow model, fitted to every count, puts them at "
+                 f"{row.model_low:,.0f} to {row.model_high:,.0f} (95% interval)"
+                 if pd.notna(row.model_low) else "")
+        sentences.append(f"On {row.date:%d %b %Y} ({row.event_id}, {row.source_url}) "
+                         f"{row.freed_people:,.0f} people were freed: {stated}{model}.")
+    return (" ".join(sentences) + " Unknown: which of those freed Viasna recognises as "
+            "political prisoners, person by person; the table's notes give what the sources "
+            "add (citizenships, destinations, the authorities' own description of the "
+            "convictions, which is another definition).")

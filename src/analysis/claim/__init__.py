@@ -7,9 +7,10 @@ turns the panel, the stock-flow model's draws and its no-deal counterfactual int
 reruns the contrasts under the choices the editions fixed.
 """
 
-from analysis.claim.data import ClaimData, claim_data
+from analysis.claim.accounting import exits_against_completions
+from analysis.claim.data import ClaimData, claim_data, counterfactual_draws
 from analysis.claim.estimators import ESTIMATORS, family
-from analysis.claim.report import test_claim
+from analysis.claim.report import shipped_inputs, test_claim
 from analysis.claim.robust import robustness
 from analysis.claim.simulate import answerability, power_summary, power_table, simulated_data
 from analysis.claim.spec import (
@@ -27,7 +28,8 @@ from analysis.claim.spec import (
 
 __all__ = [
     "DESCRIPTION", "DESCRIPTIONS", "ESTIMATORS", "HYPOTHESES", "NOT_ANSWERABLE", "NULL_EFFECTS",
-    "PARTS", "VERDICTS", "VERDICT_WORDS", "ClaimData", "answerability", "claim_data", "family",
-    "hypotheses", "power_summary", "power_table", "robustness", "simulated_data", "test_claim",
+    "PARTS", "VERDICTS", "VERDICT_WORDS", "ClaimData", "answerability", "claim_data",
+    "counterfactual_draws", "exits_against_completions", "family", "hypotheses", "power_summary",
+    "power_table", "robustness", "shipped_inputs", "simulated_data", "test_claim",
     "validate_panel",
 ]

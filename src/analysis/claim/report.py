@@ -10,7 +10,12 @@ import numpy as np
 import pandas as pd
 
 from analysis.claim.accounting import Described, accounting, additionality
-from analysis.claim.data import ClaimData, claim_data
+from analysis.claim.data import (
+    ClaimData,
+    additionality_totals,
+    claim_data,
+    counterfactual_draws,
+)
 from analysis.claim.estimators import ESTIMATORS
 from analysis.claim.inference import holm, verdict
 from analysis.claim.simulate import answerability, power_table
@@ -245,6 +250,14 @@ def test_claim(panel: pd.DataFrame | None = None, *, draws: pd.DataFrame | None 
         return load("claim_verdicts")
     return answer(claim_data(panel, draws, effects, additionality_table), alpha=alpha,
                   power_runs=power_runs, seed=seed, power=power)
+
+
+def shipped_inputs() -> ClaimData:
+    """The build's inputs to the answer, loaded: panel, model draws, counterfactual."""
+    draws = load("flows_draws")
+    return claim_data(load("panel_monthly"), draws,
+                      counterfactual_draws(draws, load("release_events"), load("sentences")),
+                      additionality_totals(load("deal_additionality")))
 
 
 def answer(data: ClaimData, *, alpha: float = ALPHA, power_runs: int = POWER_RUNS,
