@@ -166,8 +166,11 @@ def build_panel_monthly(upstream: Upstream, files: list[Path], country: str) -> 
 
 def _claim_inputs(upstream: Upstream):
     """The tests' inputs: the panel, the model's draws and the no-deal counterfactual."""
-    from analysis.claim import claim_data  # scipy.stats: claim builds only
-    from analysis.claim.data import additionality_totals, counterfactual_draws
+    from analysis.claim.data import (  # scipy.stats: claim builds only
+        additionality_totals,
+        claim_data,
+        counterfactual_draws,
+    )
 
     draws = upstream["flows_draws"]
     return claim_data(upstream["panel_monthly"], draws,
