@@ -219,3 +219,16 @@ def test_the_datasets_follow_the_model_and_carry_the_interface_columns(data_dir)
     additionality = analysis.load("deal_additionality")
     assert set(exits.ADDITIONALITY_COLUMNS) == set(additionality.columns)
     assert set(additionality["horizon_months"]) <= set(exits.HORIZONS)
+
+
+def test_a_fact_the_prior_needs_missing_leaves_the_counterfactual_missing_with_why(data_dir):
+    path = data_dir / "raw" / "belarus" / "sentences.csv"
+    kept = [line for line in path.read_text(encoding="utf-8").splitlines()
+            if not line.startswith("sf007,")]
+    path.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    with pytest.raises(exits.MissingFact, match="held_sentenced_10y_plus"):
+        exits.sentence_facts(clean_sentences(path).rows)
+    table = analysis.load("counterfactual_monthly")
+    assert table["deals_effect_mean"].isna().all()
+    assert table["reason"].str.contains("held_sentenced_10y_plus").all()
+    assert analysis.load("deal_additionality").empty
