@@ -56,9 +56,9 @@ def test_pages_are_cover_charts_then_claims(data_dir):
     pages = briefing.briefing_pages(claim_table())
     try:
         assert len(pages) == 2 + len(figures.BRIEFING) + 1
-        cover = " ".join(text.get_text() for text in pages[0].texts)
+        cover = " ".join(" ".join(text.get_text() for text in pages[0].texts).split())
         for number, page in enumerate(pages[1:], start=2):
-            title = page.texts[0].get_text().replace("\n", " ")
+            title = " ".join(page.texts[0].get_text().split())  # wrapped on both pages
             assert f"{number}. {title}" in cover
         assert "Belarus: data to 31 Mar 2024" in cover, "the newest item at its precision"
         assert "data/raw/belarus/release_events.csv" in cover

@@ -219,3 +219,41 @@ def test_the_datasets_follow_the_model_and_carry_the_interface_columns(data_dir)
     additionality = analysis.load("deal_additionality")
     assert set(exits.ADDITIONALITY_COLUMNS) == set(additionality.columns)
     assert set(additionality["horizon_months"]) <= set(exits.HORIZONS)
+
+
+def test_a_fact_the_prior_needs_missing_leaves_the_counterfactual_missing_with_why(data_dir):
+    path = data_dir / "raw" / "belarus" / "sentences.csv"
+    kept = [line for line in path.read_text(encoding="utf-8").splitlines()
+            if not line.startswith("sf007,")]
+    path.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    with pytest.raises(exits.MissingFact, match="held_sentenced_10y_plus"):
+        exits.sentence_facts(clean_sentences(path).rows)
+    table = analysis.load("counterfactual_monthly")
+    assert table["deals_effect_mean"].isna().all()
+    assert table["reason"].str.contains("held_sentenced_10y_plus").all()
+    assert analysis.load("deal_additionality").empty
+
+
+def test_the_prior_predictive_check_is_the_stock_times_the_monthly_exit_chance():
+    rows = clean_sentences(SHIPPED).rows
+    facts = exits.sentence_facts(rows)
+    prior = exits.exit_prior(facts, n_draws=50)
+    months = pd.date_range("2022-01-01", "2025-12-01", freq="MS")
+    draws = pd.DataFrame([{"draw": d, "month": m, "stock": 1000.0, "released_deals": 0.0}
+                          for d in range(50) for m in months])
+    check = exits.prior_predictive_check(draws, rows, prior, facts)
+    digests = rows[rows["metric"] == "released_end_of_sentence_in_period"]
+    assert check["record_id"].tolist() == digests["record_id"].tolist()
+    monthly = 1 - exits.stock_prior(prior).survival(np.array([exits.DAYS_PER_MONTH]))[:, 0]
+    share = np.random.default_rng(exits.PRIOR_SEED + 1).uniform(facts.sentenced_share, 1, 50)
+    assert check["implied_mean"].iloc[0] == pytest.approx((1000 * share * monthly).mean())
+    assert (check["consistent"] == (check["implied_high"] >= check["digest"])).all()
+
+
+def test_the_pardonee_check_gives_belsat_its_exact_interval():
+    facts = exits.sentence_facts(clean_sentences(SHIPPED).rows)
+    check = exits.pardonee_check(exits.exit_prior(facts, n_draws=20), facts)
+    exact = stats.binomtest(4, 11).proportion_ci(method="exact")
+    assert (check["belsat_share_low"], check["belsat_share_high"]) == pytest.approx(
+        (exact.low, exact.high))
+    assert check["mean_days_left_low"] < check["mean_days_left_high"]

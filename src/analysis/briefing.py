@@ -160,7 +160,7 @@ def _cover(contents: list[str], sources: list[str], latest: str,
         ("\n".join(textwrap.fill(line, 110, subsequent_indent="    ")
                    for line in latest.split("\n")), dict(fontsize=11, linespacing=1.4), 6),
         ("Contents", dict(fontsize=12, fontweight="bold"), 20),
-        ("\n".join(f"{page}. {title}" for page, title in enumerate(contents, start=2)),
+        ([f"{page}. {title}" for page, title in enumerate(contents, start=2)],
          dict(fontsize=contents_size, linespacing=1.45), 6),
         ("Data sources", dict(fontsize=12, fontweight="bold"), 20),
         ("\n".join(textwrap.fill(source, width, subsequent_indent="    ") for source in sources),
@@ -170,10 +170,30 @@ def _cover(contents: list[str], sources: list[str], latest: str,
     point = 1 / (figure.get_figheight() * 72)
     top = 0.9
     for text, options, gap in blocks:
-        placed = figure.text(0.08, top - gap * point, text, va="top", ha="left",
-                             **{"color": COLOURS["text"], **options})
-        top = placed.get_window_extent(renderer).y0 / figure.bbox.height
+        columns = (_contents_columns(text, int(CONTENTS_WRAP * 9 / options["fontsize"]))
+                   if isinstance(text, list) else [text])
+        placed = [figure.text(left, top - gap * point, column, va="top", ha="left",
+                              **{"color": COLOURS["text"], **options})
+                  for left, column in zip(CONTENTS_COLUMNS, columns, strict=False)]
+        top = min(text.get_window_extent(renderer).y0 for text in placed) / figure.bbox.height
     return figure
+
+
+CONTENTS_COLUMNS = (0.08, 0.53)
+"""Left edges of the contents' columns: a list of more than ``CONTENTS_PER_COLUMN`` pages runs
+on in a second column, so that the cover keeps room for the sources as charts are added."""
+CONTENTS_PER_COLUMN = 10
+CONTENTS_WRAP = 62
+"""Characters of a contents line in a column at 9 points (scaled by the font size)."""
+
+
+def _contents_columns(lines: list[str], width: int) -> list[str]:
+    """The contents as one column, or two of wrapped lines when there are many."""
+    if len(lines) <= CONTENTS_PER_COLUMN:
+        return ["\n".join(lines)]
+    half = (len(lines) + 1) // 2
+    return ["\n".join(textwrap.fill(line, width, subsequent_indent="    ") for line in part)
+            for part in (lines[:half], lines[half:])]
 
 
 def claim_pages(table: pd.DataFrame) -> list[plt.Figure]:

@@ -766,6 +766,45 @@ def verdict_chart(verdicts: pd.DataFrame) -> plt.Figure:
     return figure
 
 
+def counterfactual_chart(table: pd.DataFrame) -> plt.Figure:
+    """The modelled number held against the number had no release batch freed anyone (each
+    person freed held to the end of the term), both with their 95% bands: what the batches
+    changed, and how uncertain that is."""
+    title = "Political prisoners held, and held had there been no release batches"
+    shown = table[table["deals_effect_mean"].notna()]
+    if shown.empty:
+        reason = table["reason"].iloc[0] if len(table) else "no months modelled"
+        return _not_enough_data(title, reason)
+    figure, axis = style.new_figure()
+    months = shown["month"] + pd.offsets.MonthEnd(0)
+    series = [("stock_no_deals", "No release batches (same entries and other exits)",
+               COLOURS["relief"], "--"),
+              ("stock", "Stock-flow model", COLOURS["held"], "-")]
+    for column, label, colour, line in series:
+        axis.fill_between(months, shown[f"{column}_low"], shown[f"{column}_high"],
+                          color=colour, alpha=0.18, linewidth=0)
+        axis.plot(months, shown[f"{column}_mean"], color=colour, linewidth=1.8, linestyle=line,
+                  label=f"{label}, mean and 95% interval")
+    axis.set_ylim(0, float(shown["stock_no_deals_high"].max()) * 1.15)
+    axis.set_ylabel("Political prisoners held")
+    axis.legend(loc="upper left")
+    _month_axis(axis)
+    last = shown.iloc[-1]
+    effect = (f"{-last['deals_effect_mean']:,.0f} (95% interval "
+              f"{-last['deals_effect_high']:,.0f} to {-last['deals_effect_low']:,.0f})")
+    style.annotate(
+        figure, title,
+        f"Political prisoners held at each month's end (persons), {months.min():%b %Y} to "
+        f"{months.max():%b %Y}. Without batches, each political prisoner freed in a release "
+        "batch would have stayed until the end of the term, drawn from an exit-time prior "
+        "built on sourced sentence facts (docs/model.md); bands: 95% intervals over the "
+        f"model's draws paired with the prior's. By {months.max():%d %b %Y} the batches had "
+        f"cut the number held by {effect}.",
+        style.source_line(["counterfactual_monthly"]),
+    )
+    return figure
+
+
 @dataclass(frozen=True)
 class BriefingChart:
     name: str
@@ -795,6 +834,7 @@ BRIEFING: list[BriefingChart] = [
     BriefingChart("13_cumulative", ("prisoner_counts",), cumulative_chart),
     BriefingChart("14_episode_counts", ("episode_counts",), episode_counts_chart),
     BriefingChart("15_base_rate", ("episodes",), base_rate_chart),
+    BriefingChart("16_counterfactual", ("counterfactual_monthly",), counterfactual_chart),
 ]
 
 

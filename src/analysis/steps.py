@@ -130,26 +130,32 @@ def build_model_figures(upstream: Upstream, files: list[Path], country: str) -> 
 
 
 def _exit_prior(sentences: pd.DataFrame | None):
-    """The exit-time prior from the country's sentence facts, or None without them."""
-    from analysis.derive.exits import exit_prior, sentence_facts  # scipy: model builds only
+    """The exit-time prior from the country's sentence facts and None, or None and why not."""
+    from analysis.derive.exits import NO_FACTS, MissingFact, exit_prior, sentence_facts
 
-    return None if sentences is None else exit_prior(sentence_facts(sentences))
+    if sentences is None:
+        return None, NO_FACTS
+    try:
+        return exit_prior(sentence_facts(sentences)), ""
+    except MissingFact as missing:
+        return None, str(missing)
 
 
 def build_counterfactual_monthly(upstream: Upstream, files: list[Path], country: str) -> Built:
     from analysis.derive.exits import counterfactual_monthly  # scipy: model builds only
 
     draws = upstream["flows_draws"]
-    table = counterfactual_monthly(draws, upstream["release_events"],
-                                   _exit_prior(upstream["sentences"]), country)
+    prior, reason = _exit_prior(upstream["sentences"])
+    table = counterfactual_monthly(draws, upstream["release_events"], prior, country, reason)
     return _derived(table, draws["month"].nunique())
 
 
 def build_deal_additionality(upstream: Upstream, files: list[Path], country: str) -> Built:
     from analysis.derive.exits import deal_additionality  # scipy: model builds only
 
-    table = deal_additionality(upstream["flows_draws"], upstream["release_events"],
-                               _exit_prior(upstream["sentences"]), country)
+    prior, _ = _exit_prior(upstream["sentences"])
+    table = deal_additionality(upstream["flows_draws"], upstream["release_events"], prior,
+                               country)
     return _derived(table, len(table))
 
 

@@ -58,6 +58,11 @@ NO_FACTS = ("no sourced sentence facts (no sentences.csv in the country's raw fo
             "exit-time prior, so no counterfactual")
 
 
+class MissingFact(ValueError):
+    """A fact the prior needs is not among the sentence facts kept (absent or quarantined):
+    the counterfactual is then missing with this as its reason, never filled in."""
+
+
 @dataclass(frozen=True)
 class SentenceFacts:
     """The figures of ``sentences.csv`` the prior rests on, with the rows they come from."""
@@ -88,6 +93,13 @@ def sentence_facts(sentences: pd.DataFrame) -> SentenceFacts:
     def metric(name: str) -> pd.DataFrame:
         return rows[rows["metric"] == name]
 
+    def last(name: str) -> pd.Series:
+        found = metric(name)
+        if found.empty:
+            raise MissingFact(f"sentences.csv keeps no {name} row, which the exit-time prior "
+                              "needs: no counterfactual")
+        return found.iloc[-1]
+
     def per_year(name: str) -> pd.DataFrame:
         found = metric(name)
         return found[found["date_precision"] == "year"].set_index("ref_date")
@@ -98,16 +110,19 @@ def sentence_facts(sentences: pd.DataFrame) -> SentenceFacts:
     open_years = per_year("open_type_years_imposed_in_period")
     cohorts = sorted(set(people.index) & set(years.index))
     if not cohorts:
-        raise ValueError("sentences.csv has no year with both people sentenced to "
-                         "imprisonment and the years imposed")
+        raise MissingFact("sentences.csv keeps no year with both people sentenced to "
+                          "imprisonment and the years imposed: no counterfactual")
     with_open = sorted(set(cohorts) & set(open_people.index) & set(open_years.index))
-    long_term = metric("held_sentenced_10y_plus").iloc[-1]
-    pretrial = metric("held_in_pretrial_detention")
-    pretrial = pretrial[pretrial["date_end"] == long_term["date_end"]].iloc[-1]
+    long_term = last("held_sentenced_10y_plus")
+    pretrial = last("held_in_pretrial_detention")
+    if pretrial["date_end"] != long_term["date_end"] or pd.isna(long_term["out_of"]):
+        raise MissingFact("sentences.csv has no count of the people held, and of those in "
+                          "pre-trial detention, on the day of its long-term count: no "
+                          "counterfactual")
     held = float(long_term["out_of"])
-    served = metric("pardoned_share_of_sentence_served_mean").iloc[-1]
-    remaining = metric("pardoned_remaining_days_mean").iloc[-1]
-    few = metric("freed_remaining_at_most_7_months").iloc[-1]
+    served = last("pardoned_share_of_sentence_served_mean")
+    remaining = last("pardoned_remaining_days_mean")
+    few = last("freed_remaining_at_most_7_months")
     used = [*people.loc[cohorts, "record_id"], *years.loc[cohorts, "record_id"],
             *open_people.loc[with_open, "record_id"], *open_years.loc[with_open, "record_id"],
             long_term["record_id"], pretrial["record_id"], served["record_id"],
@@ -269,11 +284,12 @@ COUNTERFACTUAL_COLUMNS = ["country", "month",
 
 
 def counterfactual_monthly(draws: pd.DataFrame, releases: pd.DataFrame,
-                           prior: ExitPrior | None, country: str) -> pd.DataFrame:
+                           prior: ExitPrior | None, country: str,
+                           reason: str = NO_FACTS) -> pd.DataFrame:
     """One row per model month: the modelled stock, the stock had there been no release
     batches, and the batches' effect on the number held, each as mean and 95% interval over
-    the paired draws. Without a prior (no sourced sentence facts) the counterfactual columns
-    are missing and ``reason`` says why."""
+    the paired draws. Without a prior the counterfactual columns are missing and ``reason``
+    says why (by default: no sourced sentence facts)."""
     months = pd.DatetimeIndex(sorted(draws["month"].unique()))
     stock = draws.pivot(index="draw", columns="month", values="stock")[months].to_numpy()
     columns = {"country": country, "month": months.astype("datetime64[ns]"),
@@ -282,7 +298,7 @@ def counterfactual_monthly(draws: pd.DataFrame, releases: pd.DataFrame,
         for name in ("stock_no_deals", "deals_effect"):
             for end in ("mean", "low", "high"):
                 columns[f"{name}_{end}"] = np.full(len(months), np.nan)
-        columns["reason"] = NO_FACTS
+        columns["reason"] = reason
     else:
         effect = deals_effect_draws(draws, releases, prior)["deals_effect"].to_numpy()
         effect = effect.reshape(len(stock), len(months))
