@@ -17,7 +17,6 @@ import pandas as pd
 
 from analysis import coverage, paths, run_cache, style, summaries
 from analysis.claim.spec import (
-    COMPARISON_START,
     DEAL_ERA_START,
     PRESSURE_LAGS,
     RELIEF_WINDOW,
@@ -569,39 +568,46 @@ def leverage_chart(panel: pd.DataFrame) -> plt.Figure:
 
 
 def stock_change_chart(counterfactual: pd.DataFrame, verdicts: pd.DataFrame) -> plt.Figure:
-    """H3: the number held as modelled and had there been no release batches (same entries,
-    same other exits; each person freed held to the end of the term), each with its 95%
-    interval, and the H3 row's interval and verdict for the last month."""
-    title = "H3 net effect: the number held with and without the release batches"
-    shown = counterfactual[counterfactual["month"] >= COMPARISON_START]
-    if shown.empty or shown["deals_effect_mean"].isna().all():
-        reason = (shown["reason"].iloc[0] if len(shown) and shown["reason"].iloc[0]
-                  else "no model months from July 2023")
+    """H3: the release batches' effect on the number held month by month against the no-deal
+    counterfactual, with its 95% band, the smallest effect of interest, and the H3 row's
+    interval and verdict at the last month (chart 16 draws the two levels)."""
+    title = "H3 net effect: what the release batches changed in the number held"
+    shown = counterfactual[(counterfactual["month"] >= DEAL_ERA_START)
+                           & counterfactual["deals_effect_mean"].notna()]
+    if shown.empty:
+        reason = (counterfactual["reason"].iloc[0] if len(counterfactual)
+                  and counterfactual["reason"].iloc[0] else "no deal-era month in the model")
         return _not_enough_data(title, f"No no-deal counterfactual: {reason}.")
     figure, axis = style.new_figure()
-    for name, label, colour in (("stock", "Held (stock-flow model)", COLOURS["held"]),
-                                ("stock_no_deals", "Held had there been no release batches",
-                                 COLOURS["observed"])):
-        axis.fill_between(shown["month"], shown[f"{name}_low"], shown[f"{name}_high"],
-                          color=colour, alpha=0.2, linewidth=0)
-        axis.plot(shown["month"], shown[f"{name}_mean"], color=colour, linewidth=2,
-                  label=label)
-    axis.axvline(DEAL_ERA_START, color=COLOURS["muted"], linewidth=0.8, linestyle="--")
-    axis.legend(loc="lower left")
-    axis.set_ylabel("Political prisoners held (persons)")
-    axis.xaxis.set_major_locator(mdates.MonthLocator(bymonth=[1, 7]))
-    axis.xaxis.set_major_formatter(mdates.DateFormatter("%b\n%Y"))
+    months = shown["month"] + pd.offsets.MonthEnd(0)
+    axis.fill_between(months, shown["deals_effect_low"], shown["deals_effect_high"],
+                      color=COLOURS["released"], alpha=0.2, linewidth=0)
+    axis.plot(months, shown["deals_effect_mean"], color=COLOURS["released"], linewidth=2,
+              label="Modelled minus no-deal number held, mean and 95% interval")
     row = verdicts.set_index("hypothesis").loc["H3_net_effect"]
-    last = shown["month"].max() + pd.offsets.MonthEnd(0)
-    difference = (f"at {last:%d %b %Y} the batches' effect on the number held is "
-                  f"{row['ci_low']:+,.0f} to {row['ci_high']:+,.0f} persons (95% interval; "
-                  f"{row['verdict']})" if np.isfinite(row["ci_low"]) else row["note"])
+    sesoi = float(row["smallest_effect"])
+    axis.axhline(0, color=COLOURS["text"], linewidth=0.8)
+    axis.axhline(-sesoi, color=COLOURS["muted"], linewidth=1, linestyle="--",
+                 label=f"Smallest effect of interest ({-sesoi:+,.0f})")
+    if np.isfinite(row["ci_low"]):
+        axis.errorbar(months.iloc[-1], row["estimate"],
+                      yerr=[[row["estimate"] - row["ci_low"]], [row["ci_high"] - row["estimate"]]],
+                      fmt="o", color=COLOURS["observed"], capsize=5,
+                      label=f"H3 at the last month: {row['verdict']}")
+    axis.legend(loc="lower left")
+    axis.set_ylabel("Effect on the number held (persons)")
+    axis.xaxis.set_major_locator(mdates.MonthLocator(bymonth=[1, 4, 7, 10]))
+    axis.xaxis.set_major_formatter(mdates.DateFormatter("%b\n%Y"))
+    difference = (f"at {months.iloc[-1]:%d %b %Y}, {row['ci_low']:+,.0f} to "
+                  f"{row['ci_high']:+,.0f} persons (95% interval; {row['verdict']})"
+                  if np.isfinite(row["ci_low"]) else row["note"])
     style.annotate(
         figure, title,
-        f"Political prisoners held at each month's end (persons), {COMPARISON_START:%b %Y} to "
-        f"{last:%b %Y}, as modelled and with the people freed in release batches held until "
-        f"the end of their terms (exit-time prior from sourced sentence facts; same entries "
-        f"and other exits); bands: 95% intervals; {difference}.",
+        f"The release batches' effect on the number held at each month's end (persons), "
+        f"{months.min():%b %Y} to {months.max():%b %Y}: the modelled number held minus the "
+        f"number had each political prisoner freed in a batch stayed until the end of the term "
+        f"(same entries and other exits); {difference}. It cannot be above zero by "
+        f"construction, so it says how many fewer were held, not whether sanctions worked.",
         style.source_line(["prisoner_counts", "release_events", "sentences"]),
     )
     return figure

@@ -101,12 +101,16 @@ def counterfactual_draws(draws: pd.DataFrame, releases: pd.DataFrame,
     effect on the number held (``derive.exits.deals_effect_draws``) and the exit model's
     expected sentence completions, the modelled stock times its sentenced share times the
     monthly chance that a random member of a steady stock reaches the end of the term (the rule
-    of ``derive.exits.prior_predictive_check``). None without sourced sentence facts."""
+    of ``derive.exits.prior_predictive_check``). None without sourced sentence facts, or when a
+    fact the prior needs is missing (``counterfactual_monthly`` gives the reason)."""
     from analysis.derive import exits  # scipy: only builds that test the claim
 
     if sentences is None or sentences.empty:
         return None
-    facts = exits.sentence_facts(sentences)
+    try:
+        facts = exits.sentence_facts(sentences)
+    except exits.MissingFact:
+        return None
     prior = exits.exit_prior(facts)
     effect = exits.deals_effect_draws(draws, releases, prior)
     n_draws = effect["draw"].nunique()
