@@ -130,8 +130,13 @@ def build_model_figures(upstream: Upstream, files: list[Path], country: str) -> 
 
 
 def _exit_prior(sentences: pd.DataFrame | None):
-    """The exit-time prior from the country's sentence facts and None, or None and why not."""
-    from analysis.derive.exits import NO_FACTS, MissingFact, exit_prior, sentence_facts
+    """(the exit-time prior, "") from the country's sentence facts, or (None, why not)."""
+    from analysis.derive.exits import (  # scipy: model builds only
+        NO_FACTS,
+        MissingFact,
+        exit_prior,
+        sentence_facts,
+    )
 
     if sentences is None:
         return None, NO_FACTS
