@@ -159,8 +159,10 @@ def build_deal_additionality(upstream: Upstream, files: list[Path], country: str
     from analysis.derive.exits import deal_additionality  # scipy: model builds only
 
     prior, _ = _exit_prior(upstream["sentences"])
+    era = (countries.config(country).get("claim_test") or {}).get("deal_era_start")
+    extra = {"since": pd.Timestamp(str(era))} if era else {}
     table = deal_additionality(upstream["flows_draws"], upstream["release_events"], prior,
-                               country)
+                               country, **extra)
     return _derived(table, len(table))
 
 
