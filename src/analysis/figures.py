@@ -6,6 +6,7 @@ to write every chart in ``BRIEFING`` to ``figures/`` in PNG, SVG and PDF.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -780,7 +781,7 @@ def counterfactual_chart(table: pd.DataFrame) -> plt.Figure:
     shown = table[table["deals_effect_mean"].notna()]
     if shown.empty:
         reason = table["reason"].iloc[0] if len(table) else "no months modelled"
-        return _not_enough_data(title, reason)
+        return _not_enough_data(title, textwrap.fill(reason, 60))
     figure, axis = style.new_figure()
     months = shown["month"] + pd.offsets.MonthEnd(0)
     series = [("stock_no_deals", "No release batches (same entries and other exits)",

@@ -130,7 +130,7 @@ def build_model_figures(upstream: Upstream, files: list[Path], country: str) -> 
 
 
 def _exit_prior(sentences: pd.DataFrame | None):
-    """The exit-time prior from the country's sentence facts and None, or None and why not."""
+    """(the exit-time prior, "") from the country's sentence facts, or (None, why not)."""
     from analysis.derive.exits import (  # scipy: model builds only
         NO_FACTS,
         MissingFact,
@@ -159,8 +159,10 @@ def build_deal_additionality(upstream: Upstream, files: list[Path], country: str
     from analysis.derive.exits import deal_additionality  # scipy: model builds only
 
     prior, _ = _exit_prior(upstream["sentences"])
+    era = (countries.config(country).get("claim_test") or {}).get("deal_era_start")
+    extra = {"since": pd.Timestamp(str(era))} if era else {}
     table = deal_additionality(upstream["flows_draws"], upstream["release_events"], prior,
-                               country)
+                               country, **extra)
     return _derived(table, len(table))
 
 

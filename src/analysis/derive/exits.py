@@ -54,6 +54,8 @@ PRIOR_SEED = 20261203
 HORIZONS = (3, 6, 12)
 """Months after a batch over which ``deal_additionality`` counts who would have left anyway."""
 DEAL_ERA_START = pd.Timestamp("2024-07-01")
+"""First day of the deal era when the country's ``country.yml`` names none
+(``claim_test.deal_era_start``, which the build passes)."""
 NO_FACTS = ("no sourced sentence facts (no sentences.csv in the country's raw folder): no "
             "exit-time prior, so no counterfactual")
 
