@@ -360,7 +360,9 @@ def _cannot(row) -> str:
     reason = str(row.rules_out)
     if "would have needed" in reason:
         needed = reason[reason.index("it would have needed"):].split(".")[0]
-        return f"{row.hypothesis} ({needed.removeprefix('it ')})"
+        needed = needed.removeprefix("it ").replace(" times it (", " times its smallest effect "
+                                                    "of interest, ").removesuffix(")")
+        return f"{row.hypothesis} ({needed})"
     return f"{row.hypothesis} ({row.note})"
 
 

@@ -173,7 +173,15 @@ def refill_sample(data: ClaimData) -> np.ndarray:
 
 def h7_refill(data: ClaimData) -> Result:
     after = any_in_window(data.relief, [-lag for lag in REFILL_LAGS])
-    return contrast(data, "H7_refill", "recognized", after, refill_sample(data), trend=True)
+    sample = refill_sample(data)
+    result = contrast(data, "H7_refill", "recognized", after, sample, trend=True)
+    if result.reason is None:
+        return result
+    exposed = int(np.nansum(after[sample]))
+    return not_testable("H7_refill", f"{exposed} of {int(sample.sum())} deal-era months with a "
+                        f"monthly recognition figure fall 1-{max(REFILL_LAGS)} months after a "
+                        f"relief step; at least {MIN_CONTRAST_MONTHS} on each side are needed",
+                        result.n_months)
 
 
 ESTIMATORS = {
