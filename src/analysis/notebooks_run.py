@@ -7,11 +7,14 @@ reading, and a failing cell stops with the notebook and cell named.
 from __future__ import annotations
 
 import asyncio
+import heapq
+import itertools
 import os
 import subprocess
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -86,10 +89,12 @@ async def _execute_async(path: Path, output_dir: Path, env: dict[str, str]) -> N
 
 
 def serve(output_dir: Path, at_once: int, read_logs: Path | None) -> None:
-    """The executing process (``NotebookRunner``): executes each notebook path read from stdin,
-    ``at_once`` at a time, each in a kernel of its own, all clients in one event loop; prints
-    ``ok<TAB>path`` or ``failed<TAB>path<TAB>reason`` as each finishes, and returns at the end
-    of stdin once all have finished."""
+    """The executing process (``NotebookRunner``): executes each notebook read from stdin (a
+    line ``<seconds it took last time><TAB><path>``), ``at_once`` at a time, each in a kernel of
+    its own, all clients in one event loop; of those waiting, the one that took longest last
+    time starts first, so no long notebook starts last. Prints ``ok<TAB>path<TAB>seconds`` or
+    ``failed<TAB>path<TAB>reason`` as each finishes, and returns at the end of stdin once all
+    have finished."""
     import nbclient  # noqa: F401  (imported before the first path arrives: see NotebookRunner)
 
     asyncio.run(_serve(output_dir, at_once, read_logs))
@@ -105,31 +110,39 @@ async def _serve(output_dir: Path, at_once: int, read_logs: Path | None) -> None
         loop.call_soon_threadsafe(arrived.put_nowait, None)
 
     threading.Thread(target=read_paths, daemon=True).start()
-    slots = asyncio.Semaphore(at_once)
 
     async def one(path: Path) -> None:
         env = dict(os.environ)
         if read_logs is not None:
             env[READ_LOG_VARIABLE] = str(read_logs / f"{path.stem}.log")
+        started = time.perf_counter()
         try:
             await _execute_async(path, output_dir, env)
-            report = f"ok\t{path}"
+            report = f"ok\t{path}\t{time.perf_counter() - started:.2f}"
         except AnalysisError as error:
             report = f"failed\t{path}\t{error}"
         except Exception as error:  # a kernel that died or timed out: said, not hidden
             lines = str(error).strip().splitlines()
             report = (f"failed\t{path}\t{paths.display_path(path)}: {type(error).__name__}"
                       + (f": {lines[-1]}" if lines else ""))
-        finally:
-            slots.release()
         print(report, flush=True)
 
-    started = []
-    while (line := await arrived.get()) is not None:
-        if line:
-            await slots.acquire()
-            started.append(asyncio.create_task(one(Path(line))))
-    await asyncio.gather(*started)
+    waiting: list[tuple[float, int, str]] = []
+    order = itertools.count()
+    running: set[asyncio.Task] = set()
+    arriving: asyncio.Task | None = asyncio.ensure_future(arrived.get())
+    while arriving is not None or waiting or running:
+        while waiting and len(running) < at_once:
+            running.add(asyncio.ensure_future(one(Path(heapq.heappop(waiting)[2]))))
+        done, _ = await asyncio.wait(running | ({arriving} if arriving else set()),
+                                     return_when=asyncio.FIRST_COMPLETED)
+        running -= done
+        if arriving in done:
+            line = arriving.result()
+            arriving = None if line is None else asyncio.ensure_future(arrived.get())
+            if line:
+                seconds, path = line.split("\t", 1)
+                heapq.heappush(waiting, (-float(seconds), next(order), path))
 
 
 class NotebookRunner:
@@ -147,18 +160,20 @@ class NotebookRunner:
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._errors, text=True)
         self.submitted: list[Path] = []
 
-    def submit(self, notebooks: list[Path]) -> None:
-        """Queue ``notebooks`` for execution, in this order."""
-        for path in notebooks:
-            self._process.stdin.write(f"{path}\n")
+    def submit(self, notebooks: list[Path], seconds: dict[Path, float] | None = None) -> None:
+        """Queue ``notebooks`` for execution; with ``seconds`` (what each took last time), the
+        longest waiting starts first, otherwise they start in this order."""
+        seconds = seconds or {}
+        for path in sorted(notebooks, key=lambda path: -seconds.get(path, 0.0)):
+            self._process.stdin.write(f"{seconds.get(path, 0.0)}\t{path}\n")
         self._process.stdin.flush()
         self.submitted += notebooks
 
-    def finish(self, on_success: Callable[[Path], None] | None = None) -> list[Path]:
+    def finish(self, on_success: Callable[[Path, float], None] | None = None) -> list[Path]:
         """Wait for every submitted notebook; ``on_success`` is called with each that ran
-        through, as it finishes. Returns those, in the order submitted; the first failure in
-        that order is raised with its notebook and cell named, after the others have
-        finished."""
+        through and the seconds it took, as it finishes. Returns those, in the order
+        submitted; the first failure in that order is raised with its notebook and cell named,
+        after the others have finished."""
         self._process.stdin.close()
         failures: dict[Path, str] = {}
         succeeded = []
@@ -167,7 +182,7 @@ class NotebookRunner:
             if outcome == "ok":
                 succeeded.append(Path(path))
                 if on_success is not None:
-                    on_success(Path(path))
+                    on_success(Path(path), float(reason[0]))
             else:
                 failures[Path(path)] = reason[0] if reason else "failed"
         self._process.wait()
@@ -193,14 +208,14 @@ class NotebookRunner:
 
 
 def execute_all(paths_: list[Path], at_once: int = 2, read_logs: Path | None = None,
-                on_success: Callable[[Path], None] | None = None,
+                on_success: Callable[[Path, float], None] | None = None,
                 output_dir: Path = EXECUTED_DIR) -> None:
     """Execute notebooks ``at_once`` at a time (``NotebookRunner``), each in a fresh kernel; the
     first failure is raised with its notebook and cell named, after the others have finished.
 
     With ``read_logs`` (a folder), each notebook's kernel writes the paths of the datasets it
     reads to ``<notebook stem>.log`` there; ``on_success`` is called with each notebook that
-    ran through, as it finishes. Executed copies go to ``output_dir``.
+    ran through and its seconds, as it finishes. Executed copies go to ``output_dir``.
     """
     runner = NotebookRunner(output_dir, at_once, read_logs)
     try:
@@ -246,8 +261,8 @@ class ChangedNotebooks:
     context manager, started before the data are built (``NotebookRunner``).
 
     ``submit_stale(ready)`` queues the stale notebooks among those for which ``ready`` is true
-    (all that are left by default), judged stale on the datasets as they are then; ``finish``
-    queues the rest, waits and returns the notebooks executed."""
+    (all that are left by default), judged stale on the datasets as they are then, the longest
+    last time first; ``finish`` queues the rest, waits and returns the notebooks executed."""
 
     def __init__(self, paths_: list[Path], at_once: int = 2,
                  output_dir: Path = EXECUTED_DIR) -> None:
@@ -265,18 +280,20 @@ class ChangedNotebooks:
     def submit_stale(self, ready: Callable[[Path], bool] = lambda path: True) -> None:
         now = [path for path in self._left if ready(path)]
         self._left = [path for path in self._left if path not in now]
-        self._runner.submit(stale_notebooks(now, self._output_dir))
+        done = read_record().get("notebooks", {})
+        self._runner.submit(stale_notebooks(now, self._output_dir),
+                            {path: done.get(path.name, {}).get("seconds", 0.0) for path in now})
 
     def finish(self) -> list[Path]:
         self.submit_stale()
 
-        def record(path: Path) -> None:
+        def record(path: Path, seconds: float) -> None:
             log = Path(self._logs.name) / f"{path.stem}.log"
             reads = sorted(set(log.read_text(encoding="utf-8").splitlines())) \
                 if log.is_file() else []
             run_cache.update_record("notebooks", path.name, run_cache.entry(
                 _notebook_key(path, reads, self._output_dir), [self._output_dir / path.name],
-                reads=reads))
+                reads=reads, seconds=seconds))
 
         return self._runner.finish(on_success=record)
 
