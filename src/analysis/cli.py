@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import resource
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -230,10 +231,23 @@ def run() -> None:
     else:
         Console().print("Nothing was rebuilt: no changes since the previous build.")
     update_record("phases", "run", {"seconds": times, "notebooks_executed": len(executed),
-                                    "charts_drawn": drawn, "charts": len(BRIEFING) + 1})
+                                    "charts_drawn": drawn, "charts": len(BRIEFING) + 1,
+                                    "cpu_seconds": _cpu_seconds()})
     console.print("Time per phase: " + ", ".join(f"{phase} {seconds:.1f} s"
                                                  for phase, seconds in times.items())
                   + " (notebooks run beside claim, readme and figures)")
+
+
+def _cpu_seconds() -> dict[str, float]:
+    """CPU seconds (user and system) of this process, and of the processes it started and
+    waited for (the notebooks' process and its kernels): on a shared machine, the run's own
+    work, which its wall time is not."""
+
+    def used(who: int) -> float:
+        usage = resource.getrusage(who)
+        return round(usage.ru_utime + usage.ru_stime, 1)
+
+    return {"run": used(resource.RUSAGE_SELF), "notebooks": used(resource.RUSAGE_CHILDREN)}
 
 
 def _print_every_report() -> None:
