@@ -7,6 +7,7 @@ reading, and a failing cell stops with the notebook and cell named.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import heapq
 import itertools
 import os
@@ -164,17 +165,21 @@ class NotebookRunner:
         """Queue ``notebooks`` for execution; with ``seconds`` (what each took last time), the
         longest waiting starts first, otherwise they start in this order."""
         seconds = seconds or {}
-        for path in sorted(notebooks, key=lambda path: -seconds.get(path, 0.0)):
-            self._process.stdin.write(f"{seconds.get(path, 0.0)}\t{path}\n")
-        self._process.stdin.flush()
         self.submitted += notebooks
+        try:
+            for path in sorted(notebooks, key=lambda path: -seconds.get(path, 0.0)):
+                self._process.stdin.write(f"{seconds.get(path, 0.0)}\t{path}\n")
+            self._process.stdin.flush()
+        except BrokenPipeError:
+            pass  # the process ended early: ``finish`` says why, for each notebook
 
     def finish(self, on_success: Callable[[Path, float], None] | None = None) -> list[Path]:
         """Wait for every submitted notebook; ``on_success`` is called with each that ran
         through and the seconds it took, as it finishes. Returns those, in the order
         submitted; the first failure in that order is raised with its notebook and cell named,
         after the others have finished."""
-        self._process.stdin.close()
+        with contextlib.suppress(BrokenPipeError):
+            self._process.stdin.close()
         failures: dict[Path, str] = {}
         succeeded = []
         for line in self._process.stdout:
