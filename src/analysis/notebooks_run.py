@@ -177,7 +177,11 @@ class NotebookRunner:
         """Wait for every submitted notebook; ``on_success`` is called with each that ran
         through and the seconds it took, as it finishes. Returns those, in the order
         submitted; the first failure in that order is raised with its notebook and cell named,
-        after the others have finished."""
+        after the others have finished. With none submitted, the process is ended rather
+        than waited for (it may still be importing)."""
+        if not self.submitted:
+            self.stop()
+            return []
         with contextlib.suppress(BrokenPipeError):
             self._process.stdin.close()
         failures: dict[Path, str] = {}
@@ -205,10 +209,14 @@ class NotebookRunner:
         return [path for path in self.submitted if path in succeeded]
 
     def stop(self) -> None:
-        """End the process without waiting for what it runs (the caller failed)."""
+        """End the process without waiting for what it runs (nothing to run, or the caller
+        failed)."""
         if self._process.poll() is None:
             self._process.kill()
             self._process.wait()
+        with contextlib.suppress(BrokenPipeError):
+            self._process.stdin.close()
+        self._process.stdout.close()
         self._errors.close()
 
 
