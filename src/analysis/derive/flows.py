@@ -297,15 +297,27 @@ def build_design(counts: pd.DataFrame, releases: pd.DataFrame,
                  start: pd.Timestamp | None = None) -> Design:
     """The observation matrix: one row per used figure over the unknowns
     ``[stock at start, counter starts, recognised by month, other exits by month, batches]``.
-    ``start`` (a month) leaves out figures before it: see ``fitted_flows``."""
+    ``start`` (a month) leaves out figures before it (see ``fitted_flows``), and so are figures
+    that end before the first count of the number held."""
     errors = errors or ObservationErrors()
     headline_scope = headline_scope or main_scope(counts)
     observations = _observation_rows(counts, rule, headline_scope, errors, start)
     batches = release_batches(releases)
     used = observations["use"] != "unused"
-    if not (used & (observations["metric"] == "current_count")).any():
+    stock_figures = used & (observations["metric"] == "current_count")
+    if not stock_figures.any():
         raise NoStockFigures("no count of the number held can be placed in time, so the "
                              "stock is not identified")
+    # Figures that end before the first count of the number held tell only flows, and the
+    # stock there is the first count minus flows no figure bounds (Venezuela's 2017 went to
+    # -881): the model starts with the earliest figure that reaches the first count.
+    first_count = observations.loc[stock_figures, "date_end"].min()
+    reaching = used & (observations["date_end"] >= first_count)
+    first_month = observations.loc[reaching, "date_start"].min().to_period("M").to_timestamp()
+    if (observations.loc[used, "date_start"] < first_month).any():
+        observations = _observation_rows(counts, rule, headline_scope, errors,
+                                         max(first_month, start or first_month))
+        used = observations["use"] != "unused"
     first = observations.loc[used, "date_start"].min()
     last = max(observations.loc[used, "date_end"].max(),
                batches["date_end"].max() if len(batches) else first)
