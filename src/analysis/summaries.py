@@ -363,6 +363,9 @@ def _cannot(row) -> str:
         needed = needed.removeprefix("it ").replace(" times it (", " times its smallest effect "
                                                     "of interest, ").removesuffix(")")
         return f"{row.hypothesis} ({needed})"
+    if "cannot come out against" in reason:
+        why = reason.removeprefix("Not answerable with these data: ").split(".")[0]
+        return f"{row.hypothesis} ({why})"
     return f"{row.hypothesis} ({row.note})"
 
 
@@ -388,7 +391,7 @@ def answer_text(verdicts: pd.DataFrame) -> str:
             for row in shown.itertuples())
         parts.append(f"{title}: {items}.")
     context = (" The accounting rows say what happened, not whether sanctions worked.")
-    if "H3_net_effect" in can["hypothesis"].to_numpy():
+    if "H3_net_effect" in verdicts["hypothesis"].to_numpy():
         context += (" H3 counts how many fewer people were held than had those freed in "
                     "batches served their terms, with the same arrests; it cannot show that "
                     "the deals brought no new arrests, which is the repression part.")

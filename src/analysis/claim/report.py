@@ -100,6 +100,10 @@ def needed_text(spec: Hypothesis, decision: pd.Series | None) -> str:
     """Why a contrast is not answerable, and the effect size it would have needed."""
     if decision is None:
         return "no simulated panels were run for it"
+    if not spec.against_reachable:
+        return ("it cannot come out against the claim on any data (the no-deal counterfactual "
+                "keeps the same arrests, so the deals can only lower the number held), so it "
+                "counts what the batches took out of prison, not whether sanctions worked")
     shares = (f"at twice its smallest effect of interest ({2 * spec.smallest_effect:,.0f}"
               f"{spec.unit}) simulated panels of the real shape do not reach each verdict at "
               "least half the time")
@@ -171,7 +175,8 @@ def power_words(spec: Hypothesis, decision: pd.Series | None) -> str:
     supports, against = decision["power_supports"], decision["power_against"]
     return (f"supports {100 * supports:.0f}%" + (" (at no effect)" if spec.equivalence_supports
                                                  else "")
-            + f", against {100 * against:.0f}%")
+            + (f", against {100 * against:.0f}%" if np.isfinite(against)
+               else ", against cannot fire"))
 
 
 def verdict_table(results: list[Result], described: list[Described], *, alpha: float = ALPHA,

@@ -279,11 +279,16 @@ def answerability(table: pd.DataFrame) -> pd.DataFrame:
                          "power_supports": np.nan, "power_against": np.nan,
                          "false_positive_rate": np.nan, "needed_multiple": np.nan})
             continue
+        if not spec.against_reachable:
+            # The panels plant opposite effects the real estimator cannot produce: only
+            # "supports" can fire on the real data, so no effect size makes it answerable.
+            answerable, reached = False, []
         rows.append({
             "hypothesis": hypothesis, "answerable": answerable,
             "power_supports": (_share(group, 0.0, "supports") if spec.equivalence_supports
                                else _share(group, 1.0, "supports")),
-            "power_against": _share(group, -1.0, "against"),
+            "power_against": (_share(group, -1.0, "against") if spec.against_reachable
+                              else np.nan),
             "false_positive_rate": (_share(group, -1.0, "supports")
                                     if spec.equivalence_supports
                                     else _share(group, 0.0, "supports")),

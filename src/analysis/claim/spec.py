@@ -76,6 +76,10 @@ class Hypothesis:
     multiplicative: bool = False
     equivalence_supports: bool = False
     in_family: bool = True
+    against_reachable: bool = True
+    """False where the estimator cannot come out on the other side of the claim on any data:
+    such a contrast reaches only one verdict, so it is never answerable (H3, whose
+    counterfactual keeps the same arrests, so that the deals can only lower the number held)."""
 
     @property
     def null(self) -> float:
@@ -111,7 +115,7 @@ HYPOTHESES: dict[str, Hypothesis] = {h.id: h for h in (
         "entries, same sentence completions, no release batches)?",
         "modelled number held minus the no-deal number held at the model's last month; mean "
         "and 2.5-97.5 percentiles of the draws, p from the normal approximation to the draws",
-        HELD, -1, 100.0),
+        HELD, -1, 100.0, against_reachable=False),
     Hypothesis(
         "H6_additionality", "effects",
         "Did exits other than batches fall in the deal era beyond what sentence completions "
