@@ -71,8 +71,9 @@ LEVEL_SD = 2.5
 and logit-hazard (around 3% a month): weak, about a factor of 12 either way."""
 START_HAZARD = 0.03
 INIT_SPREAD = 0.5
-"""Where the walks' spreads start in every chain; the walks' steps, levels, start stock and
-counter starts start uniformly in (−2, 2) on the unconstrained scale, so chains start apart."""
+"""Where the walks' spreads start in every chain; each month's log-recognitions and
+logit-hazard (around their centres), the start stock, counter starts and batch shares start
+uniformly in (−2, 2) on the unconstrained scale, so chains start apart."""
 STOCK_WALL = 5.0
 """A stock below zero (only a batch larger than those held can make one) costs a half-normal
 penalty with this scale in persons."""
@@ -272,7 +273,7 @@ def report(country: str, design, out: dict, wall: float, cpu: float, seed: int,
     days = [str(day.date()) for day in design.months + pd.offsets.MonthEnd(0)]
     stock = series["stock"].reshape(-1, n)
     points = []
-    for day in (*CHECKPOINTS.get(country, ()), days[-1]):
+    for day in dict.fromkeys((*CHECKPOINTS.get(country, ()), days[-1])):
         draws = stock[:, days.index(day)]
         low, high = np.percentile(draws, [2.5, 97.5])
         points.append(f"{day} {draws.mean():,.0f} ({low:,.0f}–{high:,.0f})")
