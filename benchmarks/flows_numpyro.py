@@ -32,15 +32,15 @@ quantity (month-end stock and the three flows), divergences, per seed. Arrays ar
 one size for every country, so one compiled program serves all fits in a process
 (``jit_model_args``).
 
-Measured on 2026-12-03 (500 warm-up + 500 draws a chain; ``docs/model.md``, "Towards a
-probabilistic-programming model", has the table): Venezuela's two modes are gone (every chain
-puts about 207 held on 31 July 2024) and no draw of the stock is below zero, but the model is
-not yet sound enough to replace the Gibbs sampler. Where only the stock is counted,
-recognitions and other exits share a level that nothing but the priors fixes, and NUTS crawls
-along it: worst R-hat 1.01–1.03 for Belarus and Cuba, 1.06 for Venezuela, 1.2–2.2 for
-Myanmar and Nicaragua, with 56–187 s of CPU a fit. ``exp`` of a Student-t step has no mean,
-so the stock in a month after the last figure has none either (Cuba's and Myanmar's last
-month).
+Measured on 2026-12-03 (500 warm-up + 500 draws a chain, five seeds for Belarus and Cuba,
+three for the others; ``docs/model.md``, "Towards a probabilistic-programming model", has the
+table): Venezuela's two modes are gone (every chain puts about 207 held on 31 July 2024) and
+no draw of the stock is below zero, but the model is not yet sound enough to replace the Gibbs
+sampler. Where only the stock is counted, recognitions and other exits share a level that
+nothing but the priors fixes, and NUTS crawls along it: worst R-hat 1.012–1.042 for Belarus
+and Cuba, 1.04–1.16 for Venezuela, 1.24–2.24 for Myanmar and Nicaragua, with 56–187 s of CPU
+a fit. ``exp`` of a Student-t step has no mean, so the stock in a month after the last figure
+has none either (Cuba's and Myanmar's last month).
 """
 
 from __future__ import annotations
