@@ -208,7 +208,7 @@ def held_out_candidates(design) -> pd.DataFrame:
     return points[day_dated & interior]
 
 
-def leave_one_out(design, sampler_settings=None, every: int = 1) -> pd.DataFrame:
+def leave_one_out(design, sampler_settings=None) -> pd.DataFrame:
     """One row per held-out count: the model's prediction (posterior mean of the daily stock
     on its date, after a refit without it), its 95% interval, the straight line between the
     neighbouring exact point counts that remain, and the count."""
@@ -220,7 +220,7 @@ def leave_one_out(design, sampler_settings=None, every: int = 1) -> pd.DataFrame
                            & (observations["use"] == "point")
                            & (observations["qualifier"] == "exact")]
     rows = []
-    for index, figure in held_out_candidates(design).iloc[::every].iterrows():
+    for index, figure in held_out_candidates(design).iterrows():
         dropped = observations.copy()
         dropped.loc[index, "use"] = "unused"
         result = fit(replace(design, observations=dropped), sampler_settings)

@@ -342,6 +342,15 @@ def test_event_counts_are_missing_outside_the_months_the_research_searched(
     assert outside_any.sum() == months_outside
 
 
+HELD_OUT_AT_LEAST = {"belarus": 52}
+"""Belarus: at least 18 in every third of its counts, as test_flows held out before this test
+took over its leave-one-out (the same design and sweeps, on every count rather than a third)."""
+PREDICTIVE_COVERAGE_AT_LEAST = {"belarus": 0.7}
+"""Share of held-out counts inside the model's 95% interval widened by the count's own error
+(the daily interval alone is too narrow between counts on the real data). 2026-12-03: 0.95 for
+Belarus on all 57 counts at 200 sweeps; test_flows asserted 0.7 on every third count."""
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("country", MODEL_BEATS_LINES)
 def test_held_out_counts_are_predicted_better_than_straight_lines(country):
@@ -356,9 +365,11 @@ def test_held_out_counts_are_predicted_better_than_straight_lines(country):
     table = validation.leave_one_out(design, validation.settings(sweeps=200, burn_in=50))
     summary = validation.summarise_loo(table)
     print(f"\n{country} leave-one-out", summary)
-    assert summary["held_out"] >= 3
+    assert summary["held_out"] >= HELD_OUT_AT_LEAST.get(country, 3)
     assert summary["mae_model"] < summary["mae_straight_line"], summary
     assert summary["median_model"] < summary["median_straight_line"], summary
+    if country in PREDICTIVE_COVERAGE_AT_LEAST:
+        assert summary["inside_predictive"] >= PREDICTIVE_COVERAGE_AT_LEAST[country], summary
 
 
 def _bad_rows_for(country: str, first_id: str) -> list[tuple[str, str | None, str]]:

@@ -1,5 +1,6 @@
 """``run`` redoes only what changed: a notebook runs again when its source or a dataset it read
-changed, a chart and briefing.pdf are drawn again when their data changed."""
+changed, a chart and briefing.pdf are drawn again when their data changed, and a chart's files
+are written again only when what it draws changed."""
 
 from __future__ import annotations
 
@@ -23,6 +24,13 @@ def _edit_first_note(path) -> None:
     """A real edit that keeps the file valid: the first record's notes get a word more."""
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     frame.loc[frame.index[0], "notes"] = frame.loc[frame.index[0], "notes"] + " (edited)"
+    frame.to_csv(path, index=False)
+
+
+def _add_one_to_first(path, column: str) -> None:
+    """An edit a chart draws: the first record's ``column`` one higher."""
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame.loc[frame.index[0], column] = str(int(frame.loc[frame.index[0], column]) + 1)
     frame.to_csv(path, index=False)
 
 
@@ -83,7 +91,18 @@ def test_charts_and_briefing_are_drawn_again_only_when_their_data_changed(data_d
     assert figures.export_briefing(out, only_changed=True) == []
     assert briefing.write_briefing_pdf(pdf, only_changed=True) is None
 
-    _edit_first_note(data_dir / "raw" / "belarus" / "release_events.csv")
+    releases = data_dir / "raw" / "belarus" / "release_events.csv"
+    _edit_first_note(releases)
+    analysis.build()
+    drawn: dict = {}
+    assert figures.export_briefing(out, only_changed=True, keep=drawn) == [], \
+        "a note the chart does not draw: drawn again, the same, so no file is written"
+    assert set(drawn) == {"03_release_batches"}, "counts chart unchanged: not drawn"
+    for figure in drawn.values():
+        plt.close(figure)
+    assert briefing.write_briefing_pdf(pdf, only_changed=True) == pdf
+
+    _add_one_to_first(releases, "released_total")
     analysis.build()
     again = figures.export_briefing(out, only_changed=True)
     assert {path.stem for path in again} == {"03_release_batches"}, "counts chart unchanged"

@@ -840,9 +840,10 @@ def export_briefing(folder: Path | None = None,
 
     With ``only_changed`` (for ``run``, which has just built every dataset), a chart whose
     datasets have the fingerprints they had when it was last exported this way, and whose
-    files are as then written, is not drawn again. Returns the paths written. With ``keep``,
-    each figure drawn is left open in it by chart name (for ``briefing.pdf``, which then need
-    not draw it again; the caller closes them).
+    files are as then written, is not drawn again; one drawn again by the same code whose SVG
+    comes out the same is not written again (``style.save_figure``). Returns the paths
+    written. With ``keep``, each figure drawn is left open in it by chart name (for
+    ``briefing.pdf``, which then need not draw it again; the caller closes them).
     """
     folder = folder or paths.figures_dir()
     record = run_cache.read_record().get("figures", {}) if only_changed else {}
@@ -851,18 +852,26 @@ def export_briefing(folder: Path | None = None,
     for chart in BRIEFING:
         if on_chart:
             on_chart(chart.name)
+        drawing = run_cache.key(chart=chart.name, folder=str(folder))
         wanted = run_cache.key(chart=chart.name, folder=str(folder),
                                data=run_cache.dataset_fingerprints(chart.datasets),
                                coverage=lines)
-        if only_changed and run_cache.is_current(record.get(chart.name), wanted):
+        previous = record.get(chart.name)
+        if only_changed and run_cache.is_current(previous, wanted):
             continue
         figure = chart.draw(*(style.as_drawn(load(name)) for name in chart.datasets))
-        files = style.save_figure(figure, chart.name, folder)
+        same_code = (only_changed and previous is not None
+                     and previous.get("drawing") == drawing
+                     and run_cache.is_current(previous, previous["key"]))
+        svg = str(folder / f"{chart.name}.svg")
+        files = style.save_figure(figure, chart.name, folder,
+                                  unless_svg=previous["files"].get(svg) if same_code else None)
         if keep is None:
             plt.close(figure)
         else:
             keep[chart.name] = figure
         if only_changed:
-            run_cache.update_record("figures", chart.name, run_cache.entry(wanted, files))
+            run_cache.update_record("figures", chart.name, run_cache.entry(
+                wanted, files or [Path(file) for file in previous["files"]], drawing=drawing))
         written += files
     return written

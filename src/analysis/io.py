@@ -8,6 +8,7 @@ metadata, so an interrupted build leaves the last good file in place.
 
 from __future__ import annotations
 
+import copy
 import csv
 import hashlib
 import io as _io
@@ -97,6 +98,12 @@ YAML_FIXES = {
 """Fixes for the YAML mistakes a hand edit makes, keyed by a phrase of PyYAML's problem."""
 
 
+_PARSED_YAML: dict[bytes, Any] = {}
+"""Each YAML text read, parsed, by its bytes: the coverage line of every chart reads the same
+``.meta.yml`` files again, and PyYAML's parser takes milliseconds a file. Keyed by content, so
+an edited file is parsed anew; callers get a copy of their own."""
+
+
 def read_yaml(path: Path, role: str) -> Any:
     """The parsed YAML file; a file that is not UTF-8 or not valid YAML raises ``InputError``
     naming the file, what it is for (``role``), line, column and the fix."""
@@ -112,8 +119,10 @@ def read_yaml(path: Path, role: str) -> Any:
         raise InputError(shown, f"UTF-8 text in {role} (save the file as UTF-8)",
                          row=f"line {line}, column {column}",
                          value=payload[error.start: error.start + 8]) from None
+    if payload in _PARSED_YAML:
+        return copy.deepcopy(_PARSED_YAML[payload])
     try:
-        return yaml.safe_load(text)
+        parsed = yaml.safe_load(text)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         problem = getattr(error, "problem", None) or str(error).splitlines()[0]
@@ -121,6 +130,9 @@ def read_yaml(path: Path, role: str) -> Any:
                    "see the lines around it")
         where = None if mark is None else f"line {mark.line + 1}, column {mark.column + 1}"
         raise InputError(shown, f"valid YAML in {role}: {problem}; {fix}", row=where) from None
+    _PARSED_YAML[payload] = parsed
+    return copy.deepcopy(parsed)
+
 
 
 def read_csv_text(path: Path, columns: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -10,6 +10,8 @@ what they draw is rounded (``as_drawn``), so an unchanged chart produces no diff
 
 from __future__ import annotations
 
+import hashlib
+import io
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
@@ -148,21 +150,29 @@ def annotate(figure: plt.Figure, title: str, subtitle: str, source: str) -> plt.
 
 def _wrap(text, renderer):
     """Break ``text`` into lines ending before ``TEXT_RIGHT``; returns its extent in figure
-    fraction."""
+    fraction.
+
+    Each line takes the most words that fit (at least one), found by halving: a line grows
+    wider with every word added, so this breaks where adding words one at a time would, with
+    a few measurements a line instead of one a word."""
     figure = text.get_figure()
     limit = TEXT_RIGHT * figure.bbox.width
+
+    def fits(words: list[str]) -> bool:
+        text.set_text(" ".join(words))
+        return text.get_window_extent(renderer).x1 <= limit
+
     lines = []
     for paragraph in text.get_text().split("\n"):
-        line = ""
-        for word in paragraph.split(" "):
-            candidate = f"{line} {word}" if line else word
-            text.set_text(candidate)
-            if line and text.get_window_extent(renderer).x1 > limit:
-                lines.append(line)
-                line = word
-            else:
-                line = candidate
-        lines.append(line)
+        words = paragraph.split(" ")
+        while words:
+            most, least_not = 1, len(words) + 1
+            while least_not - most > 1:
+                middle = (most + least_not) // 2
+                most, least_not = (middle, least_not) if fits(words[:middle]) \
+                    else (most, middle)
+            lines.append(" ".join(words[:most]))
+            words = words[most:]
     text.set_text("\n".join(lines))
     return text.get_window_extent(renderer).transformed(figure.transFigure.inverted())
 
@@ -275,16 +285,31 @@ FILE_METADATA = {"png": {"Software": None},
 chart writes the same bytes."""
 
 
-def save_figure(figure: plt.Figure, name: str, folder: Path | None = None) -> list[Path]:
-    """Write ``name``.png/.svg/.pdf to the figures folder; returns the paths written."""
+def save_figure(figure: plt.Figure, name: str, folder: Path | None = None,
+                unless_svg: str | None = None) -> list[Path]:
+    """Write ``name``.png/.svg/.pdf to the figures folder; returns the paths written.
+
+    With ``unless_svg``, the sha256 of the SVG that the files there were last written with (by
+    the same code and matplotlib), nothing is written when the figure's SVG is that same file:
+    the SVG holds every line, point and text (as text) to a millionth of a point, far finer
+    than a PNG pixel at ``PNG_DPI``, so the PNG and PDF would come out as they are too. That
+    is how ``run`` leaves alone a chart whose data changed in what it does not draw.
+    """
     folder = folder or paths.figures_dir()
+    svg = io.BytesIO()
+    figure.savefig(svg, format="svg", metadata=FILE_METADATA["svg"])
+    if unless_svg is not None and hashlib.sha256(svg.getvalue()).hexdigest() == unless_svg:
+        return []
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for extension in FORMATS:
         target = folder / f"{name}.{extension}"
         with atomic_target(target) as temporary:
-            figure.savefig(temporary, format=extension,
-                           dpi=PNG_DPI if extension == "png" else None,
-                           metadata=FILE_METADATA[extension])
+            if extension == "svg":
+                temporary.write_bytes(svg.getvalue())
+            else:
+                figure.savefig(temporary, format=extension,
+                               dpi=PNG_DPI if extension == "png" else None,
+                               metadata=FILE_METADATA[extension])
         written.append(target)
     return written
