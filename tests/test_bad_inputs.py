@@ -31,6 +31,7 @@ CLEANERS = {
     "release_events": curated.clean_release_events,
     "relief_events": curated.clean_relief_events,
     "sanctions_measures": curated.clean_sanctions_measures,
+    "sentences": curated.clean_sentences,
 }
 
 

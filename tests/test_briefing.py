@@ -12,14 +12,22 @@ PAGE = re.compile(rb"/Type\s*/Page\b(?!s)")
 
 
 def claim_table(hypotheses=5):
+    """A table of the third edition's shape: parts, answerable contrasts with verdict words,
+    one that is not answerable and descriptions."""
+    verdicts = (["supports the claim", "against the claim", "inconclusive",
+                 "not answerable with these data", "description"] * hypotheses)[:hypotheses]
     return pd.DataFrame({
+        "part": (["effects", "effects", "repression", "repression", "accounting"]
+                 * hypotheses)[:hypotheses],
         "hypothesis": [f"H{n}_effect" for n in range(1, hypotheses + 1)],
         "question": ["Are releases larger in the months around relief steps than in other "
                      "deal-era months?"] * hypotheses,
-        "estimate": 1.5, "scale": "ratio of mean releases", "ci_low": 0.9, "ci_high": 2.4,
-        "p_value": 0.04, "p_adjusted": 0.0004,
-        "verdict": (["supports the claim", "against the claim", "inconclusive"] * hypotheses)[
-            :hypotheses],
+        "estimate": 1.5, "scale": "persons per month", "ci_low": 0.9, "ci_high": 2.4,
+        "p_value": 0.04, "p_adjusted": 0.0004, "verdict": verdicts,
+        "answerable": pd.array([{"description": None, "not answerable with these data": False}
+                                .get(v, True) for v in verdicts], dtype="boolean"),
+        "rules_out": "it would have needed an effect of about 3 times it (30 a month).",
+        "note": "", "power": "", "on_figures": float("nan"),
     })
 
 
@@ -48,9 +56,9 @@ def test_pages_are_cover_charts_then_claims(data_dir):
     pages = briefing.briefing_pages(claim_table())
     try:
         assert len(pages) == 2 + len(figures.BRIEFING) + 1
-        cover = " ".join(text.get_text() for text in pages[0].texts)
+        cover = " ".join(" ".join(text.get_text() for text in pages[0].texts).split())
         for number, page in enumerate(pages[1:], start=2):
-            title = page.texts[0].get_text().replace("\n", " ")
+            title = " ".join(page.texts[0].get_text().split())  # wrapped on both pages
             assert f"{number}. {title}" in cover
         assert "Belarus: data to 31 Mar 2024" in cover, "the newest item at its precision"
         assert "data/raw/belarus/release_events.csv" in cover
@@ -78,6 +86,20 @@ def test_long_claim_tables_continue_on_further_pages():
     finally:
         for page in pages:
             plt.close(page)
+
+
+def test_the_claim_pages_lead_with_what_the_data_can_and_cannot_decide():
+    (page,) = briefing.claim_pages(claim_table(hypotheses=5))
+    try:
+        lead = page.texts[1].get_text().replace("\n", " ")
+        assert lead.startswith("Can decide: H1_effect (supports the claim), H2_effect "
+                               "(against the claim), H3_effect (inconclusive). Not answerable "
+                               "with these data: H4_effect.")
+        cells = page.axes[0].tables[0].get_celld()
+        assert cells[5, 5].get_text().get_text() == "description"
+        assert cells[5, 0].get_text().get_text() == "accounting"
+    finally:
+        plt.close(page)
 
 
 def test_verdicts_are_coloured_by_what_they_say():

@@ -114,8 +114,9 @@ def test_an_emptied_table_others_depend_on_stops_the_build(data_dir, monkeypatch
     frame["event_type"] = "swap"
     frame.to_csv(path, index=False)
     with pytest.raises(BuildError, match="release_events came out empty and flows_monthly, "
-                       "flows_draws, prisoners_daily, model_figures, panel_monthly are built "
-                       "from it; nothing was changed"):
+                       "flows_draws, prisoners_daily, model_figures, counterfactual_monthly, "
+                       "deal_additionality, panel_monthly, claim_power, claim_verdicts are "
+                       "built from it; nothing was changed"):
         store.build()
     assert parquet_bytes() == before
 

@@ -56,3 +56,26 @@ def test_routes_out_compare_viasnas_total_with_the_itemised_batches(shipped_data
     deals = summaries.deals_side_by_side(releases, analysis.load("sanctions_timeline"))
     assert "freed" not in deals.columns, "every count says whom it counts"
     assert (deals["political_prisoners_low"] <= deals["people_freed"]).all()
+
+
+def test_the_results_lead_with_what_the_claim_can_and_cannot_decide(shipped_data_dir):
+    """Third edition: the README and briefing results open with the three-part answer, each
+    number the verdict table's, and no verdict words on a description or an unanswerable
+    contrast."""
+    frames = [analysis.load(name) for name in
+              ("prisoners_daily", "panel_monthly", "release_events", "prisoner_counts")]
+    verdicts = analysis.load("claim_verdicts")
+    heading, body = summaries.results_text(*frames, verdicts, analysis.load("flows_draws"))
+    assert body.startswith("The answer in three parts (docs/hypotheses.md, third edition). "
+                           "What these data can decide: ")
+    assert "What they cannot decide, not answerable with these data: " in body
+    assert body.index("What they cannot decide") < body.index("The newest reported count")
+    rows = verdicts.set_index("hypothesis")
+    ratio = rows.loc["A5_recognized_per_freed"]
+    assert f"{ratio['ci_low']:.2f} to {ratio['ci_high']:.2f}" in body
+    words = ("supports the claim", "against the claim", "inconclusive")
+    for row in verdicts[verdicts["answerable"] != True].itertuples():  # noqa: E712
+        assert not any(f"{row.hypothesis} {word}" in body for word in words), row.hypothesis
+    stock = summaries.stock_fall_text(verdicts, analysis.load("flows_draws"))
+    change = rows.loc["A1_stock_change"]
+    assert f"{change['ci_low']:+,.0f} to {change['ci_high']:+,.0f} persons" in stock

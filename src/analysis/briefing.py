@@ -25,20 +25,21 @@ TITLE = "Sanctions versus releases"
 SUBTITLE = "Briefing charts: Belarus's political prisoners, release batches and sanctions relief"
 PDF_METADATA = {"Title": f"{TITLE}: briefing", "Creator": "analysis (python -m analysis figures)",
                 "CreationDate": None, "Producer": None}
-CLAIMS_TITLE = "Test of the claim that sanctions work: current results"
+CLAIMS_TITLE = "Does the record show that sanctions work? The answer in three parts"
 SUMMARY_TITLE = "What the data show"
 CLAIM_LINES_PER_PAGE = 20
 """Text lines of the claim table that fit one page below the title at a readable size."""
 CLAIM_FONT_SIZE = 9.5
-CLAIM_HEADER = ["Hypothesis", "Estimate", "95% CI", "p", "p (adjusted)", "Verdict"]
-CLAIM_WIDTHS = [0.37, 0.16, 0.15, 0.07, 0.11, 0.14]
+CLAIM_HEADER = ["Part", "Row", "Estimate", "95% interval", "p (Holm)", "Verdict"]
+CLAIM_WIDTHS = [0.11, 0.37, 0.14, 0.15, 0.08, 0.15]
 """Shares of the table's width; text is wrapped to fit (below) and each row sized to its text."""
-WRAP = {"hypothesis": 46, "scale": 20, "verdict": 13}
+WRAP = {"part": 11, "hypothesis": 46, "scale": 18, "verdict": 14}
 COVER_SIZES = ((11, 9), (10, 8.5), (9.5, 8), (9, 7.5), (8, 6.5), (7.5, 6), (7, 5.5), (6.5, 5))
 """Font sizes of the contents and the source list, tried in turn until the cover fits."""
 VERDICT_COLOURS = {"supports the claim": COLOURS["released"],
                    "against the claim": COLOURS["observed"]}
-"""Verdicts the claim tests give (analysis.claim.spec.VERDICTS); any other stays in text colour."""
+"""Verdicts an answerable contrast gives (analysis.claim.spec.VERDICTS); any other, and a
+description, stays in text colour."""
 
 
 SUMMARY_INPUTS = ("prisoners_daily", "panel_monthly", "release_events", "prisoner_counts",
@@ -159,7 +160,7 @@ def _cover(contents: list[str], sources: list[str], latest: str,
         ("\n".join(textwrap.fill(line, 110, subsequent_indent="    ")
                    for line in latest.split("\n")), dict(fontsize=11, linespacing=1.4), 6),
         ("Contents", dict(fontsize=12, fontweight="bold"), 20),
-        ("\n".join(f"{page}. {title}" for page, title in enumerate(contents, start=2)),
+        ([f"{page}. {title}" for page, title in enumerate(contents, start=2)],
          dict(fontsize=contents_size, linespacing=1.45), 6),
         ("Data sources", dict(fontsize=12, fontweight="bold"), 20),
         ("\n".join(textwrap.fill(source, width, subsequent_indent="    ") for source in sources),
@@ -169,10 +170,30 @@ def _cover(contents: list[str], sources: list[str], latest: str,
     point = 1 / (figure.get_figheight() * 72)
     top = 0.9
     for text, options, gap in blocks:
-        placed = figure.text(0.08, top - gap * point, text, va="top", ha="left",
-                             **{"color": COLOURS["text"], **options})
-        top = placed.get_window_extent(renderer).y0 / figure.bbox.height
+        columns = (_contents_columns(text, int(CONTENTS_WRAP * 9 / options["fontsize"]))
+                   if isinstance(text, list) else [text])
+        placed = [figure.text(left, top - gap * point, column, va="top", ha="left",
+                              **{"color": COLOURS["text"], **options})
+                  for left, column in zip(CONTENTS_COLUMNS, columns, strict=False)]
+        top = min(text.get_window_extent(renderer).y0 for text in placed) / figure.bbox.height
     return figure
+
+
+CONTENTS_COLUMNS = (0.08, 0.53)
+"""Left edges of the contents' columns: a list of more than ``CONTENTS_PER_COLUMN`` pages runs
+on in a second column, so that the cover keeps room for the sources as charts are added."""
+CONTENTS_PER_COLUMN = 10
+CONTENTS_WRAP = 62
+"""Characters of a contents line in a column at 9 points (scaled by the font size)."""
+
+
+def _contents_columns(lines: list[str], width: int) -> list[str]:
+    """The contents as one column, or two of wrapped lines when there are many."""
+    if len(lines) <= CONTENTS_PER_COLUMN:
+        return ["\n".join(lines)]
+    half = (len(lines) + 1) // 2
+    return ["\n".join(textwrap.fill(line, width, subsequent_indent="    ") for line in part)
+            for part in (lines[:half], lines[half:])]
 
 
 def claim_pages(table: pd.DataFrame) -> list[plt.Figure]:
@@ -187,8 +208,23 @@ def claim_pages(table: pd.DataFrame) -> list[plt.Figure]:
         page.append(row)
         used += height
     pages.append(page)
-    return [_claim_page(part, number, len(pages))
+    lead = decided_line(table)
+    return [_claim_page(part, number, len(pages), lead)
             for number, part in enumerate(pages, start=1)]
+
+
+def decided_line(table: pd.DataFrame) -> str:
+    """What the data can and cannot decide, from the table: the page's first line."""
+    if "part" not in table:
+        return ("One row per pre-registered hypothesis: estimate on its scale with 95% "
+                "interval, p-value adjusted for testing several, and verdict.")
+    can, cannot = summaries.decidable(table)
+    return ("Can decide: " + (", ".join(f"{row.hypothesis} ({row.verdict})"
+                                        for row in can.itertuples()) or "nothing")
+            + ". Not answerable with these data: "
+            + (", ".join(cannot["hypothesis"]) or "none")
+            + ". Accounting rows and descriptions carry no verdict; p is Holm-adjusted over "
+            "the contrasts that can decide (python -m analysis run).")
 
 
 def _claim_row(row: dict) -> list[str]:
@@ -199,10 +235,10 @@ def _claim_row(row: dict) -> list[str]:
     if row.get("scale"):
         estimate += "\n" + textwrap.fill(f"({row['scale']})", WRAP["scale"])
     return [
+        textwrap.fill(str(row.get("part", "")), WRAP["part"]),
         textwrap.fill(hypothesis, WRAP["hypothesis"]),
         estimate,
         f"[{_number(row.get('ci_low'))}, {_number(row.get('ci_high'))}]",
-        _p_value(row.get("p_value")),
         _p_value(row.get("p_adjusted")),
         textwrap.fill(str(row.get("verdict", "")), WRAP["verdict"]),
     ]
@@ -222,7 +258,7 @@ def _p_value(value: object) -> str:
     return "<0.001" if float(value) < 0.001 else f"{float(value):.3f}"
 
 
-def _claim_page(rows: list[list[str]], number: int, total: int) -> plt.Figure:
+def _claim_page(rows: list[list[str]], number: int, total: int, lead: str) -> plt.Figure:
     """One page of the claim table. It names no time of recording: a tracked file that
     changed with every run could not tell a change of results from a rerun."""
     figure, axis = style.new_figure()
@@ -231,10 +267,10 @@ def _claim_page(rows: list[list[str]], number: int, total: int) -> plt.Figure:
     style.annotate(
         figure,
         f"{CLAIMS_TITLE}{part}",
-        "One row per pre-registered hypothesis: estimate on its scale with 95% confidence "
-        "interval, p-value, and p-value adjusted for testing several (python -m analysis run).",
-        "Source: analysis.test_claim on the monthly panel, built from the raw tables listed on "
-        "the cover page; hypotheses and verdict rule in docs/hypotheses.md.",
+        lead,
+        "Source: analysis.test_claim on the monthly panel, the stock-flow model and its no-deal "
+        "counterfactual, built from the raw tables listed on the cover page; rows and the "
+        "answerability rule in docs/hypotheses.md (third edition).",
     )
     _claim_table(axis, rows)
     return figure

@@ -8,7 +8,8 @@ that builds or reads a dataset.
 
 Every dataset is built per country (``data/processed/<country>/``) from that country's raw
 folder, except those that only some countries have: ``needs="sanctions"`` (a country with
-``sanctions_measures.csv``, see ``analysis.country``) and ``needs="claim"`` (a country with
+``sanctions_measures.csv``, see ``analysis.country``), ``needs="sentences"`` (a country with
+``sentences.csv``) and ``needs="claim"`` (a country with
 pre-registered claim dates). A builder receives None for an upstream dataset its country does
 not have. ``CROSS_COUNTRY`` datasets are built once from every country's; their builder gets
 the upstream datasets as ``{country: {name: frame}}``.
@@ -42,7 +43,8 @@ class Dataset:
     """True where no rows is a valid outcome (no official list copy on this machine); any other
     dataset that others depend on stops the build when it comes out empty."""
     needs: str | None = None
-    """``sanctions`` or ``claim``: built only for the countries that have them."""
+    """``sanctions``, ``sentences`` or ``claim``: built only for the countries that have
+    them."""
 
 
 def _curated(table: str) -> Callable[[str], list[Path]]:
@@ -74,6 +76,11 @@ def _every_country_file(country: str) -> list[Path]:
     return [paths.country_dir(each) / paths.COUNTRY_FILE for each in paths.countries()]
 
 
+CLAIM_UPSTREAM = ("panel_monthly", "flows_draws", "release_events", "sentences",
+                  "deal_additionality")
+"""What the tests of the claim read: the panel, the model's draws, and what the no-deal
+counterfactual is computed from (its draws are recomputed, not stored)."""
+
 DATASETS: dict[str, Dataset] = {
     dataset.name: dataset
     for dataset in [
@@ -90,6 +97,16 @@ DATASETS: dict[str, Dataset] = {
             "concession; alternative counts and house-arrest transfers flagged.",
             "analysis.steps:build_release_events",
             _curated("release_events"),
+        ),
+        Dataset(
+            "sentences",
+            "Sourced facts on the terms of Belarus's political prisoners and their releases at "
+            "the end of a term (people sentenced and years imposed per year, the end-2022 "
+            "stock's long terms, what the 2024 pardonees had left, Viasna's end-of-sentence "
+            "digests): what the exit-time prior of the no-deal counterfactual rests on.",
+            "analysis.steps:build_sentences",
+            _curated("sentences"),
+            needs="sentences",
         ),
         Dataset(
             "relief_events",
@@ -166,6 +183,27 @@ DATASETS: dict[str, Dataset] = {
             upstream=("prisoner_counts", "release_events"),
         ),
         Dataset(
+            "counterfactual_monthly",
+            "The number held had there been no release batches, one row per model month: the "
+            "modelled stock, the stock without batches (same entries and other exits; each "
+            "person freed in a batch held until the end of the term, from the exit-time prior "
+            "of the sourced sentence facts) and the batches' effect on the number held, each "
+            "with its 95% interval over the model's draws paired with the prior's; missing "
+            "with a reason where no sentence facts are sourced.",
+            "analysis.steps:build_counterfactual_monthly",
+            upstream=("flows_draws", "release_events", "sentences"),
+        ),
+        Dataset(
+            "deal_additionality",
+            "Per release batch from July 2024 (and their total) and horizon of 3, 6 and 12 "
+            "months: political prisoners freed in the batch (the model's), how many would have "
+            "left at the end of their terms within the horizon anyway, and the prison-months "
+            "remitted, each with its 95% interval; empty where no sentence facts are sourced.",
+            "analysis.steps:build_deal_additionality",
+            upstream=("flows_draws", "release_events", "sentences"),
+            may_be_empty=True,
+        ),
+        Dataset(
             "panel_monthly",
             "One row per month from September 2020: prisoners held, recognitions, releases, "
             "batches, relief and engagement steps, sanctions packages, designations per "
@@ -177,19 +215,23 @@ DATASETS: dict[str, Dataset] = {
         ),
         Dataset(
             "claim_power",
-            "Verdict shares of each test of the claim on simulated panels of the real shape, "
-            "with an effect planted at its smallest effect of interest, none, or the opposite.",
+            "Verdict shares of each contrast of the claim on simulated panels of the real "
+            "shape, with an effect planted at once and twice its smallest effect of interest "
+            "on either side or none, and the grid that finds the effect a contrast that is not "
+            "answerable would have needed (docs/hypotheses.md, third edition).",
             "analysis.steps:build_claim_power",
-            upstream=("panel_monthly", "flows_draws"),
+            upstream=CLAIM_UPSTREAM,
             on_request=True,
             needs="claim",
         ),
         Dataset(
             "claim_verdicts",
-            "The tests of the claim (docs/hypotheses.md, second edition): estimate, 95% "
-            "interval, Holm-adjusted p, verdict, what the interval rules out, power.",
+            "The answer to the claim in three parts (docs/hypotheses.md, third edition): "
+            "accounting, effects against the no-deal counterfactual, repression's response; "
+            "estimate, 95% interval, verdict words only where answerable, what the interval "
+            "rules out, each verdict's power.",
             "analysis.steps:build_claim_verdicts",
-            upstream=("panel_monthly", "flows_draws", "claim_power"),
+            upstream=(*CLAIM_UPSTREAM, "claim_power"),
             on_request=True,
             needs="claim",
         ),
@@ -239,6 +281,8 @@ def applies(name: str, country: str) -> bool:
     needs = dataset(name).needs
     if needs == "sanctions":
         return countries.has_sanctions(country)
+    if needs == "sentences":
+        return countries.has_sentences(country)
     if needs == "claim":
         return countries.has_claim(country)
     return True

@@ -169,13 +169,15 @@ def figures() -> None:
 
 
 def _print_verdicts(verdicts) -> None:
-    table = Table("hypothesis", "95% interval (estimate)", "Holm p", "verdict",
-                  title="Test of the claim (docs/hypotheses.md; details in notebook 03)")
+    table = Table("part", "row", "95% interval (estimate)", "Holm p", "verdict",
+                  title="The answer to the claim in three parts (docs/hypotheses.md, third "
+                        "edition; details in notebook 03)")
     for row in verdicts.itertuples():
-        tested = row.ci_low == row.ci_low
-        table.add_row(row.hypothesis,
-                      f"{row.ci_low:.3g} to {row.ci_high:.3g} ({row.estimate:.3g})" if tested
-                      else "—", f"{row.p_adjusted:.2f}" if tested else "—", row.verdict)
+        interval = row.ci_low == row.ci_low
+        table.add_row(getattr(row, "part", ""), row.hypothesis,
+                      f"{row.ci_low:.3g} to {row.ci_high:.3g} ({row.estimate:.3g})" if interval
+                      else "—", f"{row.p_adjusted:.2f}" if row.p_adjusted == row.p_adjusted
+                      else "—", row.verdict)
     Console().print(table)
 
 

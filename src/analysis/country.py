@@ -24,6 +24,7 @@ from analysis.errors import InputError
 from analysis.io import read_yaml
 
 SANCTIONS_TABLE = "sanctions_measures"
+SENTENCES_TABLE = "sentences"
 
 
 def config(country: str = paths.DEFAULT_COUNTRY) -> dict[str, Any]:
@@ -81,6 +82,12 @@ def other_series() -> list[str]:
 
 def has_sanctions(country: str = paths.DEFAULT_COUNTRY) -> bool:
     return (paths.country_dir(country) / f"{SANCTIONS_TABLE}.csv").is_file()
+
+
+def has_sentences(country: str = paths.DEFAULT_COUNTRY) -> bool:
+    """Whether the country has sourced sentence facts (``sentences.csv``), from which the
+    no-deal counterfactual's exit-time prior is derived; as for sanctions, the file decides."""
+    return (paths.country_dir(country) / f"{SENTENCES_TABLE}.csv").is_file()
 
 
 def has_claim(country: str = paths.DEFAULT_COUNTRY) -> bool:

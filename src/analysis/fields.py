@@ -188,8 +188,31 @@ FIELDS: dict[str, str] = {
     "sanctions_packages_disputed": "sanctions_packages plus unverified alternative reports of "
     "new listings (the EU listings reported with the Feb 2026 renewal): the other reading of "
     "the month",
+    # sentence facts and the no-deal counterfactual (derive.exits, docs/model.md)
+    "out_of": "the group a count is part of, where the source gives it (persons)",
+    "stock_mean": "political prisoners held at the month's end (persons, stock-flow model mean "
+    "over the draws paired with the exit-time prior)",
+    "stock_no_deals_mean": "political prisoners who would have been held at the month's end "
+    "had there been no release batches: the modelled stock plus the people freed in batches "
+    "who would still have been serving their terms (persons, mean over paired draws of the "
+    "model and the exit-time prior); missing where no sentence facts are sourced (reason)",
+    "deals_effect_mean": "the release batches' effect on the number held at the month's end: "
+    "stock minus stock_no_deals (persons, 0 or less; mean over paired draws); missing where no "
+    "sentence facts are sourced (reason)",
+    "batch_date": "first day of the release batch (missing on the total row, whose event_id "
+    "is 'total')",
+    "horizon_months": "months after the batch over which exits at the end of a term are counted",
+    "freed_mean": "political prisoners freed in the batch (the stock-flow model's "
+    "released_deals, split among a month's batches by their stated ranges; persons, mean)",
+    "would_have_left_mean": "of those freed in the batch, how many would have left at the end "
+    "of their terms within the horizon anyway (persons, mean over paired draws)",
+    "prison_months_remitted_mean": "months of imprisonment the batch spared the people it freed "
+    "within the horizon (person-months, mean over paired draws)",
     # tests of the claim
-    "hypothesis": "id of the hypothesis in docs/hypotheses.md (second edition)",
+    "part": "accounting, effects (against the no-deal counterfactual) or repression (its "
+    "response to relief): the three parts of the answer (docs/hypotheses.md, third edition)",
+    "hypothesis": "id of the row in docs/hypotheses.md (third edition): A accounting, E and H "
+    "effects and repression",
     "question": "the question the hypothesis asks, in words",
     "method": "how the test estimates its effect",
     "estimate": "point estimate of the effect (see scale); read it after its interval",
@@ -197,23 +220,38 @@ FIELDS: dict[str, str] = {
     "ci_high": "upper end of the 95% interval of the estimate",
     "p_value": "two-sided p-value for no effect, before correction",
     "p_adjusted": "p-value after Holm's correction over the tests that can be run",
-    "verdict": "supports the claim, against the claim, inconclusive, or not testable with these "
-    "data",
+    "verdict": "supports the claim, against the claim or inconclusive (answerable contrasts "
+    "only), not answerable with these data, or description (accounting and other quantities "
+    "with no verdict words)",
     "reading": "the result in words, interval first",
     "rules_out": "one sentence: which effects the 95% interval rules out",
-    "power": "share of simulated panels of the real shape that reach the verdict an effect at "
-    "the smallest effect of interest should give",
+    "power": "for each verdict that can fire, the share of simulated panels of the real shape "
+    "on which it fires at the smallest effect of interest (an equivalence verdict: at no "
+    "effect), in words",
+    "answerable": "true if simulated panels of the real shape reach each of the contrast's "
+    "verdicts at least half the time at twice its smallest effect of interest; missing for a "
+    "description",
+    "power_supports": "share of simulated panels called supports at the SESOI on the claim's "
+    "side (for an equivalence verdict, at no effect)",
+    "power_against": "share of simulated panels called against at the SESOI on the other side",
+    "needed_multiple": "smallest multiple of the SESOI at which every verdict fires at least "
+    "half the time (searched up to 24 for a contrast that is not answerable)",
+    "on_figures": "share of the flow (posterior mean over the deal era) in months with a "
+    "figure of it in the panel, the rest resting on the model",
+    "multiple": "planted effect in multiples of the SESOI, positive on the claim's side",
+    "bounds": "equivalence bounds of the panel's verdict, in multiples of the SESOI",
     "false_positive_rate": "share of simulated panels with no effect (or, where ruling out an "
     "effect supports the claim, with an effect at the SESOI on the other side) called support",
     "scale": "unit of the estimate: persons per month, or a ratio",
     "smallest_effect": "smallest effect of interest (SESOI) on the estimate's scale",
     "p_equivalence": "p-value of the two one-sided tests against ±SESOI, before correction",
     "p_equivalence_adjusted": "p_equivalence after Holm's correction",
-    "in_family": "true if the test had a slot in the multiple-testing family",
+    "in_family": "true if the contrast had a slot in Holm's correction (answerable and "
+    "identified)",
     "n_months": "months the test used",
     "note": "why a test could not be run, or a detail of its result",
-    "scenario": "planted effect in the simulated panels: at the SESOI on the claim's side, none, "
-    "or at the SESOI on the other side",
+    "scenario": "planted effect in the simulated panels: a multiple of the SESOI on the claim's "
+    "side, none, or on the other side",
     "planted_effect": "size of the planted effect, on the estimate's scale",
     "supports": "share of simulated panels whose verdict was supports the claim",
     "against": "share of simulated panels whose verdict was against the claim",
@@ -315,5 +353,12 @@ for _name in ("stock_before", "stock_12m", "stock_24m", "recognized_12m"):
                                       "(the count itself where read from the counts)")
     EPISODE_FIELDS[f"{_name}_high"] = (f"97.5th percentile of {_name} over the model's draws "
                                        "(the count itself where read from the counts)")
+for _name in ("stock_no_deals", "deals_effect", "freed", "would_have_left",
+              "prison_months_remitted"):
+    FIELDS[f"{_name}_low"] = f"2.5th percentile of {_name} over the paired draws"
+    FIELDS[f"{_name}_high"] = f"97.5th percentile of {_name} over the paired draws"
+FIELDS["reason"] += ("; in counterfactual_monthly, why the counterfactual is missing (empty "
+                     "where it is computed)")
+
 for _name, _text in EPISODE_FIELDS.items():
     FIELDS.setdefault(_name, _text)

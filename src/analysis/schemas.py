@@ -321,6 +321,51 @@ SANCTIONS_MEASURES_RAW = pa.DataFrameSchema(
     strict=True,
 )
 
+SENTENCE_METRICS = [
+    "sentenced_to_imprisonment_in_period",
+    "prison_years_imposed_in_period",
+    "sentenced_to_open_type_in_period",
+    "open_type_years_imposed_in_period",
+    "held_sentenced_10y_plus",
+    "held_in_pretrial_detention",
+    "pardoned_share_of_sentence_served_mean",
+    "pardoned_remaining_days_mean",
+    "freed_remaining_at_most_7_months",
+    "released_end_of_sentence_in_period",
+    "released_end_of_sentence_total_since_2020",
+]
+"""What a row of ``sentences.csv`` states (meanings and units in its ``.meta.yml``): the facts
+the exit-time prior of ``derive.exits`` rests on, kept apart from ``prisoner_counts`` so that the
+stock-flow model, which reads every figure there, does not read them."""
+
+
+def _number(description: str = "") -> pa.Column:
+    return pa.Column(str, pa.Check.str_matches(r"^\d{1,9}(\.\d{1,6})?$",
+                                               error="a number of 0 or more such as 12 or 0.68"),
+                     description=description)
+
+
+SENTENCES_RAW = pa.DataFrameSchema(
+    {
+        "record_id": _key("sf"),
+        "ref_date": _ref_date(description="date the figure refers to"),
+        "date_precision": _choice(PRECISIONS),
+        "year_inferred": _flag(),
+        "period_start": _day(required=False),
+        "metric": _choice(SENTENCE_METRICS),
+        "value": _number("persons, years, a share or days, by metric"),
+        "out_of": _count(required=False, description="the group a count is part of"),
+        "qualifier": _choice(QUALIFIERS),
+        "source_url": _url(),
+        "notes": _text(),
+    },
+    checks=[_precision_matches_date("ref_date"),
+            pa.Check(lambda f: (f["metric"] != "pardoned_share_of_sentence_served_mean")
+                     | f["value"].str.match(r"^(0(\.\d+)?|1(\.0+)?)$"),
+                     error="a share between 0 and 1 for pardoned_share_of_sentence_served_mean")],
+    strict=True,
+)
+
 RAW_RULES: dict[str, list[rules.Rule]] = {
     "prisoner_counts": [
         rules.period_in_order("period_start", "ref_date"),
@@ -339,6 +384,12 @@ RAW_RULES: dict[str, list[rules.Rule]] = {
         rules.not_after_build_date("event_date"),
         rules.reference_exists("same_step_as", "event_id"),
         rules.reference_in_table("linked_release_event", "release_events", "event_id"),
+    ],
+    "sentences": [
+        rules.period_in_order("period_start", "ref_date"),
+        rules.not_after_build_date("ref_date"),
+        rules.not_after_build_date("period_start"),
+        rules.part_within_whole("value", "out_of"),
     ],
     "sanctions_measures": [
         rules.not_after_build_date("measure_date"),
@@ -459,6 +510,19 @@ SANCTIONS_MEASURES = pa.DataFrameSchema(
     strict=True,
 )
 
+SENTENCES = pa.DataFrameSchema(
+    {
+        **_dated_row("record_id", "ref_date"),
+        "metric": pa.Column(str, pa.Check.isin(SENTENCE_METRICS)),
+        "value": pa.Column(float, pa.Check.ge(0)),
+        "out_of": pa.Column("Int64", pa.Check.ge(0), nullable=True),
+        "qualifier": pa.Column(str, pa.Check.isin(QUALIFIERS)),
+        **_SOURCED,
+    },
+    checks=[pa.Check(lambda f: f["date_start"] <= f["date_end"], error="start before end")],
+    strict=True,
+)
+
 QUARANTINE = pa.DataFrameSchema(
     {
         "dataset": pa.Column(str),
@@ -568,6 +632,47 @@ FLOWS_DRAWS = pa.DataFrameSchema(
     strict=True,
 )
 
+def _interval_holds_mean(*names: str) -> pa.Check:
+    return pa.Check(lambda f: all(((f[f"{n}_low"] <= f[f"{n}_mean"])
+                                   & (f[f"{n}_mean"] <= f[f"{n}_high"])).all()
+                                  for n in names if f[f"{n}_mean"].notna().any()),
+                    error="each interval holds its mean")
+
+
+COUNTERFACTUAL_MONTHLY = pa.DataFrameSchema(
+    {
+        "country": pa.Column(str),
+        "month": pa.Column("datetime64[ns]", pa.Check(lambda s: s.dt.day == 1), unique=True),
+        **{f"stock_{end}": pa.Column(float) for end in ("mean", "low", "high")},
+        **{f"{name}_{end}": pa.Column(float, nullable=True)
+           for name in ("stock_no_deals", "deals_effect") for end in ("mean", "low", "high")},
+        "reason": pa.Column(str),
+    },
+    checks=[_interval_holds_mean("stock", "stock_no_deals", "deals_effect"),
+            pa.Check(lambda f: ((f["deals_effect_high"] <= 0) | f["deals_effect_high"].isna())
+                     .all(), error="batches never add to the number held"),
+            pa.Check(lambda f: (f["deals_effect_mean"].isna() == (f["reason"] != "")).all(),
+                     error="a reason exactly where the counterfactual is missing")],
+    strict=True,
+)
+
+DEAL_ADDITIONALITY = pa.DataFrameSchema(
+    {
+        "country": pa.Column(str),
+        "event_id": pa.Column(str),
+        "batch_date": pa.Column("datetime64[ns]", nullable=True),
+        "horizon_months": pa.Column("int64", pa.Check.gt(0)),
+        **{f"{name}_{end}": pa.Column(float)
+           for name in ("freed", "would_have_left", "prison_months_remitted")
+           for end in ("mean", "low", "high")},
+    },
+    checks=[_interval_holds_mean("freed", "would_have_left", "prison_months_remitted"),
+            pa.Check(lambda f: (f["would_have_left_mean"] <= f["freed_mean"] + 1e-9).all(),
+                     error="no more would have left than were freed")],
+    unique=["event_id", "horizon_months"],
+    strict=True,
+)
+
 MODEL_FIGURES = pa.DataFrameSchema(
     {
         "record_id": pa.Column(str),
@@ -592,7 +697,9 @@ MODEL_FIGURES = pa.DataFrameSchema(
 CLAIM_POWER = pa.DataFrameSchema(
     {
         "hypothesis": pa.Column(str),
-        "scenario": pa.Column(str, pa.Check.isin(["claim side", "none", "opposite"])),
+        "scenario": pa.Column(str),
+        "multiple": pa.Column(float),
+        "bounds": pa.Column(float, pa.Check.ge(1)),
         "planted_effect": pa.Column(float),
         **{share: pa.Column(float, pa.Check.in_range(0, 1))
            for share in ("supports", "against", "inconclusive", "not_testable")},
@@ -604,17 +711,25 @@ CLAIM_POWER = pa.DataFrameSchema(
 
 CLAIM_VERDICTS = pa.DataFrameSchema(
     {
+        "part": pa.Column(str, pa.Check.isin(["accounting", "effects", "repression"])),
         "hypothesis": pa.Column(str, unique=True),
         "verdict": pa.Column(str, pa.Check.isin(["supports the claim", "against the claim",
                                                   "inconclusive",
-                                                  "not testable with these data"])),
+                                                  "not answerable with these data",
+                                                  "description"])),
         "rules_out": pa.Column(str),
-        "power": pa.Column(float, nullable=True),
+        "power": pa.Column(str),
+        "answerable": pa.Column("boolean", nullable=True),
         "false_positive_rate": pa.Column(float, nullable=True),
     },
+    checks=[pa.Check(lambda f: ((f["verdict"] == "description") == f["answerable"].isna()).all()
+                     and not (f["verdict"].isin(["supports the claim", "against the claim",
+                                                 "inconclusive"])
+                              & ~f["answerable"].fillna(False).astype(bool)).any(),
+                     error="verdict words only on answerable contrasts, none on a description")],
     strict=False,
 )
-"""Not strict: estimates, intervals, p-values and readings vary in presence by hypothesis."""
+"""Not strict: estimates, intervals, p-values and readings vary in presence by row."""
 
 SANCTIONS_TIMELINE = pa.DataFrameSchema(
     {
@@ -663,6 +778,7 @@ SANCTIONS_DESIGNATIONS = pa.DataFrameSchema(
 this machine) has no dtypes at all."""
 
 PROCESSED = {
+    "sentences": SENTENCES,
     "sanctions_designations": SANCTIONS_DESIGNATIONS,
     "sanctions_timeline": SANCTIONS_TIMELINE,
     "count_conflicts": COUNT_CONFLICTS,
@@ -670,6 +786,8 @@ PROCESSED = {
     "flows_monthly": FLOWS_MONTHLY,
     "flows_draws": FLOWS_DRAWS,
     "model_figures": MODEL_FIGURES,
+    "counterfactual_monthly": COUNTERFACTUAL_MONTHLY,
+    "deal_additionality": DEAL_ADDITIONALITY,
     "claim_power": CLAIM_POWER,
     "claim_verdicts": CLAIM_VERDICTS,
     "panel_monthly": PANEL_MONTHLY,

@@ -25,6 +25,7 @@ from analysis.sources.curated import (
     clean_release_events,
     clean_relief_events,
     clean_sanctions_measures,
+    clean_sentences,
     read_series_coverage,
 )
 from analysis.validate import empty_quarantine
@@ -55,6 +56,10 @@ def build_prisoner_counts(upstream: Upstream, files: list[Path], country: str) -
 
 def build_release_events(upstream: Upstream, files: list[Path], country: str) -> Built:
     return _cleaned(clean_release_events(files[0]))
+
+
+def build_sentences(upstream: Upstream, files: list[Path], country: str) -> Built:
+    return _cleaned(clean_sentences(files[0]))
 
 
 def build_relief_events(upstream: Upstream, files: list[Path], country: str) -> Built:
@@ -124,6 +129,43 @@ def build_model_figures(upstream: Upstream, files: list[Path], country: str) -> 
     return _from_model("model_figures", model_figures, upstream, country)
 
 
+def _exit_prior(sentences: pd.DataFrame | None):
+    """(the exit-time prior, "") from the country's sentence facts, or (None, why not)."""
+    from analysis.derive.exits import (  # scipy: model builds only
+        NO_FACTS,
+        MissingFact,
+        exit_prior,
+        sentence_facts,
+    )
+
+    if sentences is None:
+        return None, NO_FACTS
+    try:
+        return exit_prior(sentence_facts(sentences)), ""
+    except MissingFact as missing:
+        return None, str(missing)
+
+
+def build_counterfactual_monthly(upstream: Upstream, files: list[Path], country: str) -> Built:
+    from analysis.derive.exits import counterfactual_monthly  # scipy: model builds only
+
+    draws = upstream["flows_draws"]
+    prior, reason = _exit_prior(upstream["sentences"])
+    table = counterfactual_monthly(draws, upstream["release_events"], prior, country, reason)
+    return _derived(table, draws["month"].nunique())
+
+
+def build_deal_additionality(upstream: Upstream, files: list[Path], country: str) -> Built:
+    from analysis.derive.exits import deal_additionality  # scipy: model builds only
+
+    prior, _ = _exit_prior(upstream["sentences"])
+    era = (countries.config(country).get("claim_test") or {}).get("deal_era_start")
+    extra = {"since": pd.Timestamp(str(era))} if era else {}
+    table = deal_additionality(upstream["flows_draws"], upstream["release_events"], prior,
+                               country, **extra)
+    return _derived(table, len(table))
+
+
 def build_panel_monthly(upstream: Upstream, files: list[Path], country: str) -> Built:
     daily = upstream["prisoners_daily"]
     panel = build_panel(daily, upstream["prisoner_counts"], upstream["release_events"],
@@ -135,18 +177,31 @@ def build_panel_monthly(upstream: Upstream, files: list[Path], country: str) -> 
     return _derived(panel, len(daily))
 
 
-def build_claim_power(upstream: Upstream, files: list[Path], country: str) -> Built:
-    from analysis.claim import claim_data, power_table  # scipy.stats: claim builds only
+def _claim_inputs(upstream: Upstream):
+    """The tests' inputs: the panel, the model's draws and the no-deal counterfactual."""
+    from analysis.claim.data import (  # scipy.stats: claim builds only
+        additionality_totals,
+        claim_data,
+        counterfactual_draws,
+    )
 
-    data = claim_data(upstream["panel_monthly"], upstream["flows_draws"])
-    return _derived(power_table(data), len(upstream["panel_monthly"]))
+    draws = upstream["flows_draws"]
+    return claim_data(upstream["panel_monthly"], draws,
+                      counterfactual_draws(draws, upstream["release_events"],
+                                           upstream["sentences"]),
+                      additionality_totals(upstream["deal_additionality"]))
+
+
+def build_claim_power(upstream: Upstream, files: list[Path], country: str) -> Built:
+    from analysis.claim import power_table  # scipy.stats: claim builds only
+
+    return _derived(power_table(_claim_inputs(upstream)), len(upstream["panel_monthly"]))
 
 
 def build_claim_verdicts(upstream: Upstream, files: list[Path], country: str) -> Built:
-    from analysis.claim import power_summary, test_claim  # scipy.stats: claim builds only
+    from analysis.claim.report import answer  # scipy.stats: claim builds only
 
-    verdicts = test_claim(upstream["panel_monthly"], draws=upstream["flows_draws"],
-                          power=power_summary(upstream["claim_power"]))
+    verdicts = answer(_claim_inputs(upstream), power=upstream["claim_power"])
     return _derived(verdicts, len(upstream["panel_monthly"]))
 
 

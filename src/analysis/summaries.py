@@ -309,21 +309,91 @@ def release_pace(panel: pd.DataFrame, event_months: list[pd.Timestamp],
 
 
 def hypotheses_table(hypotheses: pd.DataFrame) -> pd.DataFrame:
-    """The hypotheses (second edition, ``claim.hypotheses()``) as a reader wants them:
-    question, method, scale, the claim's side and the smallest effect of interest."""
-    side = {1: "above", -1: "below", 0: "(descriptive)"}
+    """The rows of the answer (third edition, ``claim.hypotheses()``) as a reader wants them:
+    part, question, method, scale, whether the row can carry verdict words, the claim's side
+    and the smallest effect of interest."""
+    side = {1: "above", -1: "below", 0: ""}
     return pd.DataFrame({
-        "hypothesis": hypotheses["hypothesis"], "question": hypotheses["question"],
-        "method": hypotheses["method"], "scale": hypotheses["scale"],
+        "part": hypotheses["part"], "hypothesis": hypotheses["hypothesis"],
+        "question": hypotheses["question"], "method": hypotheses["method"],
+        "scale": hypotheses["scale"],
+        "verdict_words": hypotheses["verdict_words"].map(
+            {True: "if answerable", False: "none (a description)"}),
         "claim_predicts": hypotheses["claim_sign"].map(side),
-        "no_effect": hypotheses["null"],
         "smallest_effect_of_interest": hypotheses["smallest_effect"],
         "ruling_out_the_sesoi": ["supports the claim" if supports
-                                 else "goes against the claim" if in_family else ""
-                                 for supports, in_family in zip(
+                                 else "goes against the claim" if words else ""
+                                 for supports, words in zip(
                                      hypotheses["equivalence_supports"],
-                                     hypotheses["in_family"], strict=True)],
+                                     hypotheses["verdict_words"], strict=True)],
     })
+
+
+PART_TITLES = {"accounting": "Accounting (what happened; no verdict)",
+               "effects": "Effects against the no-deal counterfactual",
+               "repression": "Repression's response to relief"}
+
+
+def _amount(row) -> str:
+    """'+4 to +46 a month (estimate +25)': an interval first, in the row's unit."""
+    ratio = str(row.scale).startswith("recognised per")
+    signed = row.scale in ("persons held", "persons per month")
+
+    def number(value: float) -> str:
+        return (f"{value:.2f}" if ratio else f"{value:+,.0f}" if signed
+                else f"{value:,.0f}")
+
+    unit = ("" if ratio else " a month" if row.scale == "persons per month"
+            else " persons")
+    return (f"{number(row.ci_low)} to {number(row.ci_high)}{unit} (estimate "
+            f"{number(row.estimate)})")
+
+
+def decidable(verdicts: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The contrasts the data can decide (answerable) and those they cannot."""
+    contrasts = verdicts[verdicts["verdict"] != "description"]
+    answerable = contrasts["answerable"].fillna(False).astype(bool)
+    return contrasts[answerable], contrasts[~answerable]
+
+
+def _cannot(row) -> str:
+    reason = str(row.rules_out)
+    if "would have needed" in reason:
+        needed = reason[reason.index("it would have needed"):].split(".")[0]
+        needed = needed.removeprefix("it ").replace(" times it (", " times its smallest effect "
+                                                    "of interest, ").removesuffix(")")
+        return f"{row.hypothesis} ({needed})"
+    return f"{row.hypothesis} ({row.note})"
+
+
+def answer_text(verdicts: pd.DataFrame) -> str:
+    """The answer in three parts, led by what the data can and cannot decide (third edition);
+    every number from the verdict table, every estimate with its interval."""
+    can, cannot = decidable(verdicts)
+    lead = ("What these data can decide: "
+            + ("; ".join(f"{row.hypothesis} {row.verdict} (95% interval {_amount(row)})"
+                         for row in can.itertuples()) if len(can) else "nothing")
+            + ". What they cannot decide, not answerable with these data: "
+            + ("; ".join(_cannot(row) for row in cannot.itertuples()) if len(cannot)
+               else "none") + ".")
+    parts = []
+    for part, title in PART_TITLES.items():
+        shown = verdicts[(verdicts["part"] == part) & verdicts["ci_low"].notna()]
+        if shown.empty:
+            continue
+        items = "; ".join(
+            f"{row.hypothesis} {_amount(row)}"
+            + (f", {100 * row.on_figures:.0f}% on figures" if pd.notna(row.on_figures) else "")
+            + (f", {row.verdict}" if row.verdict != "description" else "")
+            for row in shown.itertuples())
+        parts.append(f"{title}: {items}.")
+    context = (" The accounting rows say what happened, not whether sanctions worked.")
+    if "H3_net_effect" in can["hypothesis"].to_numpy():
+        context += (" H3 counts how many fewer people were held than had those freed in "
+                    "batches served their terms, with the same arrests; it cannot show that "
+                    "the deals brought no new arrests, which is the repression part.")
+    return (f"The answer in three parts (docs/hypotheses.md, third edition). {lead} "
+            + " ".join(parts) + context)
 
 
 def power_report(power: pd.DataFrame) -> pd.DataFrame:
@@ -351,29 +421,46 @@ def robustness_summary(robustness: pd.DataFrame) -> pd.DataFrame:
     }).reset_index()
 
 
+def can_and_cannot(verdicts: pd.DataFrame) -> str:
+    """Markdown: what the data can decide, with verdict and interval, and what they cannot,
+    with the effect each contrast would have needed or the reason it cannot run."""
+    can, cannot = decidable(verdicts)
+    return "\n".join([
+        "**What the data can decide:** "
+        + ("; ".join(f"{row.hypothesis}, {row.verdict} (95% interval {_amount(row)})"
+                     for row in can.itertuples()) or "nothing") + ".",
+        "",
+        "**What they cannot decide (not answerable with these data):** "
+        + ("; ".join(_cannot(row) for row in cannot.itertuples()) or "none") + ".",
+        "",
+        "**What carries no verdict:** the accounting rows ("
+        + ", ".join(verdicts.loc[verdicts["part"] == "accounting", "hypothesis"])
+        + ") and the additionality counts, which say what happened, not whether sanctions "
+        "worked."])
+
+
 def verdict_readings(verdicts: pd.DataFrame) -> str:
-    """The verdict table as Markdown bullets an analyst can paste into a briefing: verdict,
-    reading (interval first), what the interval rules out, and the test's power."""
-    lines = []
-    for row in verdicts.itertuples():
-        power = (f" Power at the smallest effect of interest on panels of the real shape: "
-                 f"{100 * row.power:.0f}%." if pd.notna(row.power) else "")
-        lines.append(f"- **{row.hypothesis}: {row.verdict}.** {row.reading} {row.rules_out}"
-                     f"{power}")
-    return "\n".join(lines)
+    """The answer as Markdown an analyst can paste into a briefing: first what the data can
+    and cannot decide, then each part's rows (reading interval first, what the interval rules
+    out, each verdict's power)."""
+    lines = [can_and_cannot(verdicts), ""]
+    for part, title in PART_TITLES.items():
+        shown = verdicts[verdicts["part"] == part]
+        if shown.empty:
+            continue
+        lines.append(f"**{title}**")
+        for row in shown.itertuples():
+            power = (f" Power at the smallest effect of interest on panels of the real shape: "
+                     f"{row.power}." if row.power else "")
+            lines.append(f"- **{row.hypothesis}: {row.verdict}.** {row.reading} "
+                         f"{row.rules_out if row.verdict != 'description' else ''}{power}"
+                         .rstrip())
+        lines.append("")
+    return "\n".join(lines).rstrip()
 
 
 RESULTS_START = "<!-- results:start (written by `python -m analysis run`; do not edit) -->"
 RESULTS_END = "<!-- results:end -->"
-
-
-def _interval(row) -> str:
-    """'95% interval +4 to +46 persons per month': the interval first, never a bare point."""
-    if pd.isna(row.ci_low) or pd.isna(row.ci_high):
-        return "not testable with these data"
-    multiplicative = row.scale != "persons per month"
-    number = (lambda v: f"{float(v):.2f}") if multiplicative else (lambda v: f"{float(v):+.0f}")
-    return f"95% interval {number(row.ci_low)} to {number(row.ci_high)} {row.scale}"
 
 
 def deal_era_totals(draws: pd.DataFrame, since: pd.Timestamp = DEALS_ERA) -> pd.DataFrame:
@@ -436,20 +523,13 @@ def results_text(daily: pd.DataFrame, panel: pd.DataFrame, releases: pd.DataFram
             f"in all, political prisoners or not), those newly recognised at "
             f"{span('recognized')}, and those who left by other routes (end of sentence and "
             f"others) at {span('released_other')}.")
-    if verdicts is not None and len(verdicts):
-        tally = verdicts["verdict"].value_counts()
-        summary = ", ".join(f"{count} {verdict}" for verdict, count in tally.items())
-        listed = "; ".join(f"{row.hypothesis} {row.verdict}"
-                           + ("" if pd.isna(row.ci_low) else f" ({_interval(row)})")
-                           for row in verdicts.itertuples())
-        sentences.append(f"Of the {len(verdicts)} tests of the claim (docs/hypotheses.md, second "
-                         f"edition): {summary}. {listed}. Notebook `03_test_the_claim` says what "
-                         "each interval rules out and how much power each test had; "
-                         "*inconclusive* means the data cannot decide, not that there is no "
-                         "effect.")
+    if verdicts is not None and len(verdicts) and "part" in verdicts:
+        sentences.insert(0, answer_text(verdicts) + " Notebook `03_test_the_claim` says what "
+                         "each interval rules out, how much power each verdict had and what "
+                         "effect a contrast that cannot decide would have needed.")
     else:
-        sentences.append("The tests of the claim have not been run on this build "
-                         "(`python -m analysis run` runs them).")
+        sentences.insert(0, "The answer to the claim has not been computed on this build "
+                         "(`python -m analysis run` computes it).")
     return heading, " ".join(sentences)
 
 
@@ -553,3 +633,93 @@ def routes_out_text(counts: pd.DataFrame, releases: pd.DataFrame,
             "people in all. "
             "The rest left at the end of a sentence or in pardons and amnesties not found as "
             "dated events; no table itemises them.")
+
+
+def stock_fall_text(verdicts: pd.DataFrame, draws: pd.DataFrame) -> str:
+    """The sceptic's first question, from the accounting rows: if the door revolves, why did
+    the number held fall? Every number from the verdict table and the model's draws."""
+    rows = verdicts.set_index("hypothesis")
+    change, recognized = rows.loc["A1_stock_change"], rows.loc["A2_recognized"]
+    batches, other = rows.loc["A3_freed_in_batches"], rows.loc["A4_other_exits"]
+    per_freed, per_exit = rows.loc["A5_recognized_per_freed"], rows.loc["A6_recognized_per_exit"]
+    before = draws[draws["month"] == DEALS_ERA - pd.DateOffset(months=1)]["stock"]
+    share = (f", {abs(change['estimate']) / before.mean():.0%} of the {before.mean():,.0f} "
+             f"held at the end of {DEALS_ERA - pd.DateOffset(months=1):%b %Y}"
+             if len(before) else "")
+    return (
+        f"Over the deal era the number held changed by {_amount(change)}{share}. In the same "
+        f"months the model puts new recognitions at {_amount(recognized)}, political prisoners "
+        f"freed in release batches at {_amount(batches)} and other exits (end of sentence, "
+        f"death, transfer) at {_amount(other)}. Per political prisoner freed in a batch, "
+        f"{_amount(per_freed)} were recognised, so the door revolves for the batches alone; per "
+        f"person leaving by any route, {_amount(per_exit)}, so the number held fell: the batches "
+        f"and the other exits together outran recognitions. How much of each flow rests on "
+        f"figures rather than on the model: recognitions {recognized['on_figures']:.0%}, batch "
+        f"releases {batches['on_figures']:.0%}, other exits "
+        f"{other['on_figures']:.0%} (no monthly figure; running counters constrain their sums).")
+
+
+def completions_text(table: pd.DataFrame, verdicts: pd.DataFrame) -> str:
+    """The sceptic's second question: is the fall in other exits sentences expiring? From
+    ``claim.exits_against_completions`` and the H6 row."""
+    if table.empty:
+        return "The exit model is not built for this country, so the question stays open."
+    before, era = table.iloc[0], table.iloc[1]
+
+    def span(row, name: str) -> str:
+        return (f"{row[f'{name}_low']:,.0f} to {row[f'{name}_high']:,.0f} a month (estimate "
+                f"{row[name]:,.0f})")
+
+    h6 = verdicts.set_index("hypothesis").loc["H6_additionality"]
+    return (
+        f"Other exits averaged {span(before, 'other_exits')} in {before['window']} and "
+        f"{span(era, 'other_exits')} in the deal era. The exit model expects "
+        f"{span(before, 'expected_completions')} and {span(era, 'expected_completions')} to "
+        f"reach the end of their terms: a steady-stock rate, so its expectation falls only as "
+        f"far as the number held falls; it does not follow the 2020-21 arrest wave's terms "
+        f"ending. Beyond that expectation, the change between the windows is {_amount(h6)} "
+        f"(H6): {h6['verdict']}. {h6['rules_out']}")
+
+
+def deal_batches(releases: pd.DataFrame, additionality: pd.DataFrame,
+                 months: tuple[str, ...] = ("2025-12", "2026-03")) -> pd.DataFrame:
+    """The US-brokered deals of ``months`` (the December 2025 and March 2026 batches): people
+    freed, the political prisoners the sources state (a range when they state none), the
+    model's estimate of the political prisoners among them, and the source, for the sceptic's
+    third question."""
+    deals = us_brokered_deals(releases)
+    deals = deals[deals["date_start"].dt.strftime("%Y-%m").isin(months)]
+    model = (additionality[additionality["horizon_months"] == additionality["horizon_months"]
+                           .min()].set_index("event_id") if len(additionality)
+             else pd.DataFrame(columns=["freed_mean", "freed_low", "freed_high"]))
+    return pd.DataFrame({
+        "event_id": deals["event_id"], "date": deals["date_start"],
+        "freed_people": deals["released_people"],
+        "political_prisoners_stated": deals["released_political_prisoners"],
+        "political_low": deals["released_political_low"],
+        "political_high": deals["released_political_high"],
+        "model_political_prisoners": deals["event_id"].map(model["freed_mean"]),
+        "model_low": deals["event_id"].map(model["freed_low"]),
+        "model_high": deals["event_id"].map(model["freed_high"]),
+        "source_url": deals["source_url"], "notes": deals["notes"],
+    }).reset_index(drop=True)
+
+
+def deal_batches_text(table: pd.DataFrame) -> str:
+    """How many of those freed in each batch were political prisoners, as far as the sources
+    allow, and what is unknown."""
+    sentences = []
+    for row in table.itertuples():
+        stated = (f"the sources state {row.political_prisoners_stated:,.0f} political prisoners"
+                  if pd.notna(row.political_prisoners_stated) else
+                  "no source states how many were political prisoners, so the release table "
+                  f"gives the range {row.political_low:,.0f} to {row.political_high:,.0f}")
+        model = (f"; the stock-flow model, fitted to every count, puts them at "
+                 f"{row.model_low:,.0f} to {row.model_high:,.0f} (95% interval)"
+                 if pd.notna(row.model_low) else "")
+        sentences.append(f"On {row.date:%d %b %Y} ({row.event_id}, {row.source_url}) "
+                         f"{row.freed_people:,.0f} people were freed: {stated}{model}.")
+    return (" ".join(sentences) + " Unknown: which of those freed Viasna recognises as "
+            "political prisoners, person by person; the table's notes give what the sources "
+            "add (citizenships, destinations, the authorities' own description of the "
+            "convictions, which is another definition).")

@@ -374,6 +374,19 @@ def curated_cases() -> None:
                  {"line": 3, "column": "alt_of", "reason": "rule reference_exists"},
                  {"line": 7, "column": "same_step_as", "reason": "rule reference_exists"},
                  {"line": 5, "column": "measure_date", "reason": "exists in the calendar"}])
+    sf = "sentences"
+    write(f"curated/{sf}/bad_values_and_rules.csv", edited(sf, {
+        (2, "value"): "seventy", (3, "period_start"): "2022-01-01", (4, "ref_date"): "2099",
+        (5, "period_start"): "2099-01-01", (8, "value"): "1500", (10, "value"): "68"}))
+    case(f"curated/{sf}/bad_values_and_rules.csv", sf, "quarantine", records=29,
+         lines=[2, 3, 4, 5, 8, 10],
+         expect=[{"line": 2, "column": "value", "reason": "a number of 0 or more"},
+                 {"line": 3, "column": "period_start", "reason": "rule period_in_order"},
+                 {"line": 4, "column": "ref_date", "reason": "rule not_after_build_date"},
+                 {"line": 5, "column": "period_start", "reason": "rule not_after_build_date"},
+                 {"line": 5, "column": "period_start", "reason": "rule period_in_order"},
+                 {"line": 8, "column": "value", "reason": "rule part_within_whole"},
+                 {"line": 10, "column": None, "reason": "a share between 0 and 1"}])
 
 
 def spreadsheet_cases(table: str, flags: dict[tuple[int, str], str]) -> None:

@@ -1,5 +1,6 @@
-"""One estimator per hypothesis of docs/hypotheses.md (second edition), each run on every
-posterior draw of the stock-flow model and combined by Rubin's rules.
+"""One estimator per row of docs/hypotheses.md (third edition), each run on every posterior draw
+of the stock-flow model (and its no-deal counterfactual) and, for the contrasts, combined by
+Rubin's rules.
 
 The contrasts are differences of monthly means (persons a month) estimated by least squares:
 an effect in persons is what a briefing can state, and a linear model can be solved for all
@@ -23,7 +24,6 @@ from analysis.claim.spec import (
     PRESSURE_LAGS,
     REFILL_LAGS,
     RELIEF_CONTROL_WINDOW,
-    RELIEF_WINDOW,
     US_RELIEF_START,
     Result,
     any_in_window,
@@ -100,84 +100,100 @@ def h1_pressure(data: ClaimData) -> Result:
                     controls=controls)
 
 
-def h2_leverage(data: ClaimData) -> Result:
-    window = any_in_window(data.relief, RELIEF_WINDOW)
-    return contrast(data, "H2_leverage", "released_deals", window, deal_era(data), trend=True)
+def h3_net_effect(data: ClaimData) -> Result:
+    """The deals' effect on the number held at the model's last month, against the no-deal
+    counterfactual: the mean of the draws, their 2.5-97.5 percentiles, and p-values from the
+    normal approximation to the draws (as the third edition states)."""
+    if "deal_effect" not in data.outcomes:
+        return not_testable("H3_net_effect", "the no-deal counterfactual is not built for "
+                            "this panel")
+    effect = data.outcomes["deal_effect"]
+    rows = np.flatnonzero(np.isfinite(effect).all(axis=1) & deal_era(data))
+    if not len(rows):
+        return not_testable("H3_net_effect", "the counterfactual has no deal-era month")
+    return draws_result("H3_net_effect", effect[rows[-1]], int(len(rows)),
+                        note=effect_by_batch(data))
 
 
-def h3_net_effect(data: ClaimData, comparison_start=COMPARISON_START) -> Result:
-    return before_after(data, "H3_net_effect", "stock_change",
-                        comparison_start=comparison_start)
-
-
-def h4_revolving_door(data: ClaimData) -> Result:
-    """Recognised per political prisoner freed in deals, summed over the deal era, from the
-    draws. The p-value for a ratio of one and the equivalence test use a normal approximation
-    on the log scale (so that p is not limited to one over the number of draws)."""
-    era = deal_era(data)
-    recognized = data.outcomes["recognized"][era]
-    freed = data.outcomes["released_deals"][era]
-    if data.n_draws < 20:
-        return not_testable("H4_revolving_door", "needs the stock-flow model's posterior "
-                            "draws, not a single series", int(era.sum()))
-    totals = recognized.sum(axis=0), freed.sum(axis=0)
-    if not (np.isfinite(totals[0]).all() and (totals[1] > 0).all() and (totals[0] > 0).all()):
-        return not_testable("H4_revolving_door", "no political prisoner freed in deals, or no "
-                            "recognition, in some draws of the deal era", int(era.sum()))
-    ratio = totals[0] / totals[1]
-    log_ratio = np.log(ratio)
-    centre, spread = log_ratio.mean(), log_ratio.std(ddof=1)
-    bound = np.log(1.25)
-    other_exits = data.outcomes["released_other"][era].sum(axis=0)
+def draws_result(hypothesis: str, sample: np.ndarray, n_months: int, note: str = "") -> Result:
+    """Estimate, percentile interval and normal-approximation p-values from posterior draws."""
+    spec = HYPOTHESES[hypothesis]
+    centre = float(np.mean(sample))
+    spread = float(np.std(sample, ddof=1)) if len(sample) > 1 else 0.0
+    if not spread > 0:
+        return not_testable(hypothesis, "needs the model's posterior draws, not a single "
+                            "series", n_months)
+    low, high = spec.equivalence_bounds
     return Result(
-        "H4_revolving_door", estimate=float(np.exp(centre)),
-        ci_low=float(np.percentile(ratio, 2.5)), ci_high=float(np.percentile(ratio, 97.5)),
-        p_value=float(2 * stats.norm.sf(abs(centre) / spread)),
-        p_equivalence=float(max(stats.norm.sf((centre + bound) / spread),
-                                 stats.norm.cdf((centre - bound) / spread))),
-        n_months=int(era.sum()),
-        note=f"recognised per political prisoner leaving by any route (deals and other exits): "
-             f"{np.mean(totals[0] / (totals[1] + other_exits)):.2f}")
+        hypothesis, estimate=centre, ci_low=float(np.percentile(sample, 2.5)),
+        ci_high=float(np.percentile(sample, 97.5)),
+        p_value=float(2 * stats.norm.sf(abs(centre - spec.null) / spread)),
+        p_equivalence=float(max(stats.norm.sf((centre - low) / spread),
+                                stats.norm.cdf((centre - high) / spread))),
+        n_months=n_months, note=note)
+
+
+def effect_by_batch(data: ClaimData) -> str:
+    """The deals' effect on the number held at the end of each deal-era month with a batch."""
+    effect = data.outcomes["deal_effect"]
+    batches = deal_era(data) & (np.nan_to_num(data.outcomes["released_deals"].mean(axis=1))
+                                >= 1) & np.isfinite(effect).all(axis=1)
+    parts = [f"{month:%b %Y} {np.mean(row):+,.0f} ({np.percentile(row, 2.5):+,.0f} to "
+             f"{np.percentile(row, 97.5):+,.0f})"
+             for month, row in zip(data.months[batches], effect[batches], strict=True)]
+    return ("effect on the number held at the end of each month with a batch: "
+            + "; ".join(parts)) if parts else ""
 
 
 def h5_recognition_slowdown(data: ClaimData) -> Result:
-    us_relief = np.asarray(data.months >= US_RELIEF_START)
-    detail = contrast(data, "H5_recognition_slowdown", "recognized", us_relief.astype(float),
-                      us_relief | comparison_window(data))
-    note = ("US-relief months against the comparison window: "
-            + (f"{detail.estimate:+.0f} a month (95% CI {detail.ci_low:+.0f} to "
-               f"{detail.ci_high:+.0f})" if detail.reason is None else detail.reason))
-    return before_after(data, "H5_recognition_slowdown", "recognized", note=note)
+    """Recognitions after US relief began against the months before it from the comparison
+    window's start; the second edition's deal era against the comparison window in the note."""
+    after = np.asarray(data.months >= US_RELIEF_START)
+    sample = np.asarray(data.months >= COMPARISON_START)
+    era = before_after(data, "H5_recognition_slowdown", "recognized")
+    note = ("second edition's contrast, deal era against Jul 2023 - Jun 2024: "
+            + (f"{era.estimate:+.0f} a month (95% CI {era.ci_low:+.0f} to {era.ci_high:+.0f})"
+               if era.reason is None else era.reason))
+    return contrast(data, "H5_recognition_slowdown", "recognized", after.astype(float), sample,
+                    note=note)
 
 
 def h6_additionality(data: ClaimData) -> Result:
-    return before_after(data, "H6_additionality", "released_other")
+    if "beyond_completions" not in data.outcomes:
+        return not_testable("H6_additionality", "the exit model gives no expected sentence "
+                            "completions per month for this panel")
+    return before_after(data, "H6_additionality", "beyond_completions")
+
+
+def refill_sample(data: ClaimData) -> np.ndarray:
+    """H7's months: the deal era, where the panel has a monthly recognition figure."""
+    figures = data.figures.get("recognized", np.ones(len(data.months), dtype=bool))
+    return deal_era(data) & figures
 
 
 def h7_refill(data: ClaimData) -> Result:
     after = any_in_window(data.relief, [-lag for lag in REFILL_LAGS])
-    return contrast(data, "H7_refill", "recognized", after, deal_era(data), trend=True)
-
-
-def h8_durability(data: ClaimData) -> Result:
-    return not_testable(
-        "H8_durability", "the data count expulsions and single re-arrests but no series to "
-        "compare them with; notebook 04 reports them")
+    sample = refill_sample(data)
+    result = contrast(data, "H7_refill", "recognized", after, sample, trend=True)
+    if result.reason is None:
+        return result
+    exposed = int(np.nansum(after[sample]))
+    return not_testable("H7_refill", f"{exposed} of {int(sample.sum())} deal-era months with a "
+                        f"monthly recognition figure fall 1-{max(REFILL_LAGS)} months after a "
+                        f"relief step; at least {MIN_CONTRAST_MONTHS} on each side are needed",
+                        result.n_months)
 
 
 ESTIMATORS = {
     "H1_pressure": h1_pressure,
-    "H2_leverage": h2_leverage,
     "H3_net_effect": h3_net_effect,
-    "H4_revolving_door": h4_revolving_door,
-    "H5_recognition_slowdown": h5_recognition_slowdown,
     "H6_additionality": h6_additionality,
+    "H5_recognition_slowdown": h5_recognition_slowdown,
     "H7_refill": h7_refill,
-    "H8_durability": h8_durability,
 }
 
 
 def family(data: ClaimData) -> list[str]:
-    """The hypotheses that get a Holm slot: in the family by design and identified here."""
-    return [h for h, spec in HYPOTHESES.items()
-            if spec.in_family and ESTIMATORS[h](data).reason is None]
+    """The verdict-bearing hypotheses identified on these inputs: the panels of the power
+    simulation are judged at alpha over their number (the first Holm step)."""
+    return [h for h in HYPOTHESES if ESTIMATORS[h](data).reason is None]

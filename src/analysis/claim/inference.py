@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from analysis.claim.spec import HYPOTHESES, Hypothesis, Result, not_testable
+from analysis.claim.spec import HYPOTHESES, NOT_ANSWERABLE, Hypothesis, Result, not_testable
 
 
 @dataclass(frozen=True)
@@ -64,21 +64,25 @@ def rubin(estimates: np.ndarray, variances: np.ndarray, complete_df: float, n_mo
 
 
 def wald_result(hypothesis: str, combined: Combined, note: str = "") -> Result:
-    """Estimate, 95% CI, two-sided p and TOST p (against ±SESOI) from a combined coefficient."""
-    spec = HYPOTHESES[hypothesis]
+    """Estimate, 95% CI, two-sided p and TOST p (against ±SESOI) from a combined coefficient;
+    a description (no hypothesis) gets no equivalence test."""
+    spec = HYPOTHESES.get(hypothesis)
     estimate, se, df = combined.estimate, combined.std_error, combined.df
     if not (np.isfinite(estimate) and np.isfinite(se) and se > 0 and df > 0):
         return not_testable(hypothesis, "the model gave no finite estimate or standard error",
                             combined.n_months)
     critical = stats.t.ppf(0.975, df)
-    low_bound, high_bound = spec.equivalence_bounds
+    null = spec.null if spec else 0.0
+    p_equivalence = np.nan
+    if spec is not None:
+        low_bound, high_bound = spec.equivalence_bounds
+        p_equivalence = float(max(stats.t.sf((estimate - low_bound) / se, df),
+                                  stats.t.cdf((estimate - high_bound) / se, df)))
     return Result(
         hypothesis=hypothesis, estimate=estimate,
         ci_low=estimate - critical * se, ci_high=estimate + critical * se,
-        p_value=float(2 * stats.t.sf(abs(estimate - spec.null) / se, df)),
-        p_equivalence=float(max(stats.t.sf((estimate - low_bound) / se, df),
-                                stats.t.cdf((estimate - high_bound) / se, df))),
-        n_months=combined.n_months, note=note)
+        p_value=float(2 * stats.t.sf(abs(estimate - null) / se, df)),
+        p_equivalence=p_equivalence, n_months=combined.n_months, note=note)
 
 
 def holm(p_values: np.ndarray) -> np.ndarray:
@@ -107,9 +111,10 @@ def claim_side(spec: Hypothesis, estimate: float) -> int:
 
 def verdict(spec: Hypothesis, estimate: float, p_adjusted: float, p_equivalence_adjusted: float,
             alpha: float) -> tuple[str, str]:
-    """The rule of the second edition; returns the verdict and which branch gave it."""
+    """The rule of the second edition, kept by the third for the answerable contrasts; returns
+    the verdict and which branch gave it."""
     if not (np.isfinite(estimate) and np.isfinite(p_adjusted)):
-        return "not testable with these data", "not_testable"
+        return NOT_ANSWERABLE, "not_testable"
     side = claim_side(spec, estimate)
     significant = p_adjusted < alpha
     equivalent = np.isfinite(p_equivalence_adjusted) and p_equivalence_adjusted < alpha

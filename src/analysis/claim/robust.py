@@ -1,4 +1,4 @@
-"""Robustness of the results to the choices the amendment fixed.
+"""Robustness of the contrasts to the choices the editions fixed (third edition).
 
 Each row re-estimates one hypothesis under one alternative choice. Raw p-values only: these
 rows are for judging how fragile a result is, not for new verdicts.
@@ -7,6 +7,7 @@ rows are for judging how fragile a result is, not for new verdicts.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -18,7 +19,6 @@ from analysis.claim.spec import (
     COMPARISON_ALTERNATIVES,
     DEAL_ERA_START,
     HYPOTHESES,
-    RELIEF_WINDOW,
     Result,
     any_in_window,
 )
@@ -30,28 +30,38 @@ ROBUSTNESS_COLUMNS = ["hypothesis", "variant", "estimate", "ci_low", "ci_high", 
 def _variants(data: ClaimData) -> list[tuple[str, Callable[[], Result]]]:
     era = estimators.deal_era(data)
     variants: list[tuple[str, Callable[[], Result]]] = []
+    stock_change = ("second edition's H3: mean monthly change of the number held, deal era vs "
+                    "Jul 2023 - Jun 2024")
+    variants.append((stock_change, lambda: estimators.before_after(
+        data, "H3_net_effect", "stock_change")))
+    observed = data.figures.get("stock")
+    if observed is not None:
+        both = observed & np.concatenate([[False], observed[:-1]])
+        sample = (era | estimators.comparison_window(data)) & both
+        variants.append(("second edition's H3 on observed months only (this and the previous "
+                         "month's count observed)", lambda: estimators.contrast(
+                             data, "H3_net_effect", "stock_change", era.astype(float), sample)))
+    variants.append(("second edition's contrast: deal era vs Jul 2023 - Jun 2024",
+                     lambda: estimators.before_after(data, "H5_recognition_slowdown",
+                                                     "recognized")))
     for start in COMPARISON_ALTERNATIVES:
         label = f"comparison window from {start:%b %Y}"
-        variants += [
-            (label, lambda s=start: estimators.h3_net_effect(data, comparison_start=s)),
-            (label, lambda s=start: estimators.before_after(
-                data, "H5_recognition_slowdown", "recognized", comparison_start=s)),
-            (label, lambda s=start: estimators.before_after(
-                data, "H6_additionality", "released_other", comparison_start=s)),
-        ]
-    for offsets, label in (((0,), "relief month only"), ((0, 1), "window t..t+1")):
-        variants.append((label, lambda o=offsets: estimators.contrast(
-            data, "H2_leverage", "released_deals", any_in_window(data.relief, o), era,
-            trend=True)))
+        if "beyond_completions" in data.outcomes:
+            variants.append((label, lambda s=start: estimators.before_after(
+                data, "H6_additionality", "beyond_completions", comparison_start=s)))
+        variants.append((f"second edition's H6 (other exits, no exit model), {label}",
+                         lambda s=start: estimators.before_after(
+                             data, "H6_additionality", "released_other", comparison_start=s)))
     variants.append(("no trend", lambda: estimators.contrast(
-        data, "H2_leverage", "released_deals", any_in_window(data.relief, RELIEF_WINDOW), era)))
-    variants.append(("no trend", lambda: estimators.contrast(
-        data, "H7_refill", "recognized", any_in_window(data.relief, (-1, -2, -3)), era)))
-    mean_only = ClaimData(data.months, data.relief, data.packages,
-                          {name: matrix.mean(axis=1, keepdims=True)
-                           for name, matrix in data.outcomes.items()})
-    for hypothesis in ("H2_leverage", "H3_net_effect", "H5_recognition_slowdown",
-                       "H6_additionality", "H7_refill"):
+        data, "H7_refill", "recognized", any_in_window(data.relief, (-1, -2, -3)),
+        estimators.refill_sample(data))))
+    variants.append(("every deal-era month, modelled recognitions where no figure (second "
+                     "edition)", lambda: estimators.contrast(
+                         data, "H7_refill", "recognized",
+                         any_in_window(data.relief, (-1, -2, -3)), era, trend=True)))
+    mean_only = replace(data, outcomes={name: matrix.mean(axis=1, keepdims=True)
+                                        for name, matrix in data.outcomes.items()})
+    for hypothesis in ("H5_recognition_slowdown", "H6_additionality", "H7_refill"):
         variants.append(("model means only (no model uncertainty)",
                          lambda h=hypothesis: estimators.ESTIMATORS[h](mean_only)))
     return variants
@@ -60,7 +70,7 @@ def _variants(data: ClaimData) -> list[tuple[str, Callable[[], Result]]]:
 def _without_relief_month(data: ClaimData, month: pd.Timestamp) -> ClaimData:
     relief = data.relief.copy()
     relief[data.months == month] = 0.0
-    return ClaimData(data.months, relief, data.packages, data.outcomes)
+    return replace(data, relief=relief)
 
 
 def _row(result: Result, variant: str, primary: dict[str, Result]) -> dict:
@@ -80,10 +90,11 @@ def _row(result: Result, variant: str, primary: dict[str, Result]) -> dict:
 
 def robustness(data: ClaimData, alternatives: dict[str, ClaimData] | None = None
                ) -> pd.DataFrame:
-    """Primary estimates, then: other comparison windows (H3, H5, H6), other relief windows and
-    no trend (H2, H7), the model's means without its uncertainty, each deal-era relief month
-    left out in turn (H2, H7), and every test on each alternative input (e.g. the panel built
-    with another conflict-resolution rule)."""
+    """Primary estimates, then: the second edition's H3 (and on observed months only), H5 and
+    H6 contrasts, other comparison windows (H6), H7 without a trend and on every deal-era month,
+    the model's means without its uncertainty, each deal-era relief month left out in turn
+    (H7), and every contrast on each alternative input (e.g. the panel built with another
+    conflict-resolution rule)."""
     primary = {h: estimator(data) for h, estimator in estimators.ESTIMATORS.items()}
     rows = [_row(result, "primary", primary) for result in primary.values()]
     rows += [_row(estimate(), variant, primary) for variant, estimate in _variants(data)]
@@ -91,8 +102,8 @@ def robustness(data: ClaimData, alternatives: dict[str, ClaimData] | None = None
                                 & (data.months >= DEAL_ERA_START)]
     for month in relief_months:
         reduced = _without_relief_month(data, month)
-        rows += [_row(estimators.ESTIMATORS[h](reduced), f"without relief in {month:%b %Y}",
-                      primary) for h in ("H2_leverage", "H7_refill")]
+        rows.append(_row(estimators.ESTIMATORS["H7_refill"](reduced),
+                         f"without relief in {month:%b %Y}", primary))
     for name, other in (alternatives or {}).items():
         rows += [_row(estimator(other), f"inputs: {name}", primary)
                  for estimator in estimators.ESTIMATORS.values()]

@@ -1,4 +1,4 @@
-"""The hypotheses of docs/hypotheses.md (second edition, 2026-11-29) as data, the fixed windows,
+"""The hypotheses of docs/hypotheses.md (third edition, 2026-12-03) as data, the fixed windows,
 and the checks a panel must pass.
 
 Everything a verdict depends on (the claim's side, the smallest effect of interest, what
@@ -37,8 +37,24 @@ PANEL_COLUMNS = ("month", "prisoners_held", "relief_steps", "sanctions_packages"
 SERIES = ("stock", "recognized", "released_deals", "released_other")
 """The model's monthly series the tests read, one matrix (months x draws) each."""
 
-VERDICTS = ("supports the claim", "against the claim", "inconclusive",
-            "not testable with these data")
+PARTS = ("accounting", "effects", "repression")
+"""The answer's three parts, in the order every output gives them."""
+
+NOT_ANSWERABLE = "not answerable with these data"
+DESCRIPTION = "description"
+"""The ``verdict`` of an accounting row or a description: a quantity with no verdict words."""
+VERDICTS = ("supports the claim", "against the claim", "inconclusive", NOT_ANSWERABLE)
+VERDICT_WORDS = ("supports the claim", "against the claim", "inconclusive")
+"""What only an answerable contrast may say."""
+
+ANSWERABLE_POWER = 0.5
+ANSWERABLE_MULTIPLE = 2.0
+"""A contrast keeps verdict words if each of its verdicts fires with probability >= 0.5 at twice
+its SESOI on simulated panels of the real shape (third edition, "Answerable")."""
+NEEDED_MULTIPLES = (2.0, 3.0, 4.0, 6.0, 8.0, 12.0, 16.0, 24.0)
+"""The grid on which a not-answerable contrast's needed effect size is searched."""
+POWER_RUNS = 200
+"""Simulated panels per planted effect in the build, as the third edition states."""
 
 
 @dataclass(frozen=True)
@@ -47,9 +63,11 @@ class Hypothesis:
     when below; ``smallest_effect`` is on the estimate's scale (a difference in persons a month,
     or for H4 a ratio above 1 whose inverse is the lower equivalence bound);
     ``equivalence_supports`` says whether ruling out effects as large as the SESOI supports the
-    claim (H6, H7) or goes against it; ``in_family`` is False for a descriptive row."""
+    claim (H6, H7) or goes against it; ``in_family`` is False for a descriptive row. Every
+    hypothesis here bears verdict words if answerable; descriptions are ``DESCRIPTIONS``."""
 
     id: str
+    part: str
     question: str
     method: str
     scale: str
@@ -64,6 +82,10 @@ class Hypothesis:
         return 1.0 if self.multiplicative else 0.0
 
     @property
+    def unit(self) -> str:
+        return " a month" if self.scale == PERSONS else "" if self.multiplicative else " persons"
+
+    @property
     def equivalence_bounds(self) -> tuple[float, float]:
         if self.multiplicative:
             return 1.0 / self.smallest_effect, self.smallest_effect
@@ -72,9 +94,11 @@ class Hypothesis:
 
 PERSONS = "persons per month"
 
+HELD = "persons held"
+
 HYPOTHESES: dict[str, Hypothesis] = {h.id: h for h in (
     Hypothesis(
-        "H1_pressure",
+        "H1_pressure", "effects",
         "Do deal-era months 1-3 after a sanctions package see more political prisoners freed "
         "in deals?",
         "difference in mean monthly political prisoners freed in deals, sanctions package in "
@@ -82,57 +106,113 @@ HYPOTHESES: dict[str, Hypothesis] = {h.id: h for h in (
         "draws, Rubin's rules",
         PERSONS, +1, 15.0),
     Hypothesis(
-        "H2_leverage",
-        "Are more political prisoners freed in deals in the months around relief steps?",
-        "difference in mean monthly political prisoners freed in deals, relief step in "
-        "t-1..t+1 vs other deal-era months, with a trend; Newey-West within model draws, "
+        "H3_net_effect", "effects",
+        "Did the deals lower the number held, against the no-deal counterfactual (same "
+        "entries, same sentence completions, no release batches)?",
+        "modelled number held minus the no-deal number held at the model's last month; mean "
+        "and 2.5-97.5 percentiles of the draws, p from the normal approximation to the draws",
+        HELD, -1, 100.0),
+    Hypothesis(
+        "H6_additionality", "effects",
+        "Did exits other than batches fall in the deal era beyond what sentence completions "
+        "explain (prisoners held back for sale)?",
+        "difference in mean monthly (other exits minus the exit model's expected sentence "
+        "completions), deal era vs Jul 2023 - Jun 2024; Newey-West within model draws, "
         "Rubin's rules",
-        PERSONS, +1, 15.0),
-    Hypothesis(
-        "H3_net_effect",
-        "Did the deal era lower the number held beyond the pre-deal trend?",
-        "difference in mean monthly change of the number held, deal era vs Jul 2023 - Jun "
-        "2024; Newey-West within model draws, Rubin's rules",
-        PERSONS, -1, 10.0),
-    Hypothesis(
-        "H4_revolving_door",
-        "How many political prisoners were newly recognised per political prisoner freed in "
-        "deals over the deal era?",
-        "ratio of recognitions to political prisoners freed in deals summed over the deal era, "
-        "posterior draws of the stock-flow model",
-        "recognised per freed", -1, 1.25, multiplicative=True),
-    Hypothesis(
-        "H5_recognition_slowdown",
-        "Did new recognitions slow in the deal era compared with the year before it?",
-        "difference in mean monthly recognitions, deal era vs Jul 2023 - Jun 2024; Newey-West "
-        "within model draws, Rubin's rules",
-        PERSONS, -1, 10.0),
-    Hypothesis(
-        "H6_additionality",
-        "Did releases outside deals fall as deal releases rose (prisoners held back for sale)?",
-        "difference in mean monthly other exits (end of sentence, death, transfer), deal era vs "
-        "Jul 2023 - Jun 2024; Newey-West within model draws, Rubin's rules",
         PERSONS, +1, 10.0, equivalence_supports=True),
     Hypothesis(
-        "H7_refill",
-        "Did recognitions rise in the three months after relief steps?",
-        "difference in mean monthly recognitions, months t+1..t+3 after a relief step vs other "
-        "deal-era months, with a trend; Newey-West within model draws, Rubin's rules",
-        PERSONS, -1, 10.0, equivalence_supports=True),
+        "H5_recognition_slowdown", "repression",
+        "Did new recognitions slow after US relief began (Sep 2025) compared with before "
+        "(Jul 2023 - Aug 2025)?",
+        "difference in mean monthly recognitions, Sep 2025 on vs Jul 2023 - Aug 2025; "
+        "Newey-West within model draws, Rubin's rules",
+        PERSONS, -1, 10.0),
     Hypothesis(
-        "H8_durability",
-        "Do those freed stay free (re-arrests, forced exile)?",
-        "descriptive: re-arrest and expulsion counts where the data give them",
-        "persons", 0, np.nan, in_family=False),
+        "H7_refill", "repression",
+        "Did recognitions rise in the three months after relief steps, where recognition "
+        "figures exist?",
+        "difference in mean monthly recognitions, months t+1..t+3 after a relief step vs other "
+        "deal-era months, with a trend, on deal-era months with a monthly recognition figure "
+        "only; Newey-West within model draws, Rubin's rules",
+        PERSONS, -1, 10.0, equivalence_supports=True),
 )}
+
+
+@dataclass(frozen=True)
+class Description:
+    """A quantity reported without verdict words: accounting, or an effect with no null."""
+
+    id: str
+    part: str
+    question: str
+    method: str
+    scale: str
+
+
+DEAL_ERA_SUM = "summed over the deal era; mean and 2.5-97.5 percentiles of the model's draws"
+ADDITIONALITY_HORIZONS = (3, 6, 12)
+
+DESCRIPTIONS: dict[str, Description] = {d.id: d for d in (
+    Description("A1_stock_change", "accounting",
+                "How much did the number held change over the deal era?",
+                "number held at the model's last month minus the month before the deal era; "
+                "mean and 2.5-97.5 percentiles of the model's draws", HELD),
+    Description("A2_recognized", "accounting",
+                "How many people were newly recognised as political prisoners?",
+                f"recognitions {DEAL_ERA_SUM}", "persons"),
+    Description("A3_freed_in_batches", "accounting",
+                "How many political prisoners were freed in release batches?",
+                f"political prisoners freed in release batches {DEAL_ERA_SUM}", "persons"),
+    Description("A4_other_exits", "accounting",
+                "How many political prisoners left by other routes (end of sentence, death, "
+                "transfer)?", f"other exits {DEAL_ERA_SUM}", "persons"),
+    Description("A5_recognized_per_freed", "accounting",
+                "How many were recognised per political prisoner freed in batches (was H4)?",
+                "ratio of the deal-era sums in each draw; mean and 2.5-97.5 percentiles of "
+                "the draws' ratios", "recognised per freed"),
+    Description("A6_recognized_per_exit", "accounting",
+                "How many were recognised per political prisoner leaving by any route?",
+                "recognitions over batch releases plus other exits, deal-era sums in each "
+                "draw; mean and 2.5-97.5 percentiles of the draws' ratios",
+                "recognised per exit"),
+    Description("A7_releases_around_relief", "accounting",
+                "Were more political prisoners freed in batches in the months around relief "
+                "steps (was H2; the relief steps are linked to the batches it counts)?",
+                "difference in mean monthly political prisoners freed in deals, relief step in "
+                "t-1..t+1 vs other deal-era months, with a trend; Newey-West within model "
+                "draws, Rubin's rules", PERSONS),
+    *(Description(f"E2_additionality_{months}m", "effects",
+                  f"Of the political prisoners freed in deal-era batches, how many would have "
+                  f"left by the end of their sentence within {months} months anyway?",
+                  "summed over deal-era batches from the no-deal counterfactual's exit model; "
+                  "mean and 95% interval", "persons")
+      for months in ADDITIONALITY_HORIZONS),
+)}
+
+ORDER = ["A1_stock_change", "A2_recognized", "A3_freed_in_batches", "A4_other_exits",
+         "A5_recognized_per_freed", "A6_recognized_per_exit", "A7_releases_around_relief",
+         "H3_net_effect", *[f"E2_additionality_{m}m" for m in ADDITIONALITY_HORIZONS],
+         "H6_additionality", "H1_pressure", "H5_recognition_slowdown", "H7_refill"]
+"""Row order of the answer: accounting, effects, repression."""
 
 NULL_EFFECTS: dict[str, float] = {h.id: h.null for h in HYPOTHESES.values()}
 
 
 def hypotheses() -> pd.DataFrame:
-    """The hypotheses as a table, one row each: the fields of ``Hypothesis`` and ``null``."""
-    return pd.DataFrame([{**asdict(spec), "null": spec.null} for spec in HYPOTHESES.values()]
-                        ).rename(columns={"id": "hypothesis"})
+    """Every row of the answer, in its order: part, question, method, scale and, for the
+    verdict-bearing hypotheses, the claim's side, the null and the smallest effect of
+    interest (missing for a description)."""
+    rows = []
+    for name in ORDER:
+        if name in HYPOTHESES:
+            spec = HYPOTHESES[name]
+            rows.append({**asdict(spec), "null": spec.null, "verdict_words": True})
+        else:
+            rows.append({**asdict(DESCRIPTIONS[name]), "claim_sign": 0,
+                         "smallest_effect": np.nan, "multiplicative": False,
+                         "equivalence_supports": False, "in_family": False, "null": np.nan,
+                         "verdict_words": False})
+    return pd.DataFrame(rows).rename(columns={"id": "hypothesis"})
 
 
 @dataclass(frozen=True)

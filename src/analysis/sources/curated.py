@@ -137,6 +137,22 @@ def clean_prisoner_counts(path: Path) -> Checked:
     return _finish(checked, typed, schemas.prisoner_counts(), "record_id")
 
 
+def clean_sentences(path: Path) -> Checked:
+    """Sentence facts (``sentences.csv``): values are persons, years, shares or days by metric,
+    so they are read as decimals; ``out_of`` is the group a count is part of."""
+    checked = read_and_check(path, schemas.SENTENCES_RAW, "sentences")
+    rows = checked.rows
+    typed = pd.DataFrame({
+        **_dated(rows, "record_id", "ref_date", rows["period_start"]),
+        "metric": rows["metric"],
+        "value": pd.to_numeric(rows["value"]).astype("float64"),
+        "out_of": _optional_count(rows["out_of"]),
+        "qualifier": rows["qualifier"],
+        **_sourced(rows),
+    }, copy=False)
+    return _finish(checked, typed, schemas.SENTENCES, "record_id")
+
+
 def clean_release_events(path: Path) -> Checked:
     """Release batches; the columns of ``counting.freed_once`` count each person once
     (political prisoners as a low-high bracket, all people freed apart), and ``counts_as_release``
