@@ -1,31 +1,48 @@
-"""A prototype of the stock–flow model in NumPyro (issue 19, step 1), measured against the
-shipped Gibbs sampler of ``analysis.derive.flows``. Not wired into the build.
+"""The stock–flow model in NumPyro with flows that cannot be negative (issue 19), measured on
+five countries. Not wired into the build: the Gibbs sampler of ``analysis.derive.flows`` still
+makes the shipped series.
 
     pip install numpyro jax arviz        # not in the project's dependencies yet
-    python benchmarks/flows_numpyro.py [country ...]
+    python benchmarks/flows_numpyro.py [--seeds N] [--skip M] [country ...]
+    FLOWS_STEPS=laplace ...     # Laplace steps instead of Student-t (a variant)
+    FLOWS_DENSE_MASS=1 ...      # a dense mass matrix (did not finish a Venezuela fit in 12 min)
 
-For each country it builds the shipped design (``flows.build_design``: the same figures,
-``METRIC_TERMS``, errors and batches), fits the NumPyro model twice in one process (the first
-fit pays for compilation, the second reuses it), and prints wall and CPU seconds, divergences,
-NUTS steps per draw, ArviZ's worst R-hat and smallest bulk and tail ESS over the month-end
-stock and the three flows, and how far its posterior means and 95% intervals lie from the
-Gibbs sampler's. ``docs/model.md`` ("Towards a probabilistic-programming model") has the
-figures of 2026-12-03 and why the model was not switched.
+Why this model. The Gibbs model's flows are Gaussian random walks without sign, which fails
+twice: a wave (Venezuela's ~1,500 arrests after the 28 Jul 2024 election) costs a Gaussian
+walk hundreds of nats, so one posterior mode drops the pre-election counts instead; and with
+heavier-tailed steps, recognitions and other exits can jump together and cancel, exits can
+exceed the number held, and the stock goes below zero. Here
 
-The model reads like its equations (``stock_flow_model``): weak normal priors on the levels
-(start stock, counter starts, first month's flows), each background flow a random walk with a
-half-normal spread, the number of political prisoners in each release batch uniform within its
-stated range; then one likelihood statement for point figures (Student-t, four degrees of
-freedom, as ``flows.TAIL_DEGREES``) and one for bounds (the probability that the figure's side
-holds under the same t). Every figure is one row of the design matrix.
+- recognitions are ``exp`` of a random walk with Student-t (2 degrees of freedom) steps: never
+  negative, and a wave can start in one month;
+- other exits are a monthly hazard (``sigmoid`` of a random walk with the same steps) times
+  those who could leave that month (held at its start, plus recognised, less freed in
+  batches), so they never exceed those held and the stock never goes below zero through them;
+- the release batches and the observation model are the shipped ones: each figure is one row
+  of ``flows.build_design``'s matrix over ``[start stock, counter starts, recognised by month,
+  other exits by month, batches]``, point figures Student-t (4 df), bounds by the t
+  probability of their side, counters with unknown starts, each batch's political count
+  uniform within its stated range. The flows and the stock are built inside the model
+  (``lax.scan``) and multiplied by the matrix's columns.
 
-NUTS works in whitened coordinates: the model's Gaussian approximation (Student-t weights and
-the walks' spreads by expectation-maximisation, binding bounds as points) gives a mean and a
-Cholesky factor, and the unknowns are ``mean + K (batches − mid) + C · white``. That is a fixed
-linear change of variables with a constant Jacobian, so the posterior is the model's own; it
-only shortens NUTS's trajectories. Arrays are padded to fixed sizes (``PaddedSizes``) so that
-one compiled program serves every country and every refit of the same sizes in a process
+A batch larger than those held that month would still push the stock below zero; the model
+does not forbid it, and the run prints the lowest month-end stock drawn, so it would show.
+
+Four chains from dispersed starts (``init_to_uniform`` on the unconstrained scale, the walks'
+spreads starting at ``INIT_SPREAD``), ArviZ's rank-normalised R-hat and bulk and tail ESS per
+quantity (month-end stock and the three flows), divergences, per seed. Arrays are padded to
+one size for every country, so one compiled program serves all fits in a process
 (``jit_model_args``).
+
+Measured on 2026-12-03 (500 warm-up + 500 draws a chain, five seeds for Belarus and Cuba,
+three for the others; ``docs/model.md``, "Towards a probabilistic-programming model", has the
+table): Venezuela's two modes are gone (every chain puts about 207 held on 31 July 2024) and
+no draw of the stock is below zero, but the model is not yet sound enough to replace the Gibbs
+sampler. Where only the stock is counted, recognitions and other exits share a level that
+nothing but the priors fixes, and NUTS crawls along it: worst R-hat 1.012–1.042 for Belarus
+and Cuba, 1.04–1.16 for Venezuela, 1.24–2.24 for Myanmar and Nicaragua, with 56–187 s of CPU
+a fit. ``exp`` of a Student-t step has no mean, so the stock in a month after the last figure
+has none either (Cuba's and Myanmar's last month).
 """
 
 from __future__ import annotations
@@ -33,7 +50,7 @@ from __future__ import annotations
 import os
 import time
 
-# One XLA thread, set before JAX is imported: the matrices are small, a second thread only
+# One XLA thread, set before JAX is imported: the arrays are small, a second thread only
 # fights other processes for the two cores, and a fixed thread count keeps draws reproducible.
 os.environ.setdefault("XLA_FLAGS", "--xla_cpu_multi_thread_eigen=false "
                       "intra_op_parallelism_threads=1")
@@ -45,21 +62,38 @@ import jax.numpy as jnp  # noqa: E402
 import numpy as np  # noqa: E402
 import numpyro  # noqa: E402
 import numpyro.distributions as dist  # noqa: E402
-from numpyro.distributions import constraints  # noqa: E402
-from numpyro.infer import MCMC, NUTS, init_to_uniform  # noqa: E402
-from scipy import linalg  # noqa: E402
+import pandas as pd  # noqa: E402
+from numpyro.infer import MCMC, NUTS, init_to_value  # noqa: E402
 
 numpyro.enable_x64()
 
 KIND = {"point": 0, "lower": 1, "upper": 2, "unused": 3}
-SPREAD_PRIOR = 50.0
-"""Scale (persons a month) of the half-normal prior on each random walk's month-to-month
-spread: weak against flows of tens to hundreds a month."""
+TAIL_DEGREES = 4.0
+"""Degrees of freedom of the figures' Student-t errors (``flows.TAIL_DEGREES``): four, whose
+CDF has a closed form (``student_t4_cdf``)."""
+STEP_DEGREES = 2.0
+"""Degrees of freedom of the walks' Student-t steps: heavy enough that a wave of arrests (a
+tenfold rise in one month) costs a few nats, not hundreds."""
+LAPLACE_STEPS = os.environ.get("FLOWS_STEPS") == "laplace"
+STEP_SPREAD_PRIOR = 0.5
+"""Half-normal scale of each walk's step spread, on the log (logit) scale: a month-to-month
+change of about 40% is a typical step."""
+LEVEL_SD = 2.5
+"""Prior sd of the first month's log-recognitions (around a hundredth of the largest figure)
+and logit-hazard (around 3% a month): weak, about a factor of 12 either way."""
+START_HAZARD = 0.03
+INIT_SPREAD = 0.5
+"""Where the walks' spreads start in every chain; each month's log-recognitions and
+logit-hazard (around their centres), the start stock, counter starts and batch shares start
+uniformly in (−2, 2) on the unconstrained scale, so chains start apart."""
+STOCK_WALL = 5.0
+"""A stock below zero (only a batch larger than those held can make one) costs a half-normal
+penalty with this scale in persons."""
 
 
 @dataclass(frozen=True)
 class PaddedSizes:
-    """Fixed array sizes, rounded up, so that the compiled program is reused."""
+    """Fixed array sizes, one for all countries, so that the compiled program is reused."""
 
     months: int
     counters: int
@@ -75,15 +109,12 @@ def _round_up(n: int, step: int) -> int:
     return max(step, -(-n // step) * step)
 
 
-def padded_sizes(n_months: int, n_counters: int, n_batches: int, n_figures: int
-                 ) -> PaddedSizes:
-    return PaddedSizes(_round_up(n_months, 24), max(4, n_counters), _round_up(n_batches, 16),
-                       _round_up(n_figures, 64))
-
-
-TAIL_DEGREES = 4.0
-"""Degrees of freedom of the figures' Student-t errors (``flows.TAIL_DEGREES``): four, whose
-CDF has a closed form (``student_t4_cdf``)."""
+def padded_sizes(designs) -> PaddedSizes:
+    used = [int((design.observations["use"] != "unused").sum()) for design in designs]
+    return PaddedSizes(_round_up(max(d.n_months for d in designs), 24),
+                       max(4, *(d.n_counters for d in designs)),
+                       _round_up(max(len(d.batches) for d in designs), 16),
+                       _round_up(max(used), 64))
 
 
 def student_t4_cdf(z):
@@ -93,37 +124,63 @@ def student_t4_cdf(z):
     return 0.5 + 0.375 * ratio * (1.0 - ratio**2 / 12.0)
 
 
+def _step_law(spread):
+    """Student-t steps, or Laplace steps (``FLOWS_STEPS=laplace``), whose exponential has a
+    mean: measured as a variant on 2026-12-03."""
+    if LAPLACE_STEPS:
+        return dist.Laplace(0.0, spread)
+    return dist.StudentT(STEP_DEGREES, 0.0, spread)
+
+
+def _walk(name: str, centre: float, step_mask):
+    """A random walk with Student-t steps around ``centre``, written centred (each month's
+    value is a parameter: the figures pin the months down, so NUTS moves freely in them);
+    the padding months get a standard normal so that their density is proper."""
+    spread = numpyro.sample(f"{name}_spread", dist.HalfNormal(STEP_SPREAD_PRIOR))
+    walk = numpyro.sample(name, dist.ImproperUniform(
+        dist.constraints.real, (), (step_mask.shape[0] + 1,)))
+    steps = jnp.diff(walk)
+    padding = 1.0 - jnp.concatenate([jnp.ones(1), step_mask])
+    numpyro.factor(f"{name}_walk", dist.Normal(0.0, LEVEL_SD).log_prob(walk[0])
+                   + jnp.sum(step_mask * _step_law(spread).log_prob(steps))
+                   + jnp.sum(padding * dist.Normal(0.0, 1.0).log_prob(walk)))
+    return centre + walk
+
+
 def stock_flow_model(data: dict):
     """The joint density of the unknowns and the figures. ``data`` holds the padded design:
-    ``matrix`` (figures × free unknowns), ``batch_matrix`` (figures × batches), the figures'
-    ``value``, ``sd`` and ``kind``, the batches' ``low`` and ``width``, the masks of real
-    months, counters and padding, and the whitening (``mean``, ``gain``, ``factor``)."""
-    white = numpyro.sample("white", dist.ImproperUniform(constraints.real, (),
-                                                         (data["mean"].shape[0],)))
+    ``matrix`` (figures × [start, counters, recognised, other exits]), ``batch_matrix``
+    (figures × batches), ``month_shares`` (months × batches), the figures' ``value``, ``sd``
+    and ``kind``, the batches' ``low`` and ``width``, ``counter_mask`` and ``scale``."""
+    scale = data["scale"]
+    start = numpyro.sample("start_unit", dist.HalfNormal(1.0)) * scale
+    counters = numpyro.sample("counter_unit", dist.Normal(0.0, 1.0).expand(
+        [data["counter_mask"].shape[0]]).to_event(1)) * scale * data["counter_mask"]
     share = numpyro.sample("batch_share", dist.Uniform(0.0, 1.0)
                            .expand([data["low"].shape[0]]).to_event(1))
-    spread = numpyro.sample("spread", dist.HalfNormal(SPREAD_PRIOR).expand([2]).to_event(1))
     batches = data["low"] + data["width"] * share
-    unknowns = (data["mean"] + data["gain"] @ (batches - data["mid"])
-                + data["factor"] @ white)
-    numpyro.deterministic("unknowns", unknowns)
-    numpyro.deterministic("batches", batches)
+    recognized = jnp.exp(_walk("log_recognized", jnp.log(scale / 200.0),
+                                   data["step_mask"]))
+    hazard = jax.nn.sigmoid(_walk("logit_hazard", float(np.log(START_HAZARD
+                                                                / (1 - START_HAZARD))),
+                                   data["step_mask"]))
+    deals = data["month_shares"] @ batches
 
-    # priors: weak normals on the levels (start stock, counter starts, first month's
-    # flows), a random walk for each flow, standard normals on padding
-    numpyro.factor("levels", jnp.sum(data["is_level"] * dist.Normal(
-        0.0, data["level_scale"]).log_prob(unknowns)))
-    months = data["month_mask"].shape[0]
-    first = 1 + data["counter_mask"].shape[0]
-    for index, name in enumerate(("recognized", "released_other")):
-        flow = unknowns[first + index * months:first + (index + 1) * months]
-        steps = jnp.diff(flow)
-        numpyro.factor(f"walk_{name}", jnp.sum(
-            data["step_mask"] * dist.Normal(0.0, spread[index]).log_prob(steps)))
-    numpyro.factor("padding", -0.5 * jnp.sum(data["is_padding"] * unknowns**2))
+    def month(held, flows):
+        entering, leaving_in_batches, rate = flows
+        could_leave = held + entering - leaving_in_batches
+        other = rate * jnp.maximum(could_leave, 0.0)
+        return could_leave - other, (could_leave - other, other)
 
-    # the figures: points Student-t around what they measure, bounds by the probability
-    # that the figure's side holds
+    _, (stock, other) = jax.lax.scan(month, start, (recognized, deals, hazard))
+    numpyro.deterministic("stock", stock)
+    numpyro.deterministic("recognized", recognized)
+    numpyro.deterministic("released_other", other)
+    numpyro.deterministic("released_deals", deals)
+    numpyro.factor("stock_wall", -0.5 * jnp.sum(
+        data["month_mask"] * jnp.minimum(stock, 0.0) ** 2) / STOCK_WALL**2)
+
+    unknowns = jnp.concatenate([start[None], counters, recognized, other])
     standardised = (data["value"] - data["matrix"] @ unknowns
                     - data["batch_matrix"] @ batches) / data["sd"]
     kind = data["kind"]
@@ -135,217 +192,164 @@ def stock_flow_model(data: dict):
                                       + jnp.where(kind == 2, upper, 0.0)))
 
 
-def _walk_precision(n: int) -> np.ndarray:
-    difference = np.diff(np.eye(n), axis=0)
-    return difference.T @ difference
+def prepare(design, sizes: PaddedSizes) -> dict:
+    """The padded data of ``stock_flow_model`` from a ``flows.Design``."""
+    from analysis.derive.flows import _batch_month_shares
 
-
-def prepare(matrix: np.ndarray, value: np.ndarray, sd: np.ndarray, kind: np.ndarray,
-            n_months: int, n_counters: int, batch_low: np.ndarray, batch_high: np.ndarray
-            ) -> tuple[dict, PaddedSizes]:
-    """The padded data of ``stock_flow_model`` and its whitening, from a design matrix whose
-    columns are ``[start, counters, recognised by month, other exits by month, batches]``
-    and whose rows are the used figures (``kind``: point, lower, upper)."""
+    used = (design.observations["use"] != "unused").to_numpy()
+    figures = design.observations[used]
+    n_months, n_counters, n_batches = design.n_months, design.n_counters, len(design.batches)
     n_free = 1 + n_counters + 2 * n_months
-    n_batches = len(batch_low)
-    sizes = padded_sizes(n_months, n_counters, n_batches, len(value))
-    free, batch_part = matrix[:, :n_free], matrix[:, n_free:]
-    level_scale = max(10.0, 2.0 * float(np.max(np.abs(value), initial=0.0)))
-    levels = np.zeros(n_free)
-    levels[[0, *range(1, 1 + n_counters), 1 + n_counters, 1 + n_counters + n_months]] = 1.0
-    mid = (batch_low + batch_high) / 2
-    prior = np.diag(levels / level_scale**2)
-    walk = _walk_precision(n_months)
-    parts = [slice(1 + n_counters + index * n_months, 1 + n_counters + (index + 1) * n_months)
-             for index in range(2)]
-    spreads = np.array([10.0, 10.0])
-    weight = np.where(kind == KIND["point"], 1.0 / sd**2, 0.0)
-    shifted = value - batch_part @ mid
-    for _ in range(EM_ITERATIONS):
-        precision = free.T @ (weight[:, None] * free) + prior
-        for index, part in enumerate(parts):
-            precision[part, part] += walk / spreads[index] ** 2
-        factor = linalg.cho_factor(precision, lower=True)
-        mean = linalg.cho_solve(factor, free.T @ (weight * shifted))
-        covariance = linalg.cho_solve(factor, np.eye(n_free))
-        for index, part in enumerate(parts):
-            if n_months > 1:
-                # E[Σ steps²] = Σ (mean steps)² + trace(D Σ Dᵀ): the spread's EM update
-                steps = np.diff(mean[part])
-                expected = steps @ steps + np.trace(walk @ covariance[part, part])
-                spreads[index] = max(1.0, float(np.sqrt(expected / (n_months - 1))))
-        # Student-t weights (EM for a scale mixture); a bound counts only where it binds
-        residual = (shifted - free @ mean) / sd
-        spread_of_fit = ((free @ covariance) * free).sum(axis=1) / sd**2
-        binding = ((kind == KIND["point"]) | ((kind == KIND["lower"]) & (residual > 0))
-                   | ((kind == KIND["upper"]) & (residual < 0)))
-        weight = np.where(binding, (TAIL_DEGREES + 1) / (TAIL_DEGREES + residual**2
-                                                         + spread_of_fit) / sd**2, 0.0)
-    cross = free.T @ (weight[:, None] * batch_part)
-    gain = -linalg.cho_solve(factor, cross)
-    whitening = linalg.solve_triangular(factor[0], np.eye(n_free), lower=True, trans="T")
-
-    # into the padded layout: [start, counters…, recognised (padded months), other exits …]
+    free, batch_part = design.matrix[used][:, :n_free], design.matrix[used][:, n_free:]
     layout = np.concatenate([[0], 1 + np.arange(n_counters),
                              1 + sizes.counters + np.arange(n_months),
                              1 + sizes.counters + sizes.months + np.arange(n_months)])
-    n_pad = sizes.free
-    padded_free = np.zeros((sizes.figures, n_pad))
-    padded_free[:len(value), layout] = free
-    padded_batches = np.zeros((sizes.figures, sizes.batches))
-    padded_batches[:len(value), :n_batches] = batch_part
-    factor_pad = np.eye(n_pad)
-    factor_pad[np.ix_(layout, layout)] = whitening
-    mean_pad = np.zeros(n_pad)
-    mean_pad[layout] = mean
-    gain_pad = np.zeros((n_pad, sizes.batches))
-    gain_pad[layout, :n_batches] = gain
-    is_padding = np.ones(n_pad)
-    is_padding[layout] = 0.0
-    is_level = np.zeros(n_pad)
-    is_level[layout] = levels
-    month_mask = np.zeros(sizes.months)
-    month_mask[:n_months] = 1.0
-    counter_mask = np.zeros(sizes.counters)
-    counter_mask[:n_counters] = 1.0
-    low = np.zeros(sizes.batches)
-    low[:n_batches] = batch_low
-    width = np.zeros(sizes.batches)
-    width[:n_batches] = batch_high - batch_low
-    mid_pad = np.zeros(sizes.batches)
-    mid_pad[:n_batches] = mid
+    matrix = np.zeros((sizes.figures, sizes.free))
+    matrix[:len(figures), layout] = free
+    batch_matrix = np.zeros((sizes.figures, sizes.batches))
+    batch_matrix[:len(figures), :n_batches] = batch_part
+    month_shares = np.zeros((sizes.months, sizes.batches))
+    if n_batches:
+        month_shares[:n_months, :n_batches] = _batch_month_shares(design)
+    low, width = np.zeros(sizes.batches), np.zeros(sizes.batches)
+    low[:n_batches] = design.batches["political_low"].to_numpy()
+    width[:n_batches] = (design.batches["political_high"]
+                         - design.batches["political_low"]).to_numpy()
 
-    def padded(values: np.ndarray, fill: float) -> np.ndarray:
+    def padded(values, fill: float) -> np.ndarray:
         out = np.full(sizes.figures, fill, dtype=float)
         out[:len(values)] = values
         return out
 
     data = {
-        "matrix": padded_free, "batch_matrix": padded_batches,
-        "value": padded(value, 0.0), "sd": padded(sd, 1.0),
-        "kind": padded(kind, KIND["unused"]).astype(np.int32),
-        "low": low, "width": width, "mid": mid_pad,
-        "mean": mean_pad, "gain": gain_pad, "factor": factor_pad,
-        "is_level": is_level, "is_padding": is_padding, "level_scale": level_scale,
-        "month_mask": month_mask, "counter_mask": counter_mask,
-        "step_mask": month_mask[1:] * month_mask[:-1],
+        "matrix": matrix, "batch_matrix": batch_matrix, "month_shares": month_shares,
+        "value": padded(figures["value"], 0.0), "sd": padded(figures["sd"], 1.0),
+        "kind": padded(figures["use"].map(KIND), KIND["unused"]).astype(np.int32),
+        "low": low, "width": width,
+        "counter_mask": (np.arange(sizes.counters) < n_counters).astype(float),
+        "month_mask": (np.arange(sizes.months) < n_months).astype(float),
+        "step_mask": (np.arange(1, sizes.months) < n_months).astype(float),
+        "scale": max(10.0, 2.0 * float(figures["value"].abs().max())),
     }
-    return {key: jnp.asarray(item) for key, item in data.items()}, sizes
+    return {key: jnp.asarray(item) for key, item in data.items()}
 
 
-EM_ITERATIONS = 20
-"""Expectation-maximisation steps for the walks' spreads of the Gaussian approximation."""
-
+CHAINS, WARMUP, SAMPLES = 4, 500, 500
+SEEDS = (20240703, 1, 2, 3, 4)
+DENSE_MASS = os.environ.get("FLOWS_DENSE_MASS") == "1"
+SERIES = ("stock", "recognized", "released_other", "released_deals")
 
 _SAMPLERS: dict[tuple, MCMC] = {}
 """One MCMC object per padded size and settings: its compiled program is reused by every later
 fit of the same sizes in this process (``jit_model_args``)."""
 
 
-def run_nuts(data: dict, sizes: PaddedSizes, chains: int, warmup: int, samples: int,
-             seed: int) -> dict[str, np.ndarray]:
-    """Draws grouped by chain (chains × draws × ...) of the unknowns, the batches and the
-    spreads, and the divergent transitions."""
-    key = (sizes, chains, warmup, samples)
+def fit(data: dict, sizes: PaddedSizes, seed: int, chain_method: str = "vectorized") -> dict:
+    """Draws grouped by chain (chains × draws × months) of the series, and the divergences."""
+    key = (sizes, chain_method)
     if key not in _SAMPLERS:
-        kernel = NUTS(stock_flow_model,
-                      init_strategy=init_to_uniform(radius=2.0), target_accept_prob=0.85)
-        _SAMPLERS[key] = MCMC(kernel, num_warmup=warmup, num_samples=samples,
-                              num_chains=chains, chain_method="vectorized",
+        spreads = {"log_recognized_spread": INIT_SPREAD, "logit_hazard_spread": INIT_SPREAD}
+        kernel = NUTS(stock_flow_model, init_strategy=init_to_value(values=spreads),
+                      target_accept_prob=0.9, dense_mass=DENSE_MASS)
+        _SAMPLERS[key] = MCMC(kernel, num_warmup=WARMUP, num_samples=SAMPLES,
+                              num_chains=CHAINS, chain_method=chain_method,
                               progress_bar=False, jit_model_args=True)
     mcmc = _SAMPLERS[key]
-    mcmc.run(jax.random.PRNGKey(seed), data, extra_fields=("num_steps",))
+    mcmc.run(jax.random.PRNGKey(seed), data, extra_fields=("num_steps", "diverging"))
     draws = mcmc.get_samples(group_by_chain=True)
     extra = mcmc.get_extra_fields(group_by_chain=True)
-    return {"unknowns": np.asarray(draws["unknowns"]), "batches": np.asarray(draws["batches"]),
-            "spread": np.asarray(draws["spread"]), "diverging": np.asarray(extra["diverging"]),
-            "num_steps": np.asarray(extra["num_steps"])}
+    out = {name: np.asarray(draws[name]) for name in SERIES}
+    out["diverging"] = np.asarray(extra["diverging"])
+    out["num_steps"] = np.asarray(extra["num_steps"])
+    return out
 
 
-# --- measuring it against the Gibbs sampler ---------------------------------------------------
-
-CHAINS, WARMUP, SAMPLES, SEED = 4, 400, 400, 20240703
-
-
-def numpyro_draws(design, seed: int = SEED) -> tuple[dict[str, np.ndarray], dict]:
-    """Chains × draws × months of the month-end stock and each flow, and the fit's record."""
-    from analysis.derive.flows import _batch_month_shares
-
-    used = (design.observations["use"] != "unused").to_numpy()
-    figures = design.observations[used]
-    start = time.perf_counter()
-    data, sizes = prepare(design.matrix[used], figures["value"].to_numpy(),
-                          figures["sd"].to_numpy(), figures["use"].map(KIND).to_numpy(),
-                          design.n_months, design.n_counters,
-                          design.batches["political_low"].to_numpy(),
-                          design.batches["political_high"].to_numpy())
-    prepared = time.perf_counter() - start
-    out = run_nuts(data, sizes, CHAINS, WARMUP, SAMPLES, seed)
-    unknowns, months = out["unknowns"], design.n_months
-    first = 1 + sizes.counters
-    recognized = unknowns[..., first:first + months]
-    other = unknowns[..., first + sizes.months:first + sizes.months + months]
-    deals = out["batches"][..., :len(design.batches)] @ _batch_month_shares(design).T
-    stock = unknowns[..., [0]] + np.cumsum(recognized - other - deals, axis=-1)
-    series = {"stock": stock, "recognized": recognized, "released_other": other,
-              "released_deals": deals}
-    return series, {"prepare_s": prepared, "divergences": int(out["diverging"].sum()),
-                    "steps": out["num_steps"], "sizes": sizes}
-
-
-def diagnostics(series: dict[str, np.ndarray]) -> dict[str, float]:
-    """ArviZ's worst R-hat and smallest bulk and tail ESS over months and quantities (a
-    quantity known exactly in a month, such as a stated batch, has none)."""
+def diagnostics(series: dict[str, np.ndarray]) -> dict[str, dict[str, np.ndarray]]:
+    """ArviZ's rank-normalised R-hat and bulk and tail ESS per quantity and month (a quantity
+    known exactly in a month, such as a stated batch, has none: NaN)."""
     import arviz as az
 
     dataset = az.convert_to_dataset(series)
     rhat, bulk, tail = (az.rhat(dataset), az.ess(dataset, method="bulk"),
                         az.ess(dataset, method="tail"))
-    return {"rhat_max": max(float(np.nanmax(rhat[name].values)) for name in series),
-            "ess_bulk_min": min(float(np.nanmin(bulk[name].values)) for name in series),
-            "ess_tail_min": min(float(np.nanmin(tail[name].values)) for name in series)}
+    return {name: {"rhat": rhat[name].values, "bulk": bulk[name].values,
+                   "tail": tail[name].values} for name in series}
 
 
-def against_gibbs(series: dict[str, np.ndarray], design) -> dict[str, str]:
-    """Largest difference of the posterior means, and the median ratio of interval widths,
-    NumPyro against the shipped Gibbs sampler, per quantity."""
-    from flows_validation import fit, quantity_draws
-
-    from analysis.derive.flows import SamplerSettings
-
-    gibbs = quantity_draws(fit(design, SamplerSettings()))
-    out = {}
-    for name, draws in series.items():
-        flat = draws.reshape(-1, draws.shape[-1])
-        width = np.subtract(*np.percentile(flat, [97.5, 2.5], axis=0))
-        old = np.subtract(*np.percentile(gibbs[name], [97.5, 2.5], axis=0))
-        keep = old > 1e-6
-        gap = np.max(np.abs(flat.mean(axis=0) - gibbs[name].mean(axis=0)))
-        out[name] = (f"means differ by at most {gap:.1f}, interval widths × "
-                     f"{np.median(width[keep] / old[keep]):.2f} (median over months)"
-                     if keep.any() else "known exactly")
-    return out
+CHECKPOINTS = {"belarus": ("2026-03-31",), "venezuela": ("2024-07-31", "2026-01-31")}
+"""Month ends whose stock is printed with its 95% interval (the last month's always is)."""
 
 
-def main(countries: list[str]) -> None:
+def report(country: str, design, out: dict, wall: float, cpu: float, seed: int,
+           compiles: bool) -> dict:
+    """One line per fit, with where it fails to converge; returns the numbers of the table."""
+    n = design.n_months
+    series = {name: out[name][..., :n] for name in SERIES}
+    found = diagnostics(series)
+    rhat = max(np.nanmax(found[name]["rhat"]) for name in SERIES)
+    bulk = min(np.nanmin(found[name]["bulk"]) for name in SERIES)
+    tail = min(np.nanmin(found[name]["tail"]) for name in SERIES)
+    days = [str(day.date()) for day in design.months + pd.offsets.MonthEnd(0)]
+    stock = series["stock"].reshape(-1, n)
+    points = []
+    for day in dict.fromkeys((*CHECKPOINTS.get(country, ()), days[-1])):
+        draws = stock[:, days.index(day)]
+        low, high = np.percentile(draws, [2.5, 97.5])
+        points.append(f"{day} {draws.mean():,.0f} ({low:,.0f}–{high:,.0f})")
+    steps = out["num_steps"]
+    label = f"{country} seed {seed}{' (compiles)' if compiles else ''}"
+    print(f"{label}: {wall:.1f} s wall, {cpu:.1f} s CPU; "
+          f"{int(out['diverging'].sum())} divergences; steps per draw median "
+          f"{np.median(steps):.0f}; worst R-hat {rhat:.3f}, smallest bulk ESS {bulk:.0f}, "
+          f"tail ESS {tail:.0f}; lowest stock drawn {stock.min():,.0f}; stock "
+          + "; ".join(points), flush=True)
+    for name in SERIES:
+        bad = np.flatnonzero((found[name]["rhat"] > 1.01) | (found[name]["bulk"] < 400))
+        if len(bad):
+            worst = bad[np.argsort(-found[name]["rhat"][bad])][:4]
+            print(f"    {name}: {len(bad)} months short (R-hat > 1.01 or bulk ESS < 400), "
+                  "worst " + ", ".join(
+                      f"{days[i][:7]} R-hat {found[name]['rhat'][i]:.3f} "
+                      f"ESS {found[name]['bulk'][i]:.0f}" for i in worst), flush=True)
+    return {"compiles": compiles, "rhat": rhat, "bulk": bulk, "tail": tail,
+            "divergences": int(out["diverging"].sum()), "wall": wall, "cpu": cpu}
+
+
+def main(countries: list[str], seeds: tuple[int, ...], chain_method: str) -> None:
     import flows_validation as validation
 
-    for country in countries:
-        design = validation.country_design(country)
-        for attempt in ("first fit (compiles)", "second fit (compiled)"):
+    designs = {country: validation.country_design(country) for country in countries}
+    sizes = padded_sizes(designs.values())
+    print(f"{sizes}; {CHAINS} chains ({chain_method}) × {WARMUP} warm-up + {SAMPLES} draws",
+          flush=True)
+    for country, design in designs.items():
+        data = prepare(design, sizes)
+        rows = []
+        for seed in seeds:
+            compiles = not _SAMPLERS
             wall, cpu = time.perf_counter(), time.process_time()
-            series, record = numpyro_draws(design)
-            wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-            steps = record["steps"]
-            print(f"{country}, {attempt}: {wall:.1f} s wall, {cpu:.1f} s CPU (prepare "
-                  f"{record['prepare_s']:.1f} s); {record['sizes']}; {record['divergences']} "
-                  f"divergences; NUTS steps per draw median {np.median(steps):.0f}, "
-                  f"90% {np.percentile(steps, 90):.0f}; {diagnostics(series)}")
-        for name, line in against_gibbs(series, design).items():
-            print(f"  {name}: {line}")
+            out = fit(data, sizes, seed, chain_method)
+            rows.append(report(country, design, out, time.perf_counter() - wall,
+                               time.process_time() - cpu, seed, compiles))
+        compiled = [r for r in rows if not r["compiles"]]
+        print(f"== {country}: worst R-hat {max(r['rhat'] for r in rows):.3f}, smallest bulk "
+              f"ESS {min(r['bulk'] for r in rows):.0f}, tail {min(r['tail'] for r in rows):.0f}, "
+              f"divergences {sum(r['divergences'] for r in rows)}, per compiled fit (median) "
+              f"{np.median([r['cpu'] for r in compiled] or [np.nan]):.1f} s CPU, "
+              f"{np.median([r['wall'] for r in compiled] or [np.nan]):.1f} s wall", flush=True)
 
 
 if __name__ == "__main__":
-    import sys
+    import argparse
 
-    main(sys.argv[1:] or ["belarus", "venezuela", "cuba"])
+    parser = argparse.ArgumentParser()
+    parser.add_argument("countries", nargs="*",
+                        default=["belarus", "venezuela", "cuba", "myanmar", "nicaragua"])
+    parser.add_argument("--seeds", type=int, default=len(SEEDS),
+                        help="fit with the first N of SEEDS")
+    parser.add_argument("--skip", type=int, default=0,
+                        help="leave out the first M of those (already measured)")
+    parser.add_argument("--chain-method", default="vectorized",
+                        choices=["vectorized", "sequential"])
+    arguments = parser.parse_args()
+    main(arguments.countries, SEEDS[arguments.skip:arguments.seeds], arguments.chain_method)
