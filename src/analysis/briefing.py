@@ -75,7 +75,10 @@ def write_briefing_pdf(path: Path | None = None,
         if run_cache.is_current(run_cache.read_record().get("briefing", {}).get(path.name),
                                 wanted):
             return None
-    pages = briefing_pages(claim_table, drawn)
+    # The contents page needs every chart's title, so all pages are open at once (and closed
+    # below): more than pyplot's default of 20, which is not a leak here.
+    with plt.rc_context({"figure.max_open_warning": 0}):
+        pages = briefing_pages(claim_table, drawn)
     try:
         with atomic_target(path) as temporary, PdfPages(temporary,
                                                         metadata=PDF_METADATA) as pdf:

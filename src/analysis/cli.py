@@ -176,7 +176,7 @@ def _print_verdicts(verdicts) -> None:
         interval = row.ci_low == row.ci_low
         table.add_row(getattr(row, "part", ""), row.hypothesis,
                       f"{row.ci_low:.3g} to {row.ci_high:.3g} ({row.estimate:.3g})" if interval
-                      else "—", f"{row.p_adjusted:.2f}" if row.p_adjusted == row.p_adjusted
+                      else "—", f"{row.p_adjusted:.2f}" if pd.notna(row.p_adjusted)
                       else "—", row.verdict)
     Console().print(table)
 
