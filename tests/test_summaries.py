@@ -6,6 +6,7 @@ import pytest
 
 import analysis
 from analysis import summaries
+from analysis.changelog import latest_claim_results, record_claim_results
 
 
 def _items(rows):
@@ -76,6 +77,10 @@ def test_the_results_lead_with_what_the_claim_can_and_cannot_decide(shipped_data
     words = ("supports the claim", "against the claim", "inconclusive")
     for row in verdicts[verdicts["answerable"] != True].itertuples():  # noqa: E712
         assert not any(f"{row.hypothesis} {word}" in body for word in words), row.hypothesis
+    record_claim_results(verdicts)
+    recorded = summaries.results_text(*frames, latest_claim_results(),
+                                      analysis.load("flows_draws"))[1]
+    assert recorded == body, "`run` writes the README from the recorded results: the same text"
     stock = summaries.stock_fall_text(verdicts, analysis.load("flows_draws"))
     change = rows.loc["A1_stock_change"]
     assert f"{change['ci_low']:+,.0f} to {change['ci_high']:+,.0f} persons" in stock

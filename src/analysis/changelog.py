@@ -56,10 +56,12 @@ ROW_KEYS: dict[str, tuple[str, ...]] = {
 
 LINE_COLUMN = "source_line"
 DESIGNATIONS = "sanctions_designations"
-CLAIM_COLUMNS = ("hypothesis", "question", "estimate", "scale", "ci_low", "ci_high", "p_value",
-                 "p_adjusted", "verdict", "rules_out", "power")
+CLAIM_COLUMNS = ("part", "hypothesis", "question", "estimate", "scale", "ci_low", "ci_high",
+                 "p_value", "p_adjusted", "verdict", "rules_out", "power", "answerable",
+                 "on_figures", "note")
 """Columns of the claim results kept with a snapshot: what the report compares and what the
-briefing's results page shows."""
+README's results, the CLI's table and the briefing's results pages show (the answer's three
+parts, what can be decided and why not)."""
 COLUMNS = ["kind", "dataset", "key", "file", "line", "column", "old", "new", "detail"]
 KINDS = ["row_added", "row_removed", "row_changed", "headline", "claim"]
 EMPTY = "(empty)"
