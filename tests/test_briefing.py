@@ -92,9 +92,9 @@ def test_the_claim_pages_lead_with_what_the_data_can_and_cannot_decide():
     (page,) = briefing.claim_pages(claim_table(hypotheses=5))
     try:
         lead = page.texts[1].get_text().replace("\n", " ")
-        assert lead.startswith("Can decide: H1_effect (supports the claim), H2_effect "
-                               "(against the claim), H3_effect (inconclusive). Not answerable "
-                               "with these data: H4_effect.")
+        assert lead.startswith("Can decide: H1 (supports the claim), H2 (against the "
+                               "claim), H3 (inconclusive). Not answerable with these data: H4 "
+                               "(why: each row's reason, notebook 03).")
         cells = page.axes[0].tables[0].get_celld()
         assert cells[5, 5].get_text().get_text() == "description"
         assert cells[5, 0].get_text().get_text() == "accounting"

@@ -27,13 +27,14 @@ PDF_METADATA = {"Title": f"{TITLE}: briefing", "Creator": "analysis (python -m a
                 "CreationDate": None, "Producer": None}
 CLAIMS_TITLE = "Does the record show that sanctions work? The answer in three parts"
 SUMMARY_TITLE = "What the data show"
-CLAIM_LINES_PER_PAGE = 20
-"""Text lines of the claim table that fit one page below the title at a readable size."""
+CLAIM_LINES_PER_PAGE = 18
+"""Text lines of the claim table that fit one page below a title and a two-line subtitle at a
+readable size."""
 CLAIM_FONT_SIZE = 9.5
 CLAIM_HEADER = ["Part", "Row", "Estimate", "95% interval", "p (Holm)", "Verdict"]
 CLAIM_WIDTHS = [0.11, 0.37, 0.14, 0.15, 0.08, 0.15]
 """Shares of the table's width; text is wrapped to fit (below) and each row sized to its text."""
-WRAP = {"part": 11, "hypothesis": 46, "scale": 18, "verdict": 14}
+WRAP = {"part": 11, "hypothesis": 42, "scale": 18, "verdict": 14}
 COVER_SIZES = ((11, 9), (10, 8.5), (9.5, 8), (9, 7.5), (8, 6.5), (7.5, 6), (7, 5.5), (6.5, 5))
 """Font sizes of the contents and the source list, tried in turn until the cover fits."""
 VERDICT_COLOURS = {"supports the claim": COLOURS["released"],
@@ -222,12 +223,12 @@ def decided_line(table: pd.DataFrame) -> str:
         return ("One row per pre-registered hypothesis: estimate on its scale with 95% "
                 "interval, p-value adjusted for testing several, and verdict.")
     can, cannot = summaries.decidable(table)
-    return ("Can decide: " + (", ".join(f"{row.hypothesis} ({row.verdict})"
+    return ("Can decide: " + (", ".join(f"{row.hypothesis.split('_')[0]} ({row.verdict})"
                                         for row in can.itertuples()) or "nothing")
             + ". Not answerable with these data: "
-            + (", ".join(cannot["hypothesis"]) or "none")
-            + ". Accounting rows and descriptions carry no verdict; p is Holm-adjusted over "
-            "the contrasts that can decide (python -m analysis run).")
+            + (", ".join(name.split("_")[0] for name in cannot["hypothesis"]) or "none")
+            + " (why: each row's reason, notebook 03). Accounting rows and descriptions carry "
+            "no verdict; p is Holm-adjusted over the contrasts that can decide.")
 
 
 def _claim_row(row: dict) -> list[str]:
@@ -252,7 +253,10 @@ def _lines(row: list[str]) -> int:
 
 
 def _number(value: object) -> str:
-    return "–" if value is None or pd.isna(value) else f"{float(value):.3g}"
+    """Three significant digits, but whole persons in full (1,091, not 1.09e+03)."""
+    if value is None or pd.isna(value):
+        return "–"
+    return f"{float(value):,.0f}" if abs(float(value)) >= 100 else f"{float(value):.3g}"
 
 
 def _p_value(value: object) -> str:
