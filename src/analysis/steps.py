@@ -129,36 +129,25 @@ def build_model_figures(upstream: Upstream, files: list[Path], country: str) -> 
     return _from_model("model_figures", model_figures, upstream, country)
 
 
-def _exit_prior(sentences: pd.DataFrame | None):
-    """(the exit-time prior, "") from the country's sentence facts, or (None, why not)."""
+def build_counterfactual_monthly(upstream: Upstream, files: list[Path], country: str) -> Built:
     from analysis.derive.exits import (  # scipy: model builds only
-        NO_FACTS,
-        MissingFact,
-        exit_prior,
-        sentence_facts,
+        counterfactual_monthly,
+        prior_from_sentences,
     )
 
-    if sentences is None:
-        return None, NO_FACTS
-    try:
-        return exit_prior(sentence_facts(sentences)), ""
-    except MissingFact as missing:
-        return None, str(missing)
-
-
-def build_counterfactual_monthly(upstream: Upstream, files: list[Path], country: str) -> Built:
-    from analysis.derive.exits import counterfactual_monthly  # scipy: model builds only
-
     draws = upstream["flows_draws"]
-    prior, reason = _exit_prior(upstream["sentences"])
+    _, prior, reason = prior_from_sentences(upstream["sentences"])
     table = counterfactual_monthly(draws, upstream["release_events"], prior, country, reason)
     return _derived(table, draws["month"].nunique())
 
 
 def build_deal_additionality(upstream: Upstream, files: list[Path], country: str) -> Built:
-    from analysis.derive.exits import deal_additionality  # scipy: model builds only
+    from analysis.derive.exits import (  # scipy: model builds only
+        deal_additionality,
+        prior_from_sentences,
+    )
 
-    prior, _ = _exit_prior(upstream["sentences"])
+    _, prior, _ = prior_from_sentences(upstream["sentences"])
     era = (countries.config(country).get("claim_test") or {}).get("deal_era_start")
     extra = {"since": pd.Timestamp(str(era))} if era else {}
     table = deal_additionality(upstream["flows_draws"], upstream["release_events"], prior,

@@ -105,13 +105,9 @@ def counterfactual_draws(draws: pd.DataFrame, releases: pd.DataFrame,
     fact the prior needs is missing (``counterfactual_monthly`` gives the reason)."""
     from analysis.derive import exits  # scipy: only builds that test the claim
 
-    if sentences is None or sentences.empty:
+    facts, prior, _ = exits.prior_from_sentences(sentences)
+    if prior is None:
         return None
-    try:
-        facts = exits.sentence_facts(sentences)
-    except exits.MissingFact:
-        return None
-    prior = exits.exit_prior(facts)
     effect = exits.deals_effect_draws(draws, releases, prior)
     n_draws = effect["draw"].nunique()
     monthly = 1.0 - exits.stock_prior(prior).survival(np.array([exits.DAYS_PER_MONTH]))[

@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
-from analysis.derive.flows import release_batches
+from analysis.derive.flows import mean_and_interval, release_batches
 
 DAYS_PER_YEAR = 365.25
 DAYS_PER_MONTH = DAYS_PER_YEAR / 12
@@ -197,6 +197,20 @@ def exit_prior(facts: SentenceFacts, n_draws: int = 200, seed: int = PRIOR_SEED,
     return ExitPrior(mean_term, sigma_for_tail(mean_term, share), served, multiplier)
 
 
+def prior_from_sentences(sentences: pd.DataFrame | None
+                         ) -> tuple[SentenceFacts | None, ExitPrior | None, str]:
+    """(facts, prior, "") from a country's cleaned ``sentences`` table, or (None, None, why
+    not): no table, or a fact the prior needs absent or quarantined. The one rule by which the
+    counterfactual datasets and the claim tests go without a prior."""
+    if sentences is None:
+        return None, None, NO_FACTS
+    try:
+        facts = sentence_facts(sentences)
+    except MissingFact as missing:
+        return None, None, str(missing)
+    return facts, exit_prior(facts), ""
+
+
 def stock_prior(prior: ExitPrior) -> ExitPrior:
     """The same terms for a person picked at random from a steady stock: no selection, share
     served uniform; what the monthly end-of-sentence releases of the whole stock follow."""
@@ -275,8 +289,8 @@ def deals_effect_draws(draws: pd.DataFrame, releases: pd.DataFrame, prior: ExitP
 
 
 def _summary(values: np.ndarray, name: str) -> dict[str, np.ndarray]:
-    low, high = np.percentile(values, [2.5, 97.5], axis=0)
-    return {f"{name}_mean": values.mean(axis=0), f"{name}_low": low, f"{name}_high": high}
+    mean, low, high = mean_and_interval(values)
+    return {f"{name}_mean": mean, f"{name}_low": low, f"{name}_high": high}
 
 
 COUNTERFACTUAL_COLUMNS = ["country", "month",

@@ -544,7 +544,8 @@ def observation_fit(fit: FlowFit) -> pd.DataFrame:
                          "use", "reason"]].assign(weight=fit.observation_weight)
 
 
-def _interval(draws: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def mean_and_interval(draws: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean and 95% interval (2.5 and 97.5 percentiles) over draws, per column."""
     low, high = np.percentile(draws, [2.5, 97.5], axis=0)
     return draws.mean(axis=0), low, high
 
@@ -558,7 +559,7 @@ def flows_monthly(fit: FlowFit) -> pd.DataFrame:
               "released_deals": fit.flow_draws("released_deals"),
               "released_other": fit.flow_draws("released_other")}
     for name, draws in series.items():
-        mean, low, high = _interval(draws)
+        mean, low, high = mean_and_interval(draws)
         columns[name], columns[f"{name}_low"], columns[f"{name}_high"] = mean, low, high
     return pd.DataFrame(columns)
 
@@ -628,7 +629,7 @@ def counter_starts(fit: FlowFit) -> pd.DataFrame:
     counter and the flows (a negative start means the counter rose less than the flows the
     rest of the data imply)."""
     draws = fit.draws[:, 1:1 + fit.design.n_counters]
-    mean, low, high = _interval(draws) if len(draws.T) else (np.zeros(0),) * 3
+    mean, low, high = mean_and_interval(draws) if len(draws.T) else (np.zeros(0),) * 3
     return pd.DataFrame({"metric": fit.design.counter_names, "start": mean,
                          "start_low": low, "start_high": high})
 
@@ -655,7 +656,7 @@ def prisoners_daily(fit: FlowFit) -> pd.DataFrame:
     95% interval; ``basis`` says whether a point count of the headline figure was used that
     day."""
     stock, batches = daily_draws(fit)
-    mean, low, high = _interval(stock)
+    mean, low, high = mean_and_interval(stock)
     background = (fit.flow_draws("recognized") - fit.flow_draws("released_other")).mean(axis=0)
     days = fit.design.days
     position = fit.design.months.get_indexer(days.to_period("M").to_timestamp())
